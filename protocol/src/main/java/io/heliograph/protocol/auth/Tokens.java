@@ -1,0 +1,115 @@
+package io.heliograph.protocol.auth;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTVerifier;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.interfaces.Claim;
+import com.auth0.jwt.interfaces.DecodedJWT;
+
+import io.heliograph.protocol.ErrorCode;
+import io.heliograph.protocol.HeliographException;
+
+/** Mints and verifies HS256 client tokens with the deployment secret. */
+public final class Tokens {
+
+    private final Algorithm algorithm;
+    private final JWTVerifier verifier;
+    private final InstantSource clock;
+
+    public Tokens(String secret, InstantSource clock) {
+        if (secret == null || secret.length() < 16) {
+            throw new IllegalArgumentException("JWT secret must be at least 16 characters");
+        }
+        this.algorithm = Algorithm.HMAC256(secret);
+        this.clock = clock;
+        // Expiry is checked against our own clock below, so tests can move time.
+        this.verifier = JWT.require(algorithm).acceptExpiresAt(Long.MAX_VALUE / 1000).build();
+    }
+
+    public Tokens(String secret) {
+        this(secret, InstantSource.system());
+    }
+
+    public String mint(String clientId, Duration ttl, Map<String, List<String>> caps) {
+        var builder = JWT.create().withSubject(clientId)
+                .withIssuedAt(clock.instant())
+                .withExpiresAt(clock.instant().plus(ttl));
+        if (caps != null) {
+            builder.withClaim("caps", new LinkedHashMap<String, Object>(caps));
+        }
+        return builder.sign(algorithm);
+    }
+
+    /** A token for {@code clientId} with every capability on every channel. */
+    public String mintAll(String clientId, Duration ttl) {
+        return mint(clientId, ttl, Capabilities.all().claim());
+    }
+
+    /**
+     * Verifies signature, expiry and claims.
+     *
+     * @throws HeliographException 401 with the reason
+     */
+    public TokenClaims verify(String token) {
+        if (token == null || token.isBlank()) {
+            throw new HeliographException(ErrorCode.UNAUTHORIZED, "missing token");
+        }
+        DecodedJWT jwt;
+        try {
+            jwt = verifier.verify(token);
+        } catch (JWTVerificationException e) {
+            throw new HeliographException(ErrorCode.UNAUTHORIZED, "invalid token: " + e.getMessage());
+        }
+        if (!"HS256".equals(jwt.getAlgorithm())) {
+            throw new HeliographException(ErrorCode.UNAUTHORIZED, "invalid token: algorithm must be HS256");
+        }
+        Instant expiresAt = jwt.getExpiresAtAsInstant();
+        if (expiresAt == null) {
+            throw new HeliographException(ErrorCode.UNAUTHORIZED, "invalid token: exp claim is required");
+        }
+        if (!clock.instant().isBefore(expiresAt)) {
+            throw new HeliographException(ErrorCode.UNAUTHORIZED, "token expired");
+        }
+        String subject = jwt.getSubject();
+        if (subject == null || subject.isEmpty() || subject.length() > 256) {
+            throw new HeliographException(ErrorCode.UNAUTHORIZED, "invalid token: sub claim is required");
+        }
+        return new TokenClaims(subject, expiresAt, capabilities(jwt.getClaim("caps")));
+    }
+
+    private static Capabilities capabilities(Claim claim) {
+        if (claim == null || claim.isMissing() || claim.isNull()) {
+            return Capabilities.none();
+        }
+        Map<String, Object> raw;
+        try {
+            raw = claim.asMap();
+        } catch (RuntimeException e) {
+            raw = null;
+        }
+        if (raw == null) {
+            throw new HeliographException(ErrorCode.UNAUTHORIZED, "invalid token: caps must be an object");
+        }
+        Map<String, List<String>> caps = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : raw.entrySet()) {
+            if (!(e.getValue() instanceof List<?> ops)) {
+                throw new HeliographException(ErrorCode.UNAUTHORIZED,
+                        "invalid token: caps['" + e.getKey() + "'] must be a list of operations");
+            }
+            caps.put(e.getKey(), ops.stream().map(String::valueOf).toList());
+        }
+        try {
+            return Capabilities.of(caps);
+        } catch (IllegalArgumentException e) {
+            throw new HeliographException(ErrorCode.UNAUTHORIZED, "invalid token: " + e.getMessage());
+        }
+    }
+}
