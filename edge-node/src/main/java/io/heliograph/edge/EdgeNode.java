@@ -1,0 +1,218 @@
+package io.heliograph.edge;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+
+import com.hazelcast.core.HazelcastInstance;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
+
+import io.heliograph.edge.api.EdgeOperations;
+import io.heliograph.edge.channel.ChannelLog;
+import io.heliograph.edge.channel.HistoryLimits;
+import io.heliograph.edge.channel.InMemoryChannelLog;
+import io.heliograph.edge.config.EdgeConfig;
+import io.heliograph.edge.delivery.DeliveryHub;
+import io.heliograph.edge.hazelcast.HazelcastChannelLog;
+import io.heliograph.edge.hazelcast.HazelcastFabric;
+import io.heliograph.edge.hazelcast.HazelcastPresenceRegistry;
+import io.heliograph.edge.hazelcast.RegionMember;
+import io.heliograph.edge.observe.EdgeMetrics;
+import io.heliograph.edge.presence.InMemoryPresenceRegistry;
+import io.heliograph.edge.presence.PresenceRegistry;
+import io.heliograph.edge.region.LocalFabric;
+import io.heliograph.edge.region.RegionFabric;
+import io.heliograph.edge.transport.ConnectionRegistry;
+import io.heliograph.edge.transport.EdgeWebSocket;
+import io.heliograph.edge.transport.FrameHandler;
+import io.heliograph.edge.transport.HttpApi;
+import io.heliograph.protocol.auth.Tokens;
+
+/** One running edge node: region state, delivery, WebSocket and HTTP, with an orderly shutdown. */
+public final class EdgeNode implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(EdgeNode.class.getName());
+    /** How long an early message waits for the ones before it before history is read. */
+    private static final long GAP_WAIT_MS = 150;
+
+    private final EdgeConfig config;
+    private final HazelcastInstance hazelcast;
+    private final RegionFabric fabric;
+    private final EdgeMetrics metrics;
+    private final ConnectionRegistry connections;
+    private final DeliveryHub hub;
+    private final WebServer server;
+    private final ScheduledExecutorService timer;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    private EdgeNode(EdgeConfig config, HazelcastInstance hazelcast, ChannelLog log, PresenceRegistry presence,
+                     RegionFabric fabric, LongSupplier nowMs) {
+        this.config = config;
+        this.hazelcast = hazelcast;
+        this.fabric = fabric;
+        this.metrics = new EdgeMetrics();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "edge-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        Tokens tokens = new Tokens(config.jwtSecret(), () -> java.time.Instant.ofEpochMilli(nowMs.getAsLong()));
+        EdgeOperations operations = new EdgeOperations(log, presence, fabric, metrics, config.region(),
+                config.limits().maxMessageBytes(), nowMs);
+        this.hub = new DeliveryHub(log, fabric.localNodeId(), timer, GAP_WAIT_MS, metrics);
+        this.connections = new ConnectionRegistry(hub, operations, metrics, config.heartbeatMs(), nowMs, timer);
+        FrameHandler frames = new FrameHandler(operations, hub, metrics, config.limits());
+        HttpApi http = new HttpApi(operations, tokens, metrics, config.limits().maxMessageBytes(), this::health);
+        metrics.gauges(hub::channelCount, () -> fabric.liveNodes().size());
+
+        fabric.start(hub, nodeId -> {
+            if (fabric.isCoordinator()) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        operations.forgetNode(nodeId);
+                        LOG.log(System.Logger.Level.INFO, "node " + nodeId + " left; its presence and interest "
+                                + "were removed");
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "cleanup after node " + nodeId + " failed", e);
+                    }
+                });
+            }
+        });
+        connections.start();
+        this.server = WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                .shutdownHook(false)
+                .directHandlers(DirectHandlers.builder()
+                        .addHandler(DirectHandler.EventType.OTHER, EdgeNode::jsonRefusal)
+                        .build())
+                .maxPayloadSize(config.limits().maxFrameBytes())
+                .addProtocol(WsConfig.builder().name("websocket").maxFrameLength(config.limits().maxFrameBytes())
+                        .build())
+                .routing(http::routing)
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", EdgeWebSocket.factory(tokens, frames,
+                        connections, metrics, config, nowMs, draining::get)))
+                .build()
+                .start();
+        LOG.log(System.Logger.Level.INFO, "edge " + config.region() + " " + config.nodeId() + " listening on "
+                + wsUrl() + " (" + fabric.describe().get("engine") + ")");
+    }
+
+    /**
+     * Answers a refused WebSocket upgrade with the JSON body the transport prepared; Helidon's default handler would
+     * HTML-escape it.
+     */
+    private static DirectHandler.TransportResponse jsonRefusal(DirectHandler.TransportRequest request,
+                                                               DirectHandler.EventType type, Status status,
+                                                               ServerResponseHeaders headers, String message) {
+        if (headers.contains(HeaderValues.CONTENT_TYPE_JSON)) {
+            return DirectHandler.TransportResponse.builder().status(status).headers(headers).entity(message).build();
+        }
+        return DirectHandler.defaultHandler().handle(request, type, status, headers, message);
+    }
+
+    /** Starts a node whose region state lives in an embedded Hazelcast member. */
+    public static EdgeNode start(EdgeConfig config) {
+        HazelcastInstance hz = RegionMember.start(config);
+        try {
+            HistoryLimits limits = limits(config);
+            return new EdgeNode(config, hz, new HazelcastChannelLog(hz, limits, System::currentTimeMillis),
+                    new HazelcastPresenceRegistry(hz), new HazelcastFabric(hz), System::currentTimeMillis);
+        } catch (RuntimeException e) {
+            hz.shutdown();
+            throw e;
+        }
+    }
+
+    /** Starts a standalone node that keeps its state in memory (tests, development). */
+    public static EdgeNode startStandalone(EdgeConfig config, LongSupplier nowMs) {
+        return new EdgeNode(config, null, new InMemoryChannelLog(limits(config), nowMs),
+                new InMemoryPresenceRegistry(), new LocalFabric(), nowMs);
+    }
+
+    private static HistoryLimits limits(EdgeConfig config) {
+        return new HistoryLimits(config.history().maxMessages(), config.history().maxAgeMs(), config.dedupWindowMs());
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String wsUrl() {
+        return "ws://" + config.host() + ":" + port() + "/v1/ws";
+    }
+
+    public String httpUrl() {
+        return "http://" + config.host() + ":" + port();
+    }
+
+    public EdgeConfig config() {
+        return config;
+    }
+
+    public EdgeMetrics metrics() {
+        return metrics;
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    Map<String, Object> health() {
+        Map<String, Object> region = fabric.describe();
+        boolean regionUp = Boolean.TRUE.equals(region.get("running"));
+        boolean ready = regionUp && !draining.get();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", ready ? "UP" : "DOWN");
+        body.put("liveness", regionUp ? "UP" : "DOWN");
+        body.put("readiness", ready ? "UP" : "DOWN");
+        body.put("region", config.region());
+        body.put("node", config.nodeId());
+        body.put("draining", draining.get());
+        body.put("connections", connections.size());
+        body.put("channels", hub.channelCount());
+        body.put("cluster", region);
+        return body;
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, redirect every client, close them with 1001, hand the Hazelcast partitions
+     * over, stop.
+     */
+    public void shutdown() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        draining.set(true);
+        try {
+            connections.redirectAll(config.publicWsUrl());
+            connections.awaitEmpty(config.shutdownGraceMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.stop();
+        fabric.close();
+        if (hazelcast != null) {
+            hazelcast.shutdown();
+        }
+        timer.shutdownNow();
+        LOG.log(System.Logger.Level.INFO, "edge " + config.nodeId() + " stopped");
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+}

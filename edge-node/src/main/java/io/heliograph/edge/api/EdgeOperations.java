@@ -1,0 +1,164 @@
+package io.heliograph.edge.api;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+import io.heliograph.edge.channel.AppendResult;
+import io.heliograph.edge.channel.ChannelLog;
+import io.heliograph.edge.channel.HistoryPage;
+import io.heliograph.edge.channel.PublishRequest;
+import io.heliograph.edge.observe.EdgeMetrics;
+import io.heliograph.edge.presence.PresenceRegistry;
+import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
+import io.heliograph.edge.region.RegionFabric;
+import io.heliograph.protocol.ChannelName;
+import io.heliograph.protocol.ErrorCode;
+import io.heliograph.protocol.HeliographException;
+import io.heliograph.protocol.PresenceMember;
+import io.heliograph.protocol.Serial;
+import io.heliograph.protocol.auth.Operation;
+import io.heliograph.protocol.auth.TokenClaims;
+
+/** Region operations on behalf of an authenticated client, after validation and capability checks. */
+public final class EdgeOperations {
+
+    public static final int MAX_MSG_ID_LENGTH = 64;
+    public static final int MAX_NAME_LENGTH = 256;
+    public static final int DEFAULT_HISTORY_LIMIT = 100;
+    public static final int MAX_HISTORY_LIMIT = 1000;
+
+    private final ChannelLog log;
+    private final PresenceRegistry presence;
+    private final RegionFabric fabric;
+    private final EdgeMetrics metrics;
+    private final String region;
+    private final int maxMessageBytes;
+    private final LongSupplier nowMs;
+
+    public EdgeOperations(ChannelLog log, PresenceRegistry presence, RegionFabric fabric, EdgeMetrics metrics,
+                          String region, int maxMessageBytes, LongSupplier nowMs) {
+        this.log = log;
+        this.presence = presence;
+        this.fabric = fabric;
+        this.metrics = metrics;
+        this.region = region;
+        this.maxMessageBytes = maxMessageBytes;
+        this.nowMs = nowMs;
+    }
+
+    public static void require(TokenClaims claims, String channel, Operation operation) {
+        if (!claims.capabilities().allows(channel, operation)) {
+            throw new HeliographException(ErrorCode.FORBIDDEN,
+                    "token lacks the '" + operation.wireName() + "' capability on channel " + channel);
+        }
+    }
+
+    public static String validChannel(String channel) {
+        return ChannelName.require(channel);
+    }
+
+    public static String validMsgId(String msgId) {
+        if (msgId == null) {
+            return null;
+        }
+        if (msgId.isEmpty() || msgId.length() > MAX_MSG_ID_LENGTH) {
+            throw HeliographException.badRequest("msgId must be 1 to " + MAX_MSG_ID_LENGTH + " characters");
+        }
+        return msgId;
+    }
+
+    public static Serial validSerial(String field, String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Serial.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw HeliographException.badRequest(field + ": " + e.getMessage());
+        }
+    }
+
+    public static int validLimit(Integer limit) {
+        if (limit == null) {
+            return DEFAULT_HISTORY_LIMIT;
+        }
+        if (limit < 1 || limit > MAX_HISTORY_LIMIT) {
+            throw HeliographException.badRequest("limit must be 1 to " + MAX_HISTORY_LIMIT);
+        }
+        return limit;
+    }
+
+    /**
+     * Sequences, stores (with backup) and fans out a message; idempotent by msgId. Answers once durable.
+     *
+     * @param dataJson the payload as JSON text
+     */
+    public AppendResult publish(TokenClaims claims, String channel, String name, String dataJson, String msgId) {
+        long started = System.nanoTime();
+        validChannel(channel);
+        require(claims, channel, Operation.PUBLISH);
+        validMsgId(msgId);
+        if (name != null && name.length() > MAX_NAME_LENGTH) {
+            throw HeliographException.badRequest("name must be at most " + MAX_NAME_LENGTH + " characters");
+        }
+        if (dataJson.length() > maxMessageBytes) {
+            throw new HeliographException(ErrorCode.TOO_LARGE,
+                    "message data is larger than the limit of " + maxMessageBytes + " bytes");
+        }
+        String id = msgId != null ? msgId : UUID.randomUUID().toString();
+        AppendResult result = log.append(channel,
+                new PublishRequest(id, name, dataJson, claims.clientId(), region, nowMs.getAsLong()));
+        metrics.messageIn();
+        if (!result.duplicate()) {
+            Set<String> targets = new HashSet<>(result.interestedNodes());
+            targets.retainAll(fabric.liveNodes());
+            fabric.deliver(targets, result.message());
+        }
+        metrics.published(System.nanoTime() - started, result.duplicate());
+        return result;
+    }
+
+    public HistoryPage history(TokenClaims claims, String channel, Serial fromSerial, int limit) {
+        validChannel(channel);
+        require(claims, channel, Operation.HISTORY);
+        return log.history(channel, fromSerial, limit);
+    }
+
+    public List<PresenceMember> members(TokenClaims claims, String channel) {
+        validChannel(channel);
+        require(claims, channel, Operation.PRESENCE);
+        return presence.members(channel);
+    }
+
+    public void enterOrUpdate(TokenClaims claims, String channel, String connectionId, String dataJson) {
+        validChannel(channel);
+        require(claims, channel, Operation.PRESENCE);
+        if (dataJson != null && dataJson.length() > maxMessageBytes) {
+            throw new HeliographException(ErrorCode.TOO_LARGE,
+                    "presence data is larger than the limit of " + maxMessageBytes + " bytes");
+        }
+        PresenceEvent event = presence.enterOrUpdate(channel,
+                new PresenceMember(claims.clientId(), connectionId, dataJson, region), fabric.localNodeId());
+        fabric.broadcast(event);
+    }
+
+    /** Leaves; answers whether the connection was present. Needs no capability: leaving is always allowed. */
+    public boolean leave(String channel, String connectionId) {
+        PresenceEvent event = presence.leave(channel, connectionId);
+        if (event != null) {
+            fabric.broadcast(event);
+        }
+        return event != null;
+    }
+
+    /** Called on the coordinator when a node left the region: its members leave, its interest is dropped. */
+    public void forgetNode(String nodeId) {
+        for (PresenceEvent event : presence.forgetNode(nodeId)) {
+            fabric.broadcast(event);
+        }
+        log.forgetNode(nodeId);
+    }
+}

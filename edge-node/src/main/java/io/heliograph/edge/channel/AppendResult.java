@@ -1,0 +1,15 @@
+package io.heliograph.edge.channel;
+
+import java.util.Set;
+
+import io.heliograph.protocol.ChannelMessage;
+
+/**
+ * Outcome of an append.
+ *
+ * @param message        the stored message (for a duplicate: the first one, as far as history still holds it)
+ * @param duplicate      true when the msgId was already sequenced within the dedup window; nothing is delivered then
+ * @param interestedNodes nodes with subscribers for the channel at sequencing time
+ */
+public record AppendResult(ChannelMessage message, boolean duplicate, Set<String> interestedNodes) {
+}

@@ -1,0 +1,29 @@
+package io.heliograph.edge.channel;
+
+import io.heliograph.protocol.Serial;
+
+/**
+ * The region's record of every channel: one sequencer, one idempotency window, one bounded history and the set of
+ * nodes that have subscribers, per channel. Every call is atomic per channel; an append returns only once the message
+ * is stored with its backup.
+ */
+public interface ChannelLog {
+
+    /** Sequences and stores a message, or returns the first serial when its msgId was already seen in the window. */
+    AppendResult append(String channel, PublishRequest request);
+
+    /**
+     * Registers {@code nodeId} as having subscribers for the channel and returns, atomically with that, the channel's
+     * latest serial and (when {@code fromSerial} is given) the messages after it.
+     */
+    AttachResult attach(String channel, String nodeId, Serial fromSerial);
+
+    /** Forgets {@code nodeId}'s interest in the channel. */
+    void detach(String channel, String nodeId);
+
+    /** Messages after {@code fromSerial} (from the oldest kept when null), oldest first, at most {@code limit}. */
+    HistoryPage history(String channel, Serial fromSerial, int limit);
+
+    /** Forgets every interest of a node that left the region. */
+    void forgetNode(String nodeId);
+}

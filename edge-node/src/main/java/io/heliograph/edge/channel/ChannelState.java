@@ -1,0 +1,274 @@
+package io.heliograph.edge.channel;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.heliograph.protocol.ChannelMessage;
+import io.heliograph.protocol.Serial;
+
+/**
+ * Everything the region knows about one channel, and the rules that change it. Engine-free and single-threaded: the
+ * owner (a Hazelcast partition thread, or a lock in memory) serialises calls. Deterministic given its inputs, so a
+ * backup replica that replays the same call reaches the same state.
+ */
+public final class ChannelState {
+
+    /** First epoch of a channel; later issues move sequencing under higher epochs. */
+    public static final long FIRST_EPOCH = 1;
+
+    private record SeenMsgId(long seq, long epoch, long seenAtMs) {
+    }
+
+    private final String channel;
+    private long epoch = FIRST_EPOCH;
+    private long lastSeq;
+    private final ArrayDeque<ChannelMessage> history = new ArrayDeque<>();
+    /** Serial of the newest message dropped from history; readers asking for anything older lost continuity. */
+    private Serial trimmedThrough;
+    private final LinkedHashMap<String, SeenMsgId> seenMsgIds = new LinkedHashMap<>();
+    private final Set<String> interestedNodes = new LinkedHashSet<>();
+
+    public ChannelState(String channel) {
+        this.channel = channel;
+    }
+
+    public String channel() {
+        return channel;
+    }
+
+    /** Latest serial, null when the channel never had a message. */
+    public Serial latest() {
+        return lastSeq == 0 ? null : Serial.of(epoch, lastSeq);
+    }
+
+    public AppendResult append(PublishRequest request, HistoryLimits limits) {
+        long nowMs = request.timestampMs();
+        expire(nowMs, limits);
+        SeenMsgId seen = seenMsgIds.get(request.msgId());
+        if (seen != null) {
+            Serial first = Serial.of(seen.epoch, seen.seq);
+            ChannelMessage original = find(first);
+            if (original == null) {
+                original = new ChannelMessage(channel, first, request.msgId(), request.name(), request.dataJson(),
+                        request.clientId(), request.region(), seen.seenAtMs);
+            }
+            return new AppendResult(original, true, Set.copyOf(interestedNodes));
+        }
+        lastSeq++;
+        Serial serial = Serial.of(epoch, lastSeq);
+        ChannelMessage message = new ChannelMessage(channel, serial, request.msgId(), request.name(),
+                request.dataJson(), request.clientId(), request.region(), nowMs);
+        history.addLast(message);
+        seenMsgIds.put(request.msgId(), new SeenMsgId(lastSeq, epoch, nowMs));
+        while (history.size() > limits.maxMessages()) {
+            trimmedThrough = history.removeFirst().serial();
+        }
+        return new AppendResult(message, false, Set.copyOf(interestedNodes));
+    }
+
+    public AttachResult attach(String nodeId, Serial fromSerial, long nowMs, HistoryLimits limits) {
+        expire(nowMs, limits);
+        interestedNodes.add(nodeId);
+        if (fromSerial == null) {
+            return new AttachResult(latest(), List.of(), false);
+        }
+        if (!reachesBackTo(fromSerial)) {
+            return new AttachResult(latest(), List.of(), true);
+        }
+        return new AttachResult(latest(), after(fromSerial, Integer.MAX_VALUE, nowMs, limits), false);
+    }
+
+    public boolean detach(String nodeId) {
+        return interestedNodes.remove(nodeId);
+    }
+
+    public Set<String> interestedNodes() {
+        return Set.copyOf(interestedNodes);
+    }
+
+    /** Read-only: aged messages are skipped here and removed at the next change. */
+    public HistoryPage history(Serial fromSerial, int limit, long nowMs, HistoryLimits limits) {
+        List<ChannelMessage> page = after(fromSerial, limit + 1, nowMs, limits);
+        boolean more = page.size() > limit;
+        return new HistoryPage(more ? List.copyOf(page.subList(0, limit)) : page, more);
+    }
+
+    private boolean reachesBackTo(Serial fromSerial) {
+        return trimmedThrough == null || fromSerial.compareTo(trimmedThrough) >= 0;
+    }
+
+    private List<ChannelMessage> after(Serial fromSerial, int limit, long nowMs, HistoryLimits limits) {
+        long oldestKeptMs = nowMs - limits.maxAgeMs();
+        List<ChannelMessage> out = new ArrayList<>();
+        // Walk from the newest backwards only as far as needed: resumes usually ask for the last few messages.
+        Iterator<ChannelMessage> it = history.descendingIterator();
+        int start = history.size();
+        while (it.hasNext()) {
+            ChannelMessage m = it.next();
+            if (fromSerial != null && m.serial().compareTo(fromSerial) <= 0) {
+                break;
+            }
+            if (m.timestamp() < oldestKeptMs) {
+                break;
+            }
+            start--;
+        }
+        int index = 0;
+        for (ChannelMessage m : history) {
+            if (index++ < start) {
+                continue;
+            }
+            if (out.size() >= limit) {
+                break;
+            }
+            out.add(m);
+        }
+        return List.copyOf(out);
+    }
+
+    private ChannelMessage find(Serial serial) {
+        for (Iterator<ChannelMessage> it = history.descendingIterator(); it.hasNext(); ) {
+            ChannelMessage m = it.next();
+            int cmp = m.serial().compareTo(serial);
+            if (cmp == 0) {
+                return m;
+            }
+            if (cmp < 0) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private void expire(long nowMs, HistoryLimits limits) {
+        long oldestKeptMs = nowMs - limits.maxAgeMs();
+        while (!history.isEmpty() && history.peekFirst().timestamp() < oldestKeptMs) {
+            trimmedThrough = history.removeFirst().serial();
+        }
+        long oldestSeenMs = nowMs - limits.dedupWindowMs();
+        for (Iterator<SeenMsgId> it = seenMsgIds.values().iterator(); it.hasNext(); ) {
+            if (it.next().seenAtMs >= oldestSeenMs) {
+                break;
+            }
+            it.remove();
+        }
+    }
+
+    /** Drops interest of a node that left; true when something changed. */
+    public boolean forgetNode(String nodeId) {
+        return interestedNodes.remove(nodeId);
+    }
+
+    public boolean isEmpty() {
+        return lastSeq == 0 && interestedNodes.isEmpty();
+    }
+
+    // ---- serialization (used by engines to move and back up the state) ----
+
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeUTF(channel);
+        out.writeLong(epoch);
+        out.writeLong(lastSeq);
+        out.writeBoolean(trimmedThrough != null);
+        if (trimmedThrough != null) {
+            out.writeLong(trimmedThrough.epoch());
+            out.writeLong(trimmedThrough.seq());
+        }
+        out.writeInt(history.size());
+        for (ChannelMessage m : history) {
+            writeMessage(out, m);
+        }
+        out.writeInt(seenMsgIds.size());
+        for (Map.Entry<String, SeenMsgId> e : seenMsgIds.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeLong(e.getValue().epoch);
+            out.writeLong(e.getValue().seq);
+            out.writeLong(e.getValue().seenAtMs);
+        }
+        out.writeInt(interestedNodes.size());
+        for (String node : interestedNodes) {
+            out.writeUTF(node);
+        }
+    }
+
+    public static ChannelState readFrom(DataInput in) throws IOException {
+        ChannelState s = new ChannelState(in.readUTF());
+        s.epoch = in.readLong();
+        s.lastSeq = in.readLong();
+        if (in.readBoolean()) {
+            s.trimmedThrough = Serial.of(in.readLong(), in.readLong());
+        }
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            s.history.addLast(readMessage(in));
+        }
+        n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            String msgId = in.readUTF();
+            long e = in.readLong();
+            long q = in.readLong();
+            s.seenMsgIds.put(msgId, new SeenMsgId(q, e, in.readLong()));
+        }
+        n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            s.interestedNodes.add(in.readUTF());
+        }
+        return s;
+    }
+
+    public static void writeMessage(DataOutput out, ChannelMessage m) throws IOException {
+        out.writeUTF(m.channel());
+        out.writeLong(m.serial().epoch());
+        out.writeLong(m.serial().seq());
+        out.writeUTF(m.msgId());
+        writeNullable(out, m.name());
+        writeLongString(out, m.dataJson());
+        writeNullable(out, m.clientId());
+        writeNullable(out, m.region());
+        out.writeLong(m.timestamp());
+    }
+
+    public static ChannelMessage readMessage(DataInput in) throws IOException {
+        String channel = in.readUTF();
+        Serial serial = Serial.of(in.readLong(), in.readLong());
+        String msgId = in.readUTF();
+        String name = readNullable(in);
+        String data = readLongString(in);
+        String clientId = readNullable(in);
+        String region = readNullable(in);
+        return new ChannelMessage(channel, serial, msgId, name, data, clientId, region, in.readLong());
+    }
+
+    private static void writeNullable(DataOutput out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            out.writeUTF(s);
+        }
+    }
+
+    private static String readNullable(DataInput in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+
+    /** writeUTF is limited to 64 KiB of modified UTF-8; payloads may be larger. */
+    private static void writeLongString(DataOutput out, String s) throws IOException {
+        byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readLongString(DataInput in) throws IOException {
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,66 @@
+package io.heliograph.edge.channel;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+import io.heliograph.protocol.Serial;
+
+/** A {@link ChannelLog} in this JVM's memory: for single-node use and for tests. */
+public final class InMemoryChannelLog implements ChannelLog {
+
+    private final ConcurrentHashMap<String, ChannelState> channels = new ConcurrentHashMap<>();
+    private final HistoryLimits limits;
+    private final LongSupplier nowMs;
+
+    public InMemoryChannelLog(HistoryLimits limits, LongSupplier nowMs) {
+        this.limits = limits;
+        this.nowMs = nowMs;
+    }
+
+    private ChannelState state(String channel) {
+        return channels.computeIfAbsent(channel, ChannelState::new);
+    }
+
+    @Override
+    public AppendResult append(String channel, PublishRequest request) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.append(request, limits);
+        }
+    }
+
+    @Override
+    public AttachResult attach(String channel, String nodeId, Serial fromSerial) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.attach(nodeId, fromSerial, nowMs.getAsLong(), limits);
+        }
+    }
+
+    @Override
+    public void detach(String channel, String nodeId) {
+        ChannelState s = channels.get(channel);
+        if (s != null) {
+            synchronized (s) {
+                s.detach(nodeId);
+            }
+        }
+    }
+
+    @Override
+    public HistoryPage history(String channel, Serial fromSerial, int limit) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.history(fromSerial, limit, nowMs.getAsLong(), limits);
+        }
+    }
+
+    @Override
+    public void forgetNode(String nodeId) {
+        for (ChannelState s : channels.values()) {
+            synchronized (s) {
+                s.forgetNode(nodeId);
+            }
+        }
+    }
+}

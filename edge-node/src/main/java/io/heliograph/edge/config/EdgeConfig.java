@@ -1,0 +1,42 @@
+package io.heliograph.edge.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The one typed configuration of an edge node, read once at start-up and validated (docs/configuration.md lists
+ * every key).
+ */
+public record EdgeConfig(
+        String region,
+        String nodeId,
+        String host,
+        int port,
+        String publicWsUrl,
+        String jwtSecret,
+        HazelcastSettings hazelcast,
+        Limits limits,
+        HistorySettings history,
+        long presenceTimeoutMs,
+        long dedupWindowMs,
+        long heartbeatMs,
+        long shutdownGraceMs) {
+
+    public EdgeConfig {
+        Objects.requireNonNull(region, "region");
+        Objects.requireNonNull(nodeId, "nodeId");
+    }
+
+    /** Embedded Hazelcast member: one cluster per region, TCP-IP join, multicast off. */
+    public record HazelcastSettings(String clusterName, String host, int port, List<String> members) {
+    }
+
+    /** Per-connection limits; every refusal is answered with its documented error and counted. */
+    public record Limits(int maxMessageBytes, int maxFrameBytes, double ratePerSecond, int rateBurst,
+                         int maxChannelsPerConnection, int outboundQueueFrames, int maxConnections) {
+    }
+
+    /** Bounded message history per channel, by count and age. */
+    public record HistorySettings(int maxMessages, long maxAgeMs) {
+    }
+}

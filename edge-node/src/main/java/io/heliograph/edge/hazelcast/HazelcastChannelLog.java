@@ -1,0 +1,276 @@
+package io.heliograph.edge.hazelcast;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+
+import io.heliograph.edge.channel.AppendResult;
+import io.heliograph.edge.channel.AttachResult;
+import io.heliograph.edge.channel.ChannelLog;
+import io.heliograph.edge.channel.ChannelState;
+import io.heliograph.edge.channel.HistoryLimits;
+import io.heliograph.edge.channel.HistoryPage;
+import io.heliograph.edge.channel.PublishRequest;
+import io.heliograph.protocol.ErrorCode;
+import io.heliograph.protocol.HeliographException;
+import io.heliograph.protocol.Serial;
+
+/**
+ * {@link ChannelLog} on a Hazelcast IMap keyed by channel. Each call is an entry processor run on the partition thread
+ * that owns the channel, so calls on a channel are serialised region-wide; in OBJECT format the state is changed in
+ * place and the same processor is replayed on the synchronous backup before the call returns.
+ */
+public final class HazelcastChannelLog implements ChannelLog {
+
+    private final IMap<String, ChannelState> channels;
+    private final HistoryLimits limits;
+    private final LongSupplier nowMs;
+
+    public HazelcastChannelLog(HazelcastInstance hz, HistoryLimits limits, LongSupplier nowMs) {
+        this.channels = hz.getMap(RegionMember.CHANNELS_MAP);
+        this.limits = limits;
+        this.nowMs = nowMs;
+    }
+
+    @Override
+    public AppendResult append(String channel, PublishRequest request) {
+        return call(channel, new Append(request, limits));
+    }
+
+    @Override
+    public AttachResult attach(String channel, String nodeId, Serial fromSerial) {
+        return call(channel, new Attach(nodeId, fromSerial, nowMs.getAsLong(), limits));
+    }
+
+    @Override
+    public void detach(String channel, String nodeId) {
+        call(channel, new Detach(nodeId));
+    }
+
+    @Override
+    public HistoryPage history(String channel, Serial fromSerial, int limit) {
+        return call(channel, new History(fromSerial, limit, nowMs.getAsLong(), limits));
+    }
+
+    @Override
+    public void forgetNode(String nodeId) {
+        try {
+            channels.executeOnEntries(new Detach(nodeId));
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private <R> R call(String channel, EntryProcessor<String, ChannelState, R> processor) {
+        try {
+            return channels.executeOnKey(channel, processor);
+        } catch (HeliographException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    static HeliographException unavailable(RuntimeException e) {
+        String why = e instanceof HazelcastInstanceNotActiveException ? "node is shutting down"
+                : "region storage unavailable: " + e.getClass().getSimpleName();
+        return new HeliographException(ErrorCode.UNAVAILABLE, why, e);
+    }
+
+    private static ChannelState stateOf(Map.Entry<String, ChannelState> entry) {
+        ChannelState state = entry.getValue();
+        return state != null ? state : new ChannelState(entry.getKey());
+    }
+
+    static void writeLimits(ObjectDataOutput out, HistoryLimits l) throws IOException {
+        out.writeInt(l.maxMessages());
+        out.writeLong(l.maxAgeMs());
+        out.writeLong(l.dedupWindowMs());
+    }
+
+    static HistoryLimits readLimits(ObjectDataInput in) throws IOException {
+        return new HistoryLimits(in.readInt(), in.readLong(), in.readLong());
+    }
+
+    static void writeSerial(ObjectDataOutput out, Serial s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            out.writeLong(s.epoch());
+            out.writeLong(s.seq());
+        }
+    }
+
+    static Serial readSerial(ObjectDataInput in) throws IOException {
+        return in.readBoolean() ? Serial.of(in.readLong(), in.readLong()) : null;
+    }
+
+    /** Sequences one message; replayed as is on the backup. */
+    public static final class Append implements EntryProcessor<String, ChannelState, AppendResult>, DataSerializable {
+        private PublishRequest request;
+        private HistoryLimits limits;
+
+        public Append() {
+        }
+
+        Append(PublishRequest request, HistoryLimits limits) {
+            this.request = request;
+            this.limits = limits;
+        }
+
+        @Override
+        public AppendResult process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = stateOf(entry);
+            AppendResult result = state.append(request, limits);
+            entry.setValue(state);
+            return result;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeString(request.msgId());
+            out.writeString(request.name());
+            out.writeString(request.dataJson());
+            out.writeString(request.clientId());
+            out.writeString(request.region());
+            out.writeLong(request.timestampMs());
+            writeLimits(out, limits);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            request = new PublishRequest(in.readString(), in.readString(), in.readString(), in.readString(),
+                    in.readString(), in.readLong());
+            limits = readLimits(in);
+        }
+    }
+
+    /** Registers interest and answers the latest serial and the catch-up, atomically. */
+    public static final class Attach implements EntryProcessor<String, ChannelState, AttachResult>, DataSerializable {
+        private String nodeId;
+        private Serial fromSerial;
+        private long nowMs;
+        private HistoryLimits limits;
+
+        public Attach() {
+        }
+
+        Attach(String nodeId, Serial fromSerial, long nowMs, HistoryLimits limits) {
+            this.nodeId = nodeId;
+            this.fromSerial = fromSerial;
+            this.nowMs = nowMs;
+            this.limits = limits;
+        }
+
+        @Override
+        public AttachResult process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = stateOf(entry);
+            AttachResult result = state.attach(nodeId, fromSerial, nowMs, limits);
+            entry.setValue(state);
+            return result;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeString(nodeId);
+            writeSerial(out, fromSerial);
+            out.writeLong(nowMs);
+            writeLimits(out, limits);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            nodeId = in.readString();
+            fromSerial = readSerial(in);
+            nowMs = in.readLong();
+            limits = readLimits(in);
+        }
+    }
+
+    /** Removes a node's interest; also used over all entries when a node left. */
+    public static final class Detach implements EntryProcessor<String, ChannelState, Boolean>, DataSerializable {
+        private String nodeId;
+
+        public Detach() {
+        }
+
+        Detach(String nodeId) {
+            this.nodeId = nodeId;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = entry.getValue();
+            if (state == null || !state.detach(nodeId)) {
+                return false;
+            }
+            entry.setValue(state);
+            return true;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeString(nodeId);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            nodeId = in.readString();
+        }
+    }
+
+    /** Reads a page of history without changing anything (no backup traffic). */
+    public static final class History
+            implements EntryProcessor<String, ChannelState, HistoryPage>, ReadOnly, DataSerializable {
+        private Serial fromSerial;
+        private int limit;
+        private long nowMs;
+        private HistoryLimits limits;
+
+        public History() {
+        }
+
+        History(Serial fromSerial, int limit, long nowMs, HistoryLimits limits) {
+            this.fromSerial = fromSerial;
+            this.limit = limit;
+            this.nowMs = nowMs;
+            this.limits = limits;
+        }
+
+        @Override
+        public HistoryPage process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = entry.getValue();
+            return state == null ? new HistoryPage(java.util.List.of(), false)
+                    : state.history(fromSerial, limit, nowMs, limits);
+        }
+
+        @Override
+        public EntryProcessor<String, ChannelState, HistoryPage> getBackupProcessor() {
+            return null;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            writeSerial(out, fromSerial);
+            out.writeInt(limit);
+            out.writeLong(nowMs);
+            writeLimits(out, limits);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            fromSerial = readSerial(in);
+            limit = in.readInt();
+            nowMs = in.readLong();
+            limits = readLimits(in);
+        }
+    }
+}

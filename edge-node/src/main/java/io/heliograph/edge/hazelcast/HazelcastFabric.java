@@ -1,0 +1,113 @@
+package io.heliograph.edge.hazelcast;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.topic.ITopic;
+
+import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
+import io.heliograph.edge.region.RegionFabric;
+import io.heliograph.protocol.ChannelMessage;
+
+/**
+ * {@link RegionFabric} on Hazelcast: every node listens on a topic of its own ({@code hg.node.<member-uuid>}), so a
+ * message travels only to the nodes with subscribers; presence events go to one region-wide topic. A topic keeps the
+ * order of what one member publishes; the receiving side restores the channel order across publishers.
+ */
+public final class HazelcastFabric implements RegionFabric {
+
+    private static final String NODE_TOPIC_PREFIX = "hg.node.";
+    private static final String PRESENCE_TOPIC = "hg.presence";
+
+    private final HazelcastInstance hz;
+    private final String localNodeId;
+    private final ConcurrentHashMap<String, ITopic<ChannelMessage>> nodeTopics = new ConcurrentHashMap<>();
+    private UUID membershipRegistration;
+
+    public HazelcastFabric(HazelcastInstance hz) {
+        this.hz = hz;
+        this.localNodeId = hz.getCluster().getLocalMember().getUuid().toString();
+    }
+
+    @Override
+    public String localNodeId() {
+        return localNodeId;
+    }
+
+    @Override
+    public Set<String> liveNodes() {
+        Set<String> nodes = new LinkedHashSet<>();
+        for (Member m : hz.getCluster().getMembers()) {
+            nodes.add(m.getUuid().toString());
+        }
+        return nodes;
+    }
+
+    @Override
+    public boolean isCoordinator() {
+        var members = hz.getCluster().getMembers();
+        return !members.isEmpty() && members.iterator().next().localMember();
+    }
+
+    @Override
+    public void start(Receiver receiver, Consumer<String> onNodeLeft) {
+        ITopic<ChannelMessage> own = hz.getTopic(NODE_TOPIC_PREFIX + localNodeId);
+        own.addMessageListener(message -> receiver.onMessage(message.getMessageObject()));
+        ITopic<PresenceEvent> presence = hz.getTopic(PRESENCE_TOPIC);
+        presence.addMessageListener(message -> receiver.onPresence(message.getMessageObject()));
+        membershipRegistration = hz.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                onNodeLeft.accept(event.getMember().getUuid().toString());
+            }
+        });
+    }
+
+    @Override
+    public void deliver(Set<String> nodeIds, ChannelMessage message) {
+        for (String nodeId : nodeIds) {
+            nodeTopics.computeIfAbsent(nodeId, id -> hz.getTopic(NODE_TOPIC_PREFIX + id)).publish(message);
+        }
+    }
+
+    @Override
+    public void broadcast(PresenceEvent event) {
+        hz.<PresenceEvent>getTopic(PRESENCE_TOPIC).publish(event);
+    }
+
+    @Override
+    public java.util.Map<String, Object> describe() {
+        var out = new java.util.LinkedHashMap<String, Object>();
+        boolean running = hz.getLifecycleService().isRunning();
+        out.put("engine", "hazelcast");
+        out.put("running", running);
+        if (running) {
+            out.put("clusterName", hz.getConfig().getClusterName());
+            out.put("clusterState", hz.getCluster().getClusterState().toString());
+            out.put("localMember", hz.getCluster().getLocalMember().getAddress().toString());
+            out.put("members", hz.getCluster().getMembers().size());
+            out.put("memberAddresses", hz.getCluster().getMembers().stream()
+                    .map(m -> m.getAddress().toString()).toList());
+            out.put("safe", hz.getPartitionService().isClusterSafe());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (membershipRegistration != null && hz.getLifecycleService().isRunning()) {
+            hz.getCluster().removeMembershipListener(membershipRegistration);
+        }
+    }
+}

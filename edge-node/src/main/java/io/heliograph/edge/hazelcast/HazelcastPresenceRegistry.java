@@ -1,0 +1,206 @@
+package io.heliograph.edge.hazelcast;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+
+import io.heliograph.edge.presence.ChannelPresence;
+import io.heliograph.edge.presence.PresenceRegistry;
+import io.heliograph.protocol.HeliographException;
+import io.heliograph.protocol.PresenceMember;
+
+/** {@link PresenceRegistry} on a Hazelcast IMap keyed by channel; every change is an entry processor. */
+public final class HazelcastPresenceRegistry implements PresenceRegistry {
+
+    private final IMap<String, ChannelPresence> channels;
+
+    public HazelcastPresenceRegistry(HazelcastInstance hz) {
+        this.channels = hz.getMap(RegionMember.PRESENCE_MAP);
+    }
+
+    @Override
+    public PresenceEvent enterOrUpdate(String channel, PresenceMember member, String nodeId) {
+        return call(channel, new Enter(member, nodeId));
+    }
+
+    @Override
+    public PresenceEvent leave(String channel, String connectionId) {
+        return call(channel, new Leave(connectionId));
+    }
+
+    @Override
+    public List<PresenceMember> members(String channel) {
+        return call(channel, new Members()).members();
+    }
+
+    @Override
+    public List<PresenceEvent> forgetNode(String nodeId) {
+        try {
+            List<PresenceEvent> events = new ArrayList<>();
+            for (Serializers.EventList list : channels.executeOnEntries(new ForgetNode(nodeId)).values()) {
+                if (list != null) {
+                    events.addAll(list.events());
+                }
+            }
+            return events;
+        } catch (RuntimeException e) {
+            throw HazelcastChannelLog.unavailable(e);
+        }
+    }
+
+    private <R> R call(String channel, EntryProcessor<String, ChannelPresence, R> processor) {
+        try {
+            return channels.executeOnKey(channel, processor);
+        } catch (HeliographException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw HazelcastChannelLog.unavailable(e);
+        }
+    }
+
+    private static void store(Map.Entry<String, ChannelPresence> entry, ChannelPresence presence) {
+        if (presence.isEmpty()) {
+            entry.setValue(null);
+        } else {
+            entry.setValue(presence);
+        }
+    }
+
+    public static final class Enter
+            implements EntryProcessor<String, ChannelPresence, PresenceEvent>, DataSerializable {
+        private PresenceMember member;
+        private String nodeId;
+
+        public Enter() {
+        }
+
+        Enter(PresenceMember member, String nodeId) {
+            this.member = member;
+            this.nodeId = nodeId;
+        }
+
+        @Override
+        public PresenceEvent process(Map.Entry<String, ChannelPresence> entry) {
+            ChannelPresence p = entry.getValue() != null ? entry.getValue() : new ChannelPresence(entry.getKey());
+            PresenceEvent event = p.enterOrUpdate(member, nodeId);
+            store(entry, p);
+            return event;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            Serializers.writeMember(out, member);
+            out.writeString(nodeId);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            member = Serializers.readMember(in);
+            nodeId = in.readString();
+        }
+    }
+
+    public static final class Leave
+            implements EntryProcessor<String, ChannelPresence, PresenceEvent>, DataSerializable {
+        private String connectionId;
+
+        public Leave() {
+        }
+
+        Leave(String connectionId) {
+            this.connectionId = connectionId;
+        }
+
+        @Override
+        public PresenceEvent process(Map.Entry<String, ChannelPresence> entry) {
+            ChannelPresence p = entry.getValue();
+            if (p == null) {
+                return null;
+            }
+            PresenceEvent event = p.leave(connectionId);
+            if (event != null) {
+                store(entry, p);
+            }
+            return event;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeString(connectionId);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            connectionId = in.readString();
+        }
+    }
+
+    public static final class Members
+            implements EntryProcessor<String, ChannelPresence, Serializers.MemberList>, ReadOnly, DataSerializable {
+        public Members() {
+        }
+
+        @Override
+        public Serializers.MemberList process(Map.Entry<String, ChannelPresence> entry) {
+            ChannelPresence p = entry.getValue();
+            return new Serializers.MemberList(p == null ? List.of() : p.members());
+        }
+
+        @Override
+        public EntryProcessor<String, ChannelPresence, Serializers.MemberList> getBackupProcessor() {
+            return null;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) {
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) {
+        }
+    }
+
+    public static final class ForgetNode
+            implements EntryProcessor<String, ChannelPresence, Serializers.EventList>, DataSerializable {
+        private String nodeId;
+
+        public ForgetNode() {
+        }
+
+        ForgetNode(String nodeId) {
+            this.nodeId = nodeId;
+        }
+
+        @Override
+        public Serializers.EventList process(Map.Entry<String, ChannelPresence> entry) {
+            ChannelPresence p = entry.getValue();
+            if (p == null) {
+                return null;
+            }
+            List<PresenceEvent> events = p.forgetNode(nodeId);
+            if (!events.isEmpty()) {
+                store(entry, p);
+            }
+            return new Serializers.EventList(events);
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeString(nodeId);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            nodeId = in.readString();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.heliograph.edge.hazelcast;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.SerializationConfig;
+import com.hazelcast.config.SerializerConfig;
+import com.hazelcast.nio.serialization.StreamSerializer;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+import io.heliograph.edge.channel.AppendResult;
+import io.heliograph.edge.channel.AttachResult;
+import io.heliograph.edge.channel.ChannelState;
+import io.heliograph.edge.channel.HistoryPage;
+import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
+import io.heliograph.protocol.ChannelMessage;
+import io.heliograph.edge.config.EdgeConfig;
+import io.heliograph.edge.presence.ChannelPresence;
+
+/** Builds the embedded Hazelcast member of an edge node from its configuration. */
+public final class RegionMember {
+
+    static final String CHANNELS_MAP = "hg.channels";
+    static final String PRESENCE_MAP = "hg.presence";
+
+    private RegionMember() {
+    }
+
+    public static HazelcastInstance start(EdgeConfig edge) {
+        return Hazelcast.newHazelcastInstance(config(edge));
+    }
+
+    public static Config config(EdgeConfig edge) {
+        EdgeConfig.HazelcastSettings hz = edge.hazelcast();
+        Config config = new Config();
+        config.setClusterName(hz.clusterName());
+        config.setInstanceName(edge.nodeId() + "-" + Long.toHexString(System.nanoTime()));
+        config.getJetConfig().setEnabled(false);
+        config.setProperty("hazelcast.logging.type", "jdk");
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        // Our own shutdown sequence hands partitions over after the clients were redirected.
+        config.setProperty("hazelcast.shutdownhook.enabled", "false");
+        config.setProperty("hazelcast.wait.seconds.before.join", "0");
+        config.setProperty("hazelcast.local.localAddress", hz.host());
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        // A member that stops answering is removed well within the presence timeout, so its members leave in time.
+        long suspectAfterSeconds = Math.max(2, edge.presenceTimeoutMs() / 3000);
+        config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(suspectAfterSeconds));
+        config.setProperty("hazelcast.operation.call.timeout.millis", "10000");
+        config.setProperty("hazelcast.graceful.shutdown.max.wait", "30");
+
+        var network = config.getNetworkConfig();
+        network.setPort(hz.port()).setPortAutoIncrement(hz.port() == 0);
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
+        for (String member : hz.members()) {
+            join.getTcpIpConfig().addMember(member);
+        }
+        if (hz.members().isEmpty()) {
+            join.getTcpIpConfig().addMember(hz.host() + ":" + hz.port());
+        }
+
+        config.addMapConfig(new MapConfig(CHANNELS_MAP)
+                .setInMemoryFormat(InMemoryFormat.OBJECT)
+                .setBackupCount(1)
+                .setAsyncBackupCount(0));
+        config.addMapConfig(new MapConfig(PRESENCE_MAP)
+                .setInMemoryFormat(InMemoryFormat.OBJECT)
+                .setBackupCount(1)
+                .setAsyncBackupCount(0));
+
+        var serialization = config.getSerializationConfig();
+        serialization.addSerializerConfig(new SerializerConfig()
+                .setTypeClass(ChannelState.class).setImplementation(new Serializers.ChannelStateSerializer()));
+        serialization.addSerializerConfig(new SerializerConfig()
+                .setTypeClass(ChannelPresence.class).setImplementation(new Serializers.ChannelPresenceSerializer()));
+        register(serialization, ChannelMessage.class, new Serializers.ChannelMessageSerializer());
+        register(serialization, AppendResult.class, new Serializers.AppendResultSerializer());
+        register(serialization, AttachResult.class, new Serializers.AttachResultSerializer());
+        register(serialization, HistoryPage.class, new Serializers.HistoryPageSerializer());
+        register(serialization, PresenceEvent.class, new Serializers.PresenceEventSerializer());
+        register(serialization, Serializers.MemberList.class, new Serializers.MemberListSerializer());
+        register(serialization, Serializers.EventList.class, new Serializers.EventListSerializer());
+        return config;
+    }
+
+    private static void register(SerializationConfig serialization, Class<?> type, StreamSerializer<?> serializer) {
+        serialization.addSerializerConfig(new SerializerConfig().setTypeClass(type).setImplementation(serializer));
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Hazelcast implementations of the edge's plug points: one embedded member per edge node, one cluster per region.
+ * Only AP structures are used (IMap with synchronous backups, ITopic); the CP Subsystem is not needed. Nothing outside
+ * this package imports Hazelcast.
+ */
+package io.heliograph.edge.hazelcast;

@@ -1,0 +1,41 @@
+package io.heliograph.edge.region;
+
+import java.util.Set;
+import java.util.function.Consumer;
+
+import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
+import io.heliograph.protocol.ChannelMessage;
+
+/**
+ * What connects the nodes of a region: who is alive, and the links that carry sequenced messages to the nodes with
+ * subscribers and presence events to every node.
+ */
+public interface RegionFabric extends AutoCloseable {
+
+    /** Receives what other nodes (and this one) send to this node. Called on engine threads: must not block. */
+    interface Receiver {
+        void onMessage(ChannelMessage message);
+
+        void onPresence(PresenceEvent event);
+    }
+
+    String localNodeId();
+
+    Set<String> liveNodes();
+
+    /** True on exactly one live node: the one that cleans up after nodes that leave. */
+    boolean isCoordinator();
+
+    void start(Receiver receiver, Consumer<String> onNodeLeft);
+
+    /** Sends a sequenced message to each of the given nodes (this one included when listed). */
+    void deliver(Set<String> nodeIds, ChannelMessage message);
+
+    void broadcast(PresenceEvent event);
+
+    /** What /health reports about the region cluster (name, members, state). */
+    java.util.Map<String, Object> describe();
+
+    @Override
+    void close();
+}

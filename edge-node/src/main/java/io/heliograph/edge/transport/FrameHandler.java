@@ -1,0 +1,210 @@
+package io.heliograph.edge.transport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.heliograph.edge.api.EdgeOperations;
+import io.heliograph.edge.channel.AppendResult;
+import io.heliograph.edge.channel.HistoryPage;
+import io.heliograph.edge.config.EdgeConfig;
+import io.heliograph.edge.delivery.DeliveryHub;
+import io.heliograph.edge.observe.EdgeMetrics;
+import io.heliograph.edge.observe.EdgeMetrics.DisconnectReason;
+import io.heliograph.protocol.ErrorCode;
+import io.heliograph.protocol.Frames;
+import io.heliograph.protocol.HeliographException;
+import io.heliograph.protocol.Json;
+import io.heliograph.protocol.PresenceAction;
+import io.heliograph.protocol.Serial;
+import io.heliograph.protocol.auth.Operation;
+
+/**
+ * Turns one client text frame into an operation and its reply. Every failure becomes an error frame carrying the
+ * request's id, and harms nobody else: the connection stays open unless the error table says otherwise.
+ */
+public final class FrameHandler {
+
+    private final EdgeOperations operations;
+    private final DeliveryHub hub;
+    private final EdgeMetrics metrics;
+    private final EdgeConfig.Limits limits;
+
+    public FrameHandler(EdgeOperations operations, DeliveryHub hub, EdgeMetrics metrics, EdgeConfig.Limits limits) {
+        this.operations = operations;
+        this.hub = hub;
+        this.metrics = metrics;
+        this.limits = limits;
+    }
+
+    void handle(Connection connection, String text) {
+        metrics.frameIn();
+        switch (connection.rateLimiter().acquire()) {
+            case ALLOW -> { }
+            case REFUSE -> {
+                reply(connection, null, new HeliographException(ErrorCode.RATE_LIMITED,
+                        "rate limit exceeded: " + limits.ratePerSecond() + " frames/s, burst " + limits.rateBurst()));
+                return;
+            }
+            case ABUSE -> {
+                metrics.error(ErrorCode.RATE_LIMITED.code());
+                connection.close(CloseCodes.POLICY_VIOLATION, "rate limit exceeded repeatedly", DisconnectReason.ABUSE,
+                        Frames.error(null, ErrorCode.RATE_LIMITED.code(), "rate limit exceeded repeatedly; closing"));
+                return;
+            }
+        }
+        String id = null;
+        try {
+            if (text.length() > limits.maxMessageBytes() + 1024) {
+                throw new HeliographException(ErrorCode.TOO_LARGE,
+                        "frame is larger than the limit of " + limits.maxMessageBytes() + " bytes");
+            }
+            JsonNode frame = Json.parse(text);
+            if (!frame.isObject()) {
+                throw HeliographException.badRequest("a frame must be a JSON object");
+            }
+            JsonNode idNode = frame.get("id");
+            if (idNode != null && !idNode.isNull()) {
+                if (!idNode.isTextual() || idNode.asText().length() > 128) {
+                    throw HeliographException.badRequest("id must be a string of at most 128 characters");
+                }
+                id = idNode.asText();
+            }
+            String type = optionalText(frame, "type");
+            if (type == null) {
+                throw HeliographException.badRequest("type is required");
+            }
+            String answer = switch (type) {
+                case "attach" -> attach(connection, id, frame);
+                case "detach" -> detach(connection, id, frame);
+                case "publish" -> publish(connection, id, frame);
+                case "presence" -> presence(connection, id, frame);
+                case "presence.get" -> Frames.presenceMembers(id, channel(frame),
+                        operations.members(connection.claims(), channel(frame)));
+                case "history" -> history(connection, id, frame);
+                case "ping" -> Frames.pong(id);
+                default -> throw HeliographException.badRequest("unknown type '" + truncate(type) + "'");
+            };
+            if (answer != null) {
+                connection.offer(answer);
+            }
+        } catch (HeliographException e) {
+            reply(connection, id, e);
+        } catch (RuntimeException e) {
+            System.getLogger(FrameHandler.class.getName()).log(System.Logger.Level.ERROR,
+                    "unexpected failure handling a frame on " + connection.connectionId(), e);
+            reply(connection, id, new HeliographException(ErrorCode.INTERNAL, "internal error"));
+        }
+    }
+
+    private void reply(Connection connection, String id, HeliographException e) {
+        metrics.error(e.code().code());
+        connection.offer(Frames.error(id, e.code().code(), e.getMessage()));
+    }
+
+    private String attach(Connection connection, String id, JsonNode frame) {
+        String channel = EdgeOperations.validChannel(channel(frame));
+        EdgeOperations.require(connection.claims(), channel, Operation.SUBSCRIBE);
+        Serial fromSerial = EdgeOperations.validSerial("fromSerial", optionalText(frame, "fromSerial"));
+        boolean already = connection.channels().contains(channel);
+        if (!already && connection.channels().size() >= limits.maxChannelsPerConnection()) {
+            throw new HeliographException(ErrorCode.RATE_LIMITED, "channel limit reached: at most "
+                    + limits.maxChannelsPerConnection() + " channels per connection");
+        }
+        connection.channels().add(channel);
+        try {
+            hub.subscribe(channel, connection, fromSerial, result -> {
+                boolean resumed = fromSerial != null && !result.continuityLost();
+                return Frames.attached(id, channel, result.latest(), resumed,
+                        result.continuityLost() ? ErrorCode.CONTINUITY_LOST.code() : null);
+            });
+        } catch (RuntimeException e) {
+            if (!already) {
+                connection.channels().remove(channel);
+                hub.unsubscribe(channel, connection.connectionId());
+            }
+            throw e;
+        }
+        return null;
+    }
+
+    private String detach(Connection connection, String id, JsonNode frame) {
+        String channel = EdgeOperations.validChannel(channel(frame));
+        if (connection.channels().remove(channel)) {
+            hub.unsubscribe(channel, connection.connectionId());
+        }
+        if (connection.presenceChannels().remove(channel)) {
+            operations.leave(channel, connection.connectionId());
+        }
+        return Frames.detached(id, channel);
+    }
+
+    private String publish(Connection connection, String id, JsonNode frame) {
+        String channel = channel(frame);
+        JsonNode data = frame.get("data");
+        if (data == null) {
+            throw HeliographException.badRequest("data is required");
+        }
+        String name = optionalText(frame, "name");
+        String msgId = optionalText(frame, "msgId");
+        AppendResult result = operations.publish(connection.claims(), channel, name, data.toString(), msgId);
+        return Frames.publishAck(id, result.message().serial(), result.message().msgId());
+    }
+
+    private String presence(Connection connection, String id, JsonNode frame) {
+        String channel = EdgeOperations.validChannel(channel(frame));
+        PresenceAction action = PresenceAction.parse(optionalText(frame, "action"));
+        JsonNode data = frame.get("data");
+        String dataJson = data == null || data.isNull() ? null : data.toString();
+        if (action == PresenceAction.LEAVE) {
+            connection.presenceChannels().remove(channel);
+            operations.leave(channel, connection.connectionId());
+        } else {
+            if (!connection.presenceChannels().contains(channel)
+                    && connection.presenceChannels().size() >= limits.maxChannelsPerConnection()) {
+                throw new HeliographException(ErrorCode.RATE_LIMITED, "presence limit reached: at most "
+                        + limits.maxChannelsPerConnection() + " channels per connection");
+            }
+            operations.enterOrUpdate(connection.claims(), channel, connection.connectionId(), dataJson);
+            connection.presenceChannels().add(channel);
+        }
+        return Frames.ack(id);
+    }
+
+    private String history(Connection connection, String id, JsonNode frame) {
+        String channel = EdgeOperations.validChannel(channel(frame));
+        Serial fromSerial = EdgeOperations.validSerial("fromSerial", optionalText(frame, "fromSerial"));
+        JsonNode limitNode = frame.get("limit");
+        Integer limit = null;
+        if (limitNode != null && !limitNode.isNull()) {
+            if (!limitNode.canConvertToInt() || !limitNode.isIntegralNumber()) {
+                throw HeliographException.badRequest("limit must be an integer");
+            }
+            limit = limitNode.asInt();
+        }
+        HistoryPage page = operations.history(connection.claims(), channel, fromSerial,
+                EdgeOperations.validLimit(limit));
+        return Frames.historyPage(id, channel, page.messages(), page.more());
+    }
+
+    private static String channel(JsonNode frame) {
+        String channel = optionalText(frame, "channel");
+        if (channel == null) {
+            throw HeliographException.badRequest("channel is required");
+        }
+        return channel;
+    }
+
+    private static String optionalText(JsonNode frame, String field) {
+        JsonNode node = frame.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw HeliographException.badRequest(field + " must be a string");
+        }
+        return node.asText();
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    }
+}
