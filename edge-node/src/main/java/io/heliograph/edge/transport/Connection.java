@@ -38,6 +38,7 @@ public final class Connection implements Subscriber {
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private volatile State state = State.OPEN;
     private volatile long lastSeenNanos = System.nanoTime();
+    private volatile long closeRequestedNanos;
     private volatile int closeCode;
     private volatile String closeReason;
     private volatile DisconnectReason disconnectReason = DisconnectReason.CLIENT;
@@ -97,6 +98,10 @@ public final class Connection implements Subscriber {
         lastSeenNanos = System.nanoTime();
     }
 
+    long closeRequestedNanos() {
+        return closeRequestedNanos;
+    }
+
     long lastSeenNanos() {
         return lastSeenNanos;
     }
@@ -128,6 +133,7 @@ public final class Connection implements Subscriber {
         if (!closeRequested.compareAndSet(false, true)) {
             return;
         }
+        closeRequestedNanos = System.nanoTime();
         closeCode = code;
         closeReason = reason;
         disconnectReason = why;

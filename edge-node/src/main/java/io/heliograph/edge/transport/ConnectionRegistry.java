@@ -23,6 +23,8 @@ public final class ConnectionRegistry {
     public static final String TRANSPORT = "websocket";
     private static final System.Logger LOG = System.getLogger(ConnectionRegistry.class.getName());
 
+    private static final long CLOSE_HANDSHAKE_NS = TimeUnit.SECONDS.toNanos(2);
+
     private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
     private final DeliveryHub hub;
     private final EdgeOperations operations;
@@ -97,8 +99,10 @@ public final class ConnectionRegistry {
             Instant wall = Instant.ofEpochMilli(nowMs.getAsLong());
             for (Connection c : connections.values()) {
                 if (c.state() == Connection.State.CLOSING) {
-                    if (now - c.lastSeenNanos() > deadAfter + TimeUnit.SECONDS.toNanos(5)) {
+                    // A client that does not complete the close handshake in time is cut off.
+                    if (now - c.closeRequestedNanos() > CLOSE_HANDSHAKE_NS) {
                         c.terminate();
+                        closed(c);
                     }
                     continue;
                 }

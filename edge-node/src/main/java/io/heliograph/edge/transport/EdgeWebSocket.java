@@ -112,14 +112,16 @@ public final class EdgeWebSocket implements WsListener {
         }
         c.touch();
         StringBuilder partial = c.partial();
+        if (partial.length() + text.length() > config.limits().maxFrameBytes()) {
+            partial.setLength(0);
+            metrics.error(ErrorCode.TOO_LARGE.code());
+            c.close(CloseCodes.TOO_BIG, "frame over the hard limit of " + config.limits().maxFrameBytes() + " bytes",
+                    DisconnectReason.FRAME_TOO_LARGE, Frames.error(null, ErrorCode.TOO_LARGE.code(),
+                            "frame over the hard limit of " + config.limits().maxFrameBytes() + " bytes; closing"));
+            return;
+        }
         if (!last || partial.length() > 0) {
             partial.append(text);
-            if (partial.length() > config.limits().maxFrameBytes()) {
-                partial.setLength(0);
-                metrics.error(ErrorCode.TOO_LARGE.code());
-                c.close(CloseCodes.TOO_BIG, "message over the hard limit", DisconnectReason.FRAME_TOO_LARGE);
-                return;
-            }
             if (!last) {
                 return;
             }

@@ -23,6 +23,9 @@ import io.heliograph.protocol.auth.Operation;
  */
 public final class FrameHandler {
 
+    /** Room for the envelope (type, id, channel, name, msgId) around a message's data. */
+    static final int FRAME_OVERHEAD_ALLOWANCE = 16 * 1024;
+
     private final EdgeOperations operations;
     private final DeliveryHub hub;
     private final EdgeMetrics metrics;
@@ -53,7 +56,8 @@ public final class FrameHandler {
         }
         String id = null;
         try {
-            if (text.length() > limits.maxMessageBytes() + 1024) {
+            // Frames far beyond the message limit are refused before parsing; the reply cannot carry their id.
+            if (text.length() > limits.maxMessageBytes() + FRAME_OVERHEAD_ALLOWANCE) {
                 throw new HeliographException(ErrorCode.TOO_LARGE,
                         "frame is larger than the limit of " + limits.maxMessageBytes() + " bytes");
             }
