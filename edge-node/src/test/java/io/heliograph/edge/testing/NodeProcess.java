@@ -1,0 +1,122 @@
+package io.heliograph.edge.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.heliograph.protocol.Json;
+
+/**
+ * An edge node running as a real process (started with this JVM's java), for system tests that kill -9 and freeze
+ * nodes. Its output goes to a log file under target/ for post-mortems.
+ */
+public final class NodeProcess implements AutoCloseable {
+
+    private final Process process;
+    private final String nodeId;
+    private final int port;
+    private final Path log;
+
+    private NodeProcess(Process process, String nodeId, int port, Path log) {
+        this.process = process;
+        this.nodeId = nodeId;
+        this.port = port;
+        this.log = log;
+    }
+
+    public static NodeProcess start(String region, String nodeId, int port, int hzPort, List<Integer> hzMembers,
+                                    String clusterName, String... extra) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String classpath = System.getProperty("edge.classpath", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC",
+                "-Dhazelcast.phone.home.enabled=false", "-cp", classpath, "io.heliograph.edge.Main",
+                "--region=" + region, "--node-id=" + nodeId, "--port=" + port, "--hazelcast.port=" + hzPort,
+                "--hazelcast.cluster-name=" + clusterName,
+                "--hazelcast.members=" + String.join(",", hzMembers.stream().map(p -> "127.0.0.1:" + p).toList()),
+                "--jwt-secret=" + TestNodes.SECRET));
+        for (String e : extra) {
+            command.add("--" + e);
+        }
+        try {
+            Path dir = Path.of("target", "node-logs");
+            Files.createDirectories(dir);
+            Path log = dir.resolve(nodeId + "-" + System.currentTimeMillis() + ".log");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new NodeProcess(p, nodeId, port, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String wsUrl() {
+        return "ws://127.0.0.1:" + port + "/v1/ws";
+    }
+
+    public String httpUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Waits until /health says UP with the given number of region members. */
+    public void awaitHealthy(int members, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        TestNodes.await(nodeId + " healthy with " + members + " members (log: " + log + ")", timeout, () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError(nodeId + " exited: " + tail());
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(httpUrl() + "/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                var body = Json.parse(r.body());
+                return r.statusCode() == 200 && body.path("cluster").path("members").asInt() == members;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
+    }
+
+    /** SIGKILL: no shutdown hook, no goodbye to the cluster. */
+    public void kill9() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
