@@ -1,0 +1,18 @@
+package io.heliograph.client;
+
+/**
+ * The lifecycle of a {@link HeliographClient}'s connection. A client that was built but not yet connected, or that was
+ * closed, is {@link #CLOSED}.
+ */
+public enum ConnectionState {
+    /** Opening a WebSocket and waiting for the {@code connected} frame. */
+    CONNECTING,
+    /** The {@code connected} frame arrived; requests flow. */
+    CONNECTED,
+    /** The connection dropped and a reconnect is scheduled: channels, presence and unacknowledged publishes resume. */
+    DISCONNECTED,
+    /** The client will not retry on its own (token refused or expired, policy violation); see {@code failureReason()}. */
+    FAILED,
+    /** Not started, or closed by the application. */
+    CLOSED
+}

@@ -1,0 +1,44 @@
+package io.heliograph.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.heliograph.protocol.ErrorCode;
+import io.heliograph.protocol.HeliographException;
+
+/** Turns the error frames and close codes of Protocol v1 into {@link HeliographException}s. */
+final class WireErrors {
+
+    /** Close code the server uses when the token expired during the connection. */
+    static final int CLOSE_TOKEN_EXPIRED = 4001;
+    /** Close code for a policy violation (abuse, ban): the server does not want this client back. */
+    static final int CLOSE_POLICY_VIOLATION = 1008;
+
+    private WireErrors() {
+    }
+
+    /** The enum constant of a wire code; an unknown code keeps its class (client or server fault). */
+    static ErrorCode code(int wire) {
+        for (ErrorCode c : ErrorCode.values()) {
+            if (c.code() == wire) {
+                return c;
+            }
+        }
+        return wire >= 400 && wire < 500 ? ErrorCode.BAD_REQUEST : ErrorCode.INTERNAL;
+    }
+
+    /** The exception an {@code error} frame stands for. */
+    static HeliographException fromFrame(JsonNode frame) {
+        int wire = frame.path("code").asInt(500);
+        String message = frame.path("message").asText("");
+        ErrorCode code = code(wire);
+        String text = message.isEmpty() ? "error " + wire : message;
+        if (code.code() != wire) {
+            text = text + " (code " + wire + ")";
+        }
+        return new HeliographException(code, text);
+    }
+
+    static HeliographException timeout(String what, long timeoutMs) {
+        return new HeliographException(ErrorCode.UNAVAILABLE, what + " timed out after " + timeoutMs + " ms");
+    }
+}

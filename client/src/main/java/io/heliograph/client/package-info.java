@@ -1,0 +1,7 @@
+/**
+ * The Java client of Heliograph (Protocol v1 over WebSocket, see docs/protocol.md): {@link
+ * io.heliograph.client.HeliographClient} connects, attaches, publishes, tracks presence and reads history, and on its
+ * own reconnects, resumes every channel from the last delivered serial and re-sends unacknowledged publishes. Depends
+ * only on the JDK and the {@code protocol} module.
+ */
+package io.heliograph.client;

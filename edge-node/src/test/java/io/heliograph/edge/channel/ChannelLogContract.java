@@ -1,0 +1,122 @@
+package io.heliograph.edge.channel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import io.heliograph.protocol.Serial;
+
+/**
+ * What every {@link ChannelLog} must do, run against each implementation. Limits: 20 messages, 1 h, dedup 2 min.
+ */
+public abstract class ChannelLogContract {
+
+    protected static final HistoryLimits LIMITS = new HistoryLimits(20, 3_600_000, 120_000);
+
+    protected abstract ChannelLog log();
+
+    private String channel() {
+        return "c-" + System.nanoTime();
+    }
+
+    private static PublishRequest request(String msgId) {
+        return new PublishRequest(msgId, null, "{\"id\":\"" + msgId + "\"}", "alice", "us-east",
+                System.currentTimeMillis());
+    }
+
+    @Test
+    void concurrentAppendsGetDistinctConsecutiveSerials() throws Exception {
+        String channel = channel();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<List<Serial>>> futures = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            futures.add(pool.submit(() -> {
+                List<Serial> serials = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    serials.add(log().append(channel, request(thread + "-" + i)).message().serial());
+                }
+                return serials;
+            }));
+        }
+        Set<Serial> all = new HashSet<>();
+        for (Future<List<Serial>> f : futures) {
+            all.addAll(f.get());
+        }
+        pool.shutdown();
+        assertEquals(200, all.size());
+        for (int i = 1; i <= 200; i++) {
+            assertTrue(all.contains(Serial.of(ChannelState.FIRST_EPOCH, i)));
+        }
+    }
+
+    @Test
+    void duplicateMsgIdAnswersTheFirstSerialAndIsFlagged() {
+        String channel = channel();
+        AppendResult first = log().append(channel, request("same"));
+        AppendResult second = log().append(channel, request("same"));
+        assertFalse(first.duplicate());
+        assertTrue(second.duplicate());
+        assertEquals(first.message().serial(), second.message().serial());
+    }
+
+    @Test
+    void attachRegistersInterestAtomicallyWithTheLatestSerial() {
+        String channel = channel();
+        log().append(channel, request("before"));
+        AttachResult attached = log().attach(channel, "node-x", null);
+        assertEquals(Serial.of(1, 1), attached.latest());
+        assertEquals(Set.of("node-x"), log().append(channel, request("after")).interestedNodes());
+        log().detach(channel, "node-x");
+        assertTrue(log().append(channel, request("later")).interestedNodes().isEmpty());
+    }
+
+    @Test
+    void forgetNodeDropsItsInterestEverywhere() {
+        String c1 = channel();
+        String c2 = channel();
+        log().attach(c1, "gone", null);
+        log().attach(c2, "gone", null);
+        log().attach(c2, "stays", null);
+        log().forgetNode("gone");
+        assertTrue(log().append(c1, request("a")).interestedNodes().isEmpty());
+        assertEquals(Set.of("stays"), log().append(c2, request("b")).interestedNodes());
+    }
+
+    @Test
+    void resumeAndHistoryAnswerTheRequestedRangeAndContinuity() {
+        String channel = channel();
+        for (int i = 1; i <= 25; i++) {
+            log().append(channel, request("m" + i));
+        }
+        HistoryPage page = log().history(channel, Serial.of(1, 10), 5);
+        assertEquals(Serial.of(1, 11), page.messages().get(0).serial());
+        assertEquals(5, page.messages().size());
+        assertTrue(page.more());
+        assertEquals(20, log().history(channel, null, 1000).messages().size());
+        AttachResult resumed = log().attach(channel, "n", Serial.of(1, 22));
+        assertFalse(resumed.continuityLost());
+        assertEquals(List.of(Serial.of(1, 23), Serial.of(1, 24), Serial.of(1, 25)),
+                resumed.catchUp().stream().map(m -> m.serial()).toList());
+        assertTrue(log().attach(channel, "n", Serial.of(1, 3)).continuityLost());
+        assertTrue(log().history("never-used-" + System.nanoTime(), null, 10).messages().isEmpty());
+    }
+
+    @Test
+    void largePayloadsSurvive() {
+        String channel = channel();
+        String big = "\"" + "x".repeat(100_000) + "\"";
+        log().append(channel, new PublishRequest("big", "n", big, "c", "r", System.currentTimeMillis()));
+        assertEquals(big, log().history(channel, null, 1).messages().get(0).dataJson());
+    }
+}

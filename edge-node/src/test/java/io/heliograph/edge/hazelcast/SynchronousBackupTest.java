@@ -1,0 +1,71 @@
+package io.heliograph.edge.hazelcast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import org.junit.jupiter.api.Test;
+
+import io.heliograph.edge.channel.ChannelLog;
+import io.heliograph.edge.channel.HistoryLimits;
+import io.heliograph.edge.channel.PublishRequest;
+import io.heliograph.edge.presence.PresenceRegistry;
+import io.heliograph.edge.testing.TestNodes;
+import io.heliograph.protocol.PresenceMember;
+import io.heliograph.protocol.Serial;
+
+/** An acknowledged append survives the crash of the member that owned it: the synchronous backup takes over. */
+class SynchronousBackupTest {
+
+    @Test
+    void acknowledgedAppendsSurviveTheCrashOfTheirOwner() {
+        int p1 = TestNodes.freePort();
+        int p2 = TestNodes.freePort();
+        String cluster = "backup-" + System.nanoTime();
+        HazelcastInstance survivor = Hazelcast.newHazelcastInstance(RegionMember.config(
+                TestNodes.config("us-east", "survivor", p1, List.of(p1, p2), cluster)));
+        HazelcastInstance victim = Hazelcast.newHazelcastInstance(RegionMember.config(
+                TestNodes.config("us-east", "victim", p2, List.of(p1, p2), cluster)));
+        try {
+            TestNodes.await("two members", Duration.ofSeconds(60),
+                    () -> survivor.getCluster().getMembers().size() == 2);
+            HistoryLimits limits = new HistoryLimits(1000, 3_600_000, 120_000);
+            ChannelLog viaVictim = new HazelcastChannelLog(victim, limits, System::currentTimeMillis);
+            PresenceRegistry presenceViaVictim = new HazelcastPresenceRegistry(victim);
+            Map<String, Serial> acked = new HashMap<>();
+            for (int c = 0; c < 40; c++) {
+                String channel = "ch-" + c;
+                for (int i = 0; i < 5; i++) {
+                    acked.put(channel, viaVictim.append(channel, new PublishRequest(channel + "-" + i, null,
+                            Integer.toString(i), "x", "us-east", System.currentTimeMillis())).message().serial());
+                }
+                presenceViaVictim.enterOrUpdate(channel, new PresenceMember("m", "conn-" + c, null, "us-east"),
+                        "survivor-node");
+            }
+            victim.getLifecycleService().terminate();
+            TestNodes.await("victim gone", Duration.ofSeconds(30),
+                    () -> survivor.getCluster().getMembers().size() == 1);
+            ChannelLog log = new HazelcastChannelLog(survivor, limits, System::currentTimeMillis);
+            PresenceRegistry presence = new HazelcastPresenceRegistry(survivor);
+            for (var e : acked.entrySet()) {
+                var page = log.history(e.getKey(), null, 100);
+                assertEquals(5, page.messages().size(), e.getKey());
+                assertEquals(e.getValue(), page.messages().get(4).serial());
+                assertTrue(log.append(e.getKey(), new PublishRequest(e.getKey() + "-0", null, "0", "x", "us-east",
+                        System.currentTimeMillis())).duplicate(), "idempotency keys survive too");
+                assertEquals(1, presence.members(e.getKey()).size());
+            }
+        } finally {
+            survivor.shutdown();
+            if (victim.getLifecycleService().isRunning()) {
+                victim.shutdown();
+            }
+        }
+    }
+}
