@@ -112,7 +112,9 @@ public final class EdgeOperations {
         AppendResult result = log.append(channel,
                 new PublishRequest(id, name, dataJson, claims.clientId(), region, nowMs.getAsLong()));
         metrics.messageIn();
-        if (!result.duplicate()) {
+        // A duplicate is usually a retry after a failure, possibly of a node that sequenced the message and died
+        // before fanning it out: fan it out again; dispatchers drop what they already delivered.
+        if (result.stored()) {
             Set<String> targets = new HashSet<>(result.interestedNodes());
             targets.retainAll(fabric.liveNodes());
             fabric.deliver(targets, result.message());

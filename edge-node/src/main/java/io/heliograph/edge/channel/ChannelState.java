@@ -57,11 +57,12 @@ public final class ChannelState {
         if (seen != null) {
             Serial first = Serial.of(seen.epoch, seen.seq);
             ChannelMessage original = find(first);
+            boolean stored = original != null;
             if (original == null) {
                 original = new ChannelMessage(channel, first, request.msgId(), request.name(), request.dataJson(),
                         request.clientId(), request.region(), seen.seenAtMs);
             }
-            return new AppendResult(original, true, Set.copyOf(interestedNodes));
+            return new AppendResult(original, true, Set.copyOf(interestedNodes), stored);
         }
         lastSeq++;
         Serial serial = Serial.of(epoch, lastSeq);
@@ -72,7 +73,7 @@ public final class ChannelState {
         while (history.size() > limits.maxMessages()) {
             trimmedThrough = history.removeFirst().serial();
         }
-        return new AppendResult(message, false, Set.copyOf(interestedNodes));
+        return new AppendResult(message, false, Set.copyOf(interestedNodes), true);
     }
 
     public AttachResult attach(String nodeId, Serial fromSerial, long nowMs, HistoryLimits limits) {

@@ -103,6 +103,7 @@ final class Serializers {
             for (String node : r.interestedNodes()) {
                 out.writeString(node);
             }
+            out.writeBoolean(r.stored());
         }
 
         @Override
@@ -114,7 +115,7 @@ final class Serializers {
             for (int i = 0; i < n; i++) {
                 nodes.add(in.readString());
             }
-            return new AppendResult(m, duplicate, Set.copyOf(nodes));
+            return new AppendResult(m, duplicate, Set.copyOf(nodes), in.readBoolean());
         }
 
         @Override

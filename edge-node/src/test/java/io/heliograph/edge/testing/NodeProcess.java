@@ -99,6 +99,17 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, then waits (bounded) for the process to exit; answers whether it did. */
+    public boolean terminate(Duration timeout) {
+        process.destroy();
+        try {
+            return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
