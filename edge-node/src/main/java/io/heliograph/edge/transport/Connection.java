@@ -4,7 +4,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.common.buffers.BufferData;
@@ -158,7 +157,8 @@ public final class Connection implements Subscriber {
     private void drain() {
         try {
             while (state != State.CLOSED) {
-                Object item = outbound.poll(1, TimeUnit.SECONDS);
+                // take(), not a timed poll: ten thousand idle connections must cost no wake-ups.
+                Object item = outbound.take();
                 if (item instanceof String frame) {
                     session.send(frame, true);
                 } else if (item == PING) {
