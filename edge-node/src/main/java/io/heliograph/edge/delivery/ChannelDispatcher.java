@@ -37,6 +37,8 @@ final class ChannelDispatcher {
     private final ArrayDeque<Encoded> recent = new ArrayDeque<>();
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private boolean closed;
+    /** Attaches in progress; guarded by the hub's stripe lock for this channel. */
+    private int reservations;
 
     private static final class Subscription {
         final Subscriber subscriber;
@@ -56,6 +58,18 @@ final class ChannelDispatcher {
 
     String channel() {
         return channel;
+    }
+
+    void reserve() {
+        reservations++;
+    }
+
+    void release() {
+        reservations--;
+    }
+
+    boolean reserved() {
+        return reservations > 0;
     }
 
     synchronized boolean isClosed() {

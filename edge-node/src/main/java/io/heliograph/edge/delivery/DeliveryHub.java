@@ -63,7 +63,21 @@ public final class DeliveryHub implements RegionFabric.Receiver {
         synchronized (stripe(channel)) {
             dispatcher = dispatchers.computeIfAbsent(channel,
                     c -> new ChannelDispatcher(c, RECENT_PER_CHANNEL, metrics));
+            // Keeps a concurrent unsubscribe of the last subscriber from closing the dispatcher under us.
+            dispatcher.reserve();
         }
+        try {
+            return subscribe(dispatcher, channel, subscriber, fromSerial, attachedFrame);
+        } finally {
+            synchronized (stripe(channel)) {
+                dispatcher.release();
+                closeIfUnused(channel, dispatcher);
+            }
+        }
+    }
+
+    private AttachResult subscribe(ChannelDispatcher dispatcher, String channel, Subscriber subscriber,
+                                   Serial fromSerial, java.util.function.Function<AttachResult, String> attachedFrame) {
         AttachResult result = log.attach(channel, nodeId, fromSerial);
         subscriber.offer(attachedFrame.apply(result));
         Serial cursor;
@@ -100,18 +114,24 @@ public final class DeliveryHub implements RegionFabric.Receiver {
             if (dispatcher == null || !dispatcher.removeSubscriber(connectionId)) {
                 return false;
             }
-            if (dispatcher.subscriberCount() == 0) {
-                dispatchers.remove(channel);
-                dispatcher.close();
-                try {
-                    log.detach(channel, nodeId);
-                } catch (RuntimeException e) {
-                    // The interest stays until this node leaves; messages for it are dropped and counted.
-                    System.getLogger(DeliveryHub.class.getName()).log(System.Logger.Level.WARNING,
-                            "could not withdraw interest in " + channel + ": " + e.getMessage());
-                }
-            }
+            closeIfUnused(channel, dispatcher);
             return true;
+        }
+    }
+
+    /** Under the channel's stripe lock: withdraws the node's interest when nobody uses the dispatcher any more. */
+    private void closeIfUnused(String channel, ChannelDispatcher dispatcher) {
+        if (dispatcher.subscriberCount() > 0 || dispatcher.reserved() || dispatcher.isClosed()) {
+            return;
+        }
+        dispatchers.remove(channel, dispatcher);
+        dispatcher.close();
+        try {
+            log.detach(channel, nodeId);
+        } catch (RuntimeException e) {
+            // The interest stays until this node leaves; messages for it are dropped and counted.
+            System.getLogger(DeliveryHub.class.getName()).log(System.Logger.Level.WARNING,
+                    "could not withdraw interest in " + channel + ": " + e.getMessage());
         }
     }
 
