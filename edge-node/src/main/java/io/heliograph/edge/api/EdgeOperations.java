@@ -19,6 +19,7 @@ import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.PresenceMember;
 import io.heliograph.protocol.Serial;
+import io.heliograph.protocol.Utf8;
 import io.heliograph.protocol.auth.Operation;
 import io.heliograph.protocol.auth.TokenClaims;
 
@@ -104,7 +105,7 @@ public final class EdgeOperations {
         if (name != null && name.length() > MAX_NAME_LENGTH) {
             throw HeliographException.badRequest("name must be at most " + MAX_NAME_LENGTH + " characters");
         }
-        if (dataJson.length() > maxMessageBytes) {
+        if (Utf8.exceeds(dataJson, maxMessageBytes)) {
             throw new HeliographException(ErrorCode.TOO_LARGE,
                     "message data is larger than the limit of " + maxMessageBytes + " bytes");
         }
@@ -138,7 +139,7 @@ public final class EdgeOperations {
     public void enterOrUpdate(TokenClaims claims, String channel, String connectionId, String dataJson) {
         validChannel(channel);
         require(claims, channel, Operation.PRESENCE);
-        if (dataJson != null && dataJson.length() > maxMessageBytes) {
+        if (dataJson != null && Utf8.exceeds(dataJson, maxMessageBytes)) {
             throw new HeliographException(ErrorCode.TOO_LARGE,
                     "presence data is larger than the limit of " + maxMessageBytes + " bytes");
         }

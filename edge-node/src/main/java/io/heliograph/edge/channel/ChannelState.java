@@ -31,6 +31,7 @@ public final class ChannelState {
     private final String channel;
     private long epoch = FIRST_EPOCH;
     private long lastSeq;
+    private long lastTimestampMs;
     private final ArrayDeque<ChannelMessage> history = new ArrayDeque<>();
     /** Serial of the newest message dropped from history; readers asking for anything older lost continuity. */
     private Serial trimmedThrough;
@@ -66,8 +67,12 @@ public final class ChannelState {
         }
         lastSeq++;
         Serial serial = Serial.of(epoch, lastSeq);
+        // Publishing nodes' clocks differ a little: timestamps never go backwards within a channel, so history is
+        // ordered by time as well as by serial (age trimming relies on it).
+        long timestamp = Math.max(nowMs, lastTimestampMs);
+        lastTimestampMs = timestamp;
         ChannelMessage message = new ChannelMessage(channel, serial, request.msgId(), request.name(),
-                request.dataJson(), request.clientId(), request.region(), nowMs);
+                request.dataJson(), request.clientId(), request.region(), timestamp);
         history.addLast(message);
         seenMsgIds.put(request.msgId(), new SeenMsgId(lastSeq, epoch, nowMs));
         while (history.size() > limits.maxMessages()) {
@@ -179,6 +184,7 @@ public final class ChannelState {
         out.writeUTF(channel);
         out.writeLong(epoch);
         out.writeLong(lastSeq);
+        out.writeLong(lastTimestampMs);
         out.writeBoolean(trimmedThrough != null);
         if (trimmedThrough != null) {
             out.writeLong(trimmedThrough.epoch());
@@ -205,6 +211,7 @@ public final class ChannelState {
         ChannelState s = new ChannelState(in.readUTF());
         s.epoch = in.readLong();
         s.lastSeq = in.readLong();
+        s.lastTimestampMs = in.readLong();
         if (in.readBoolean()) {
             s.trimmedThrough = Serial.of(in.readLong(), in.readLong());
         }

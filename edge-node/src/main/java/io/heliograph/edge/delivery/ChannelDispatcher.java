@@ -238,6 +238,10 @@ final class ChannelDispatcher {
         boolean filled = false;
         for (ChannelMessage m : fromHistory) {
             if (lastDelivered == null || m.serial().compareTo(lastDelivered) > 0) {
+                if (!m.serial().equals(expected())) {
+                    // History no longer holds what came between: those messages are gone for this node.
+                    metrics.gapUnrecoverable();
+                }
                 pending.remove(m.serial());
                 deliver(m);
                 filled = true;

@@ -78,6 +78,14 @@ public final class DeliveryHub implements RegionFabric.Receiver {
 
     private AttachResult subscribe(ChannelDispatcher dispatcher, String channel, Subscriber subscriber,
                                    Serial fromSerial, java.util.function.Function<AttachResult, String> attachedFrame) {
+        if (dispatcher.hasSubscriber(subscriber.connectionId())) {
+            // Attaching twice is harmless: the subscription already has everything up to its cursor and keeps
+            // receiving in order; a catch-up sent beside it could only repeat or reorder messages.
+            AttachResult current = log.attach(channel, nodeId, null);
+            AttachResult answer = new AttachResult(current.latest(), List.of(), false);
+            subscriber.offer(attachedFrame.apply(answer));
+            return answer;
+        }
         AttachResult result = log.attach(channel, nodeId, fromSerial);
         subscriber.offer(attachedFrame.apply(result));
         Serial cursor;

@@ -21,6 +21,7 @@ import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.Json;
+import io.heliograph.protocol.Utf8;
 import io.heliograph.protocol.auth.TokenClaims;
 import io.heliograph.protocol.auth.Tokens;
 
@@ -112,7 +113,7 @@ public final class EdgeWebSocket implements WsListener {
         }
         c.touch();
         StringBuilder partial = c.partial();
-        if (partial.length() + text.length() > config.limits().maxFrameBytes()) {
+        if (Utf8.exceeds(partial, config.limits().maxFrameBytes() - Utf8.encodedLength(text))) {
             partial.setLength(0);
             metrics.error(ErrorCode.TOO_LARGE.code());
             c.close(CloseCodes.TOO_BIG, "frame over the hard limit of " + config.limits().maxFrameBytes() + " bytes",

@@ -13,6 +13,7 @@ import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.Json;
+import io.heliograph.protocol.Utf8;
 import io.heliograph.protocol.PresenceAction;
 import io.heliograph.protocol.Serial;
 import io.heliograph.protocol.auth.Operation;
@@ -57,7 +58,7 @@ public final class FrameHandler {
         String id = null;
         try {
             // Frames far beyond the message limit are refused before parsing; the reply cannot carry their id.
-            if (text.length() > limits.maxMessageBytes() + FRAME_OVERHEAD_ALLOWANCE) {
+            if (Utf8.exceeds(text, (long) limits.maxMessageBytes() + FRAME_OVERHEAD_ALLOWANCE)) {
                 throw new HeliographException(ErrorCode.TOO_LARGE,
                         "frame is larger than the limit of " + limits.maxMessageBytes() + " bytes");
             }

@@ -126,4 +126,14 @@ class ChannelStateTest {
         assertTrue(copy.attach("x", Serial.of(1, 1), 1011, LIMITS).continuityLost());
         assertEquals(java.util.Set.of("node-a", "x"), copy.interestedNodes());
     }
+
+    @Test
+    void timestampsNeverGoBackwardsWithinAChannel() {
+        ChannelState state = new ChannelState("c");
+        long first = state.append(request("a", 5000), LIMITS).message().timestamp();
+        long skewed = state.append(request("b", 4000), LIMITS).message().timestamp();
+        assertEquals(5000, first);
+        assertEquals(5000, skewed, "a publishing node with a slower clock cannot move time back");
+        assertEquals(6000, state.append(request("c", 6000), LIMITS).message().timestamp());
+    }
 }

@@ -113,6 +113,23 @@ class ProtocolConformanceTest {
     }
 
     @Test
+    void attachingAgainWithAnOlderSerialRepeatsNothing() {
+        try (WsProbe sub = connect("sub"); WsProbe pub = connect("pub")) {
+            sub.request("{'type':'attach','id':'a','channel':'twice'}").awaitReply("a");
+            for (int i = 1; i <= 3; i++) {
+                pub.request("{'type':'publish','id':'" + i + "','channel':'twice','data':" + i + "}").awaitReply("" + i);
+            }
+            assertEquals(3, sub.collect("message", 3, Duration.ofSeconds(10)).size());
+            JsonNode again = sub.request("{'type':'attach','id':'b','channel':'twice','fromSerial':'1:1'}")
+                    .awaitReply("b");
+            assertEquals("1:3", again.get("serial").asText());
+            pub.request("{'type':'publish','id':'4','channel':'twice','data':4}").awaitReply("4");
+            List<JsonNode> after = sub.collect("message", 2, Duration.ofMillis(800));
+            assertEquals(List.of("1:4"), after.stream().map(m -> m.get("serial").asText()).toList());
+        }
+    }
+
+    @Test
     void historyReturnsTheRangeAndOldResumeIsContinuityLost() {
         try (WsProbe p = connect("h")) {
             for (int i = 1; i <= 15; i++) {
