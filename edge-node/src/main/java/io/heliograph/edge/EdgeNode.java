@@ -1,7 +1,5 @@
 package io.heliograph.edge;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,6 +13,7 @@ import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 
@@ -28,6 +27,7 @@ import io.heliograph.edge.hazelcast.HazelcastChannelLog;
 import io.heliograph.edge.hazelcast.HazelcastFabric;
 import io.heliograph.edge.hazelcast.HazelcastPresenceRegistry;
 import io.heliograph.edge.hazelcast.RegionMember;
+import io.heliograph.edge.observe.EdgeHealth;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.edge.presence.InMemoryPresenceRegistry;
 import io.heliograph.edge.presence.PresenceRegistry;
@@ -45,6 +45,7 @@ public final class EdgeNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EdgeNode.class.getName());
     /** How long an early message waits for the ones before it before history is read. */
     private static final long GAP_WAIT_MS = 150;
+    private static final Object SERVER_BUILD_LOCK = new Object();
 
     private final EdgeConfig config;
     private final HazelcastInstance hazelcast;
@@ -62,7 +63,7 @@ public final class EdgeNode implements AutoCloseable {
         this.config = config;
         this.hazelcast = hazelcast;
         this.fabric = fabric;
-        this.metrics = new EdgeMetrics();
+        this.metrics = new EdgeMetrics(config.nodeId());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edge-timer");
             t.setDaemon(true);
@@ -74,8 +75,10 @@ public final class EdgeNode implements AutoCloseable {
         this.hub = new DeliveryHub(log, fabric.localNodeId(), timer, GAP_WAIT_MS, metrics);
         this.connections = new ConnectionRegistry(hub, operations, metrics, config.heartbeatMs(), nowMs, timer);
         FrameHandler frames = new FrameHandler(operations, hub, metrics, config.limits());
-        HttpApi http = new HttpApi(operations, tokens, metrics, config.limits().maxMessageBytes(), this::health);
+        HttpApi http = new HttpApi(operations, tokens, metrics, config.limits().maxMessageBytes());
         metrics.gauges(hub::channelCount, () -> fabric.liveNodes().size());
+        EdgeHealth health = new EdgeHealth(config.region(), config.nodeId(), fabric::describe, draining::get,
+                connections::size, hub::channelCount);
 
         fabric.start(hub, nodeId -> {
             if (fabric.isCoordinator()) {
@@ -91,21 +94,33 @@ public final class EdgeNode implements AutoCloseable {
             }
         });
         connections.start();
-        this.server = WebServer.builder()
-                .host(config.host())
-                .port(config.port())
-                .shutdownHook(false)
-                .directHandlers(DirectHandlers.builder()
-                        .addHandler(DirectHandler.EventType.OTHER, EdgeNode::jsonRefusal)
-                        .build())
-                .maxPayloadSize(config.limits().maxFrameBytes())
-                .addProtocol(WsConfig.builder().name("websocket").maxFrameLength(config.limits().maxFrameBytes())
-                        .build())
-                .routing(http::routing)
-                .addRouting(WsRouting.builder().endpoint("/v1/ws", EdgeWebSocket.factory(tokens, frames,
-                        connections, metrics, config, nowMs, draining::get)))
-                .build()
-                .start();
+        WebServer built;
+        // Helidon 4.5's metrics observer registers its request meters in a static HashMap while the server is built;
+        // two nodes built at once in one JVM (the cluster tests) corrupt it, so building is serialised.
+        synchronized (SERVER_BUILD_LOCK) {
+            built = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    .shutdownHook(false)
+                    .featuresDiscoverServices(false)
+                    .addFeature(ObserveFeature.builder()
+                            .endpoint("/")
+                            .observersDiscoverServices(false)
+                            .addObserver(metrics.observer())
+                            .addObserver(health.observer())
+                            .build())
+                    .directHandlers(DirectHandlers.builder()
+                            .addHandler(DirectHandler.EventType.OTHER, EdgeNode::jsonRefusal)
+                            .build())
+                    .maxPayloadSize(config.limits().maxFrameBytes())
+                    .addProtocol(WsConfig.builder().name("websocket").maxFrameLength(config.limits().maxFrameBytes())
+                            .build())
+                    .routing(http::routing)
+                    .addRouting(WsRouting.builder().endpoint("/v1/ws", EdgeWebSocket.factory(tokens, frames,
+                            connections, metrics, config, nowMs, draining::get)))
+                    .build();
+        }
+        this.server = built.start();
         LOG.log(System.Logger.Level.INFO, "edge " + config.region() + " " + config.nodeId() + " listening on "
                 + wsUrl() + " (" + fabric.describe().get("engine") + ")");
     }
@@ -170,23 +185,6 @@ public final class EdgeNode implements AutoCloseable {
         return connections.size();
     }
 
-    Map<String, Object> health() {
-        Map<String, Object> region = fabric.describe();
-        boolean regionUp = Boolean.TRUE.equals(region.get("running"));
-        boolean ready = regionUp && !draining.get();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", ready ? "UP" : "DOWN");
-        body.put("liveness", regionUp ? "UP" : "DOWN");
-        body.put("readiness", ready ? "UP" : "DOWN");
-        body.put("region", config.region());
-        body.put("node", config.nodeId());
-        body.put("draining", draining.get());
-        body.put("connections", connections.size());
-        body.put("channels", hub.channelCount());
-        body.put("cluster", region);
-        return body;
-    }
-
     /**
      * Graceful shutdown: stop accepting, redirect every client, close them with 1001, hand the Hazelcast partitions
      * over, stop.
@@ -208,6 +206,7 @@ public final class EdgeNode implements AutoCloseable {
             hazelcast.shutdown();
         }
         timer.shutdownNow();
+        metrics.close();
         LOG.log(System.Logger.Level.INFO, "edge " + config.nodeId() + " stopped");
     }
 

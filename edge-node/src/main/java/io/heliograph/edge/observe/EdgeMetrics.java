@@ -1,16 +1,35 @@
 package io.heliograph.edge.observe;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.Meter;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+import io.helidon.metrics.providers.micrometer.MicrometerPrometheusFormatter;
+import io.helidon.service.registry.Services;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 import io.heliograph.edge.delivery.DeliveryMetrics;
 
 /**
- * Every counter of a node, rendered in the Prometheus text format at {@code GET /metrics}. Names and labels are
- * documented in docs/operations.md; every refusal and every drop has a counter here.
+ * Every counter of a node, kept in Helidon's meter registry and served in the Prometheus text format at
+ * {@code GET /metrics} by Helidon's metrics observer. Names and labels are documented in docs/operations.md; every
+ * refusal and every drop has a counter here.
+ *
+ * <p>Helidon 4.5 has one registry per JVM (every {@code MeterRegistry} it creates delegates to Micrometer's global
+ * one), while tests run several nodes in one JVM; so every meter carries the tag {@code node=<node id>}, the
+ * accessors and {@link #render()} read this node's meters only, and {@link #close()} removes them.
  */
 public final class EdgeMetrics implements DeliveryMetrics {
 
@@ -19,41 +38,86 @@ public final class EdgeMetrics implements DeliveryMetrics {
         CLIENT, HEARTBEAT, TOKEN_EXPIRED, SLOW_CONSUMER, ABUSE, FRAME_TOO_LARGE, SHUTDOWN, ERROR;
 
         String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    private final ConcurrentHashMap<String, LongAdder> openConnections = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, LongAdder> connectionsTotal = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<DisconnectReason, LongAdder> disconnects = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Integer, LongAdder> errors = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
-    private final LongAdder messagesIn = new LongAdder();
-    private final LongAdder messagesOut = new LongAdder();
-    private final LongAdder publishes = new LongAdder();
-    private final LongAdder duplicatePublishes = new LongAdder();
-    private final LongAdder gapsFilled = new LongAdder();
-    private final LongAdder framesIn = new LongAdder();
-    private final Histogram publishAckSeconds =
-            new Histogram(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
-    private final Histogram connectionSeconds =
-            new Histogram(1, 10, 60, 300, 900, 3600, 4 * 3600, 24 * 3600);
+    /** Drop reasons exported with 0 from the start, so that dashboards see them before the first drop. */
+    private static final List<String> KNOWN_DROP_REASONS =
+            List.of("slow_consumer", "no_local_subscribers", "gap_unrecoverable");
+    private static final Duration[] PUBLISH_ACK_BUCKETS = seconds(
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
+    private static final Duration[] CONNECTION_BUCKETS = seconds(
+            1, 10, 60, 300, 900, 3600, 4 * 3600, 24 * 3600);
+
+    private final MeterRegistry registry;
+    private final String nodeId;
+    private final Tag nodeTag;
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
+    private final Map<String, LongAdder> openConnections = new ConcurrentHashMap<>();
+    private final Map<String, Counter> connectionsTotal = new ConcurrentHashMap<>();
+    private final Map<DisconnectReason, Counter> disconnects = new ConcurrentHashMap<>();
+    private final Map<Integer, Counter> errors = new ConcurrentHashMap<>();
+    private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final Counter framesIn;
+    private final Counter messagesIn;
+    private final Counter messagesOut;
+    private final Counter duplicatePublishes;
+    private final Counter gapsFilled;
+    private final Timer publishAck;
+    private final Timer connectionDuration;
     private volatile LongSupplier channelsWithSubscribers = () -> 0;
     private volatile LongSupplier regionMembers = () -> 0;
 
-    private static LongAdder adder(Map<String, LongAdder> map, String key) {
-        return map.computeIfAbsent(key, k -> new LongAdder());
+    /** Registers this node's meters, tagged {@code node=<nodeId>}, in Helidon's registry. */
+    public EdgeMetrics(String nodeId) {
+        this.registry = Services.get(MeterRegistry.class);
+        this.nodeId = nodeId;
+        this.nodeTag = Tag.create("node", nodeId);
+        for (DisconnectReason reason : DisconnectReason.values()) {
+            disconnects.put(reason, counter("heliograph_disconnects_total", "Client disconnects by reason.",
+                    Tag.create("reason", reason.label())));
+        }
+        KNOWN_DROP_REASONS.forEach(this::dropCounter);
+        framesIn = counter("heliograph_frames_in_total", "Frames received from clients.");
+        messagesIn = counter("heliograph_messages_in_total",
+                "Messages published by clients on this node (WebSocket and HTTP).");
+        messagesOut = counter("heliograph_messages_out_total", "Message frames queued to local subscribers.");
+        duplicatePublishes = counter("heliograph_publish_duplicates_total",
+                "Publishes answered from the idempotency window.");
+        gapsFilled = counter("heliograph_gaps_filled_total", "Out-of-order gaps filled from history.");
+        publishAck = register(Timer.builder("heliograph_publish_ack_seconds")
+                .description("Time from receiving a publish to acking it (durable).")
+                .percentiles(new double[0])
+                .buckets(PUBLISH_ACK_BUCKETS));
+        connectionDuration = register(Timer.builder("heliograph_connection_duration_seconds")
+                .description("How long client connections lasted.")
+                .percentiles(new double[0])
+                .buckets(CONNECTION_BUCKETS));
+        register(Gauge.builder("heliograph_channels_with_subscribers", () -> channelsWithSubscribers.getAsLong())
+                .description("Channels with subscribers on this node."));
+        register(Gauge.builder("heliograph_region_members", () -> regionMembers.getAsLong())
+                .description("Edge nodes in this node's region cluster."));
+    }
+
+    /** Helidon's metrics observer serving the registry at {@code <observe endpoint>/metrics}. */
+    public MetricsObserver observer() {
+        return MetricsObserver.builder()
+                .endpoint("metrics")
+                .meterRegistry(registry)
+                .build();
     }
 
     public void connectionOpened(String transport) {
-        adder(openConnections, transport).increment();
-        adder(connectionsTotal, transport).increment();
+        openGauge(transport).increment();
+        connectionsTotal.computeIfAbsent(transport, t -> counter("heliograph_connections_total",
+                "Client connections accepted by transport.", Tag.create("transport", t))).increment();
     }
 
     public void connectionClosed(String transport, DisconnectReason reason, long durationMs) {
-        adder(openConnections, transport).decrement();
-        disconnects.computeIfAbsent(reason, r -> new LongAdder()).increment();
-        connectionSeconds.record(durationMs / 1000.0);
+        openGauge(transport).decrement();
+        disconnects.get(reason).increment();
+        connectionDuration.record(Math.max(0, durationMs), TimeUnit.MILLISECONDS);
     }
 
     public long openConnections(String transport) {
@@ -70,29 +134,29 @@ public final class EdgeMetrics implements DeliveryMetrics {
     }
 
     public void published(long ackNanos, boolean duplicate) {
-        publishes.increment();
         if (duplicate) {
             duplicatePublishes.increment();
         }
-        publishAckSeconds.record(ackNanos / 1e9);
+        publishAck.record(ackNanos, TimeUnit.NANOSECONDS);
     }
 
     public void error(int code) {
-        errors.computeIfAbsent(code, c -> new LongAdder()).increment();
+        errors.computeIfAbsent(code, c -> counter("heliograph_errors_total", "Error answers by protocol code.",
+                Tag.create("code", Integer.toString(c)))).increment();
     }
 
     public long errors(int code) {
-        LongAdder a = errors.get(code);
-        return a == null ? 0 : a.sum();
+        Counter c = errors.get(code);
+        return c == null ? 0 : c.count();
     }
 
     public void dropped(String reason) {
-        adder(dropped, reason).increment();
+        dropCounter(reason).increment();
     }
 
     public long dropped(String reason, boolean unused) {
-        LongAdder a = dropped.get(reason);
-        return a == null ? 0 : a.sum();
+        Counter c = dropped.get(reason);
+        return c == null ? 0 : c.count();
     }
 
     public void gauges(LongSupplier channelsWithSubscribers, LongSupplier regionMembers) {
@@ -102,11 +166,11 @@ public final class EdgeMetrics implements DeliveryMetrics {
 
     @Override
     public void delivered(int frames) {
-        messagesOut.add(frames);
+        messagesOut.increment(frames);
     }
 
     public long messagesOut() {
-        return messagesOut.sum();
+        return messagesOut.count();
     }
 
     @Override
@@ -129,73 +193,67 @@ public final class EdgeMetrics implements DeliveryMetrics {
         dropped("gap_unrecoverable");
     }
 
-    /** The Prometheus text exposition (version 0.0.4). */
+    /**
+     * This node's meters in the Prometheus text exposition, as {@code GET /metrics} serves them: the same Helidon
+     * formatter, keeping only the families and samples tagged with this node.
+     */
     public String render() {
-        StringBuilder out = new StringBuilder(4096);
-        gaugeByLabel(out, "heliograph_connections_open", "Open client connections by transport.", "transport",
-                openConnections);
-        counterByLabel(out, "heliograph_connections_total", "Client connections accepted by transport.", "transport",
-                connectionsTotal);
-        Map<String, LongAdder> byReason = new TreeMap<>();
-        for (DisconnectReason r : DisconnectReason.values()) {
-            byReason.put(r.label(), disconnects.getOrDefault(r, new LongAdder()));
+        String all = MicrometerPrometheusFormatter.builder(registry).build().format()
+                .map(Object::toString)
+                .orElse("");
+        String mine = "node=\"" + nodeId + "\"";
+        StringBuilder out = new StringBuilder(all.length());
+        StringBuilder header = new StringBuilder();
+        for (String line : all.split("\n")) {
+            if (line.startsWith("# HELP")) {
+                header.setLength(0);
+                header.append(line).append('\n');
+            } else if (line.startsWith("#")) {
+                header.append(line).append('\n');
+            } else if (line.contains("{" + mine) || line.contains("," + mine)) {
+                out.append(header).append(line).append('\n');
+                header.setLength(0);
+            }
         }
-        counterByLabel(out, "heliograph_disconnects_total", "Client disconnects by reason.", "reason", byReason);
-        header(out, "heliograph_connection_duration_seconds", "How long client connections lasted.", "histogram");
-        connectionSeconds.render(out, "heliograph_connection_duration_seconds", "");
-        counter(out, "heliograph_frames_in_total", "Frames received from clients.", framesIn.sum());
-        counter(out, "heliograph_messages_in_total", "Messages published by clients on this node (WebSocket and "
-                + "HTTP).", messagesIn.sum());
-        counter(out, "heliograph_messages_out_total", "Message frames queued to local subscribers.",
-                messagesOut.sum());
-        counter(out, "heliograph_publish_duplicates_total", "Publishes answered from the idempotency window.",
-                duplicatePublishes.sum());
-        counter(out, "heliograph_gaps_filled_total", "Out-of-order gaps filled from history.", gapsFilled.sum());
-        Map<String, LongAdder> drops = new TreeMap<>();
-        for (String reason : new String[] {"slow_consumer", "no_local_subscribers", "gap_unrecoverable"}) {
-            drops.put(reason, new LongAdder());
-        }
-        drops.putAll(dropped);
-        counterByLabel(out, "heliograph_messages_dropped_total", "Messages not delivered, by reason.", "reason", drops);
-        header(out, "heliograph_publish_ack_seconds", "Time from receiving a publish to acking it (durable).",
-                "histogram");
-        publishAckSeconds.render(out, "heliograph_publish_ack_seconds", "");
-        Map<String, LongAdder> byCode = new TreeMap<>();
-        errors.forEach((code, adder) -> byCode.put(Integer.toString(code), adder));
-        counterByLabel(out, "heliograph_errors_total", "Error answers by protocol code.", "code", byCode);
-        gauge(out, "heliograph_channels_with_subscribers", "Channels with subscribers on this node.",
-                channelsWithSubscribers.getAsLong());
-        gauge(out, "heliograph_region_members", "Edge nodes in this node's region cluster.",
-                regionMembers.getAsLong());
         return out.toString();
     }
 
-    private static void header(StringBuilder out, String name, String help, String type) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    /** Removes this node's meters from the registry; the node calls it once it has stopped. */
+    public void close() {
+        meters.forEach(registry::remove);
+        meters.clear();
     }
 
-    private static void counter(StringBuilder out, String name, String help, long value) {
-        header(out, name, help, "counter");
-        out.append(name).append(' ').append(value).append('\n');
+    private LongAdder openGauge(String transport) {
+        return openConnections.computeIfAbsent(transport, t -> {
+            LongAdder open = new LongAdder();
+            register(Gauge.builder("heliograph_connections_open", open::sum)
+                    .description("Open client connections by transport.")
+                    .addTag(Tag.create("transport", t)));
+            return open;
+        });
     }
 
-    private static void gauge(StringBuilder out, String name, String help, long value) {
-        header(out, name, help, "gauge");
-        out.append(name).append(' ').append(value).append('\n');
+    private Counter dropCounter(String reason) {
+        return dropped.computeIfAbsent(reason, r -> counter("heliograph_messages_dropped_total",
+                "Messages not delivered, by reason.", Tag.create("reason", r)));
     }
 
-    private static void counterByLabel(StringBuilder out, String name, String help, String label,
-                                       Map<String, LongAdder> values) {
-        header(out, name, help, "counter");
-        new TreeMap<>(values).forEach((k, v) -> out.append(name).append('{').append(label).append("=\"").append(k)
-                .append("\"} ").append(v.sum()).append('\n'));
+    private Counter counter(String name, String help, Tag... tags) {
+        return register(Counter.builder(name).description(help).tags(List.of(tags)));
     }
 
-    private static void gaugeByLabel(StringBuilder out, String name, String help, String label,
-                                     Map<String, LongAdder> values) {
-        header(out, name, help, "gauge");
-        new TreeMap<>(values).forEach((k, v) -> out.append(name).append('{').append(label).append("=\"").append(k)
-                .append("\"} ").append(v.sum()).append('\n'));
+    private <B extends Meter.Builder<B, M>, M extends Meter> M register(B builder) {
+        M meter = registry.getOrCreate(builder.addTag(nodeTag));
+        meters.add(meter);
+        return meter;
+    }
+
+    private static Duration[] seconds(double... bounds) {
+        Duration[] out = new Duration[bounds.length];
+        for (int i = 0; i < bounds.length; i++) {
+            out[i] = Duration.ofNanos(Math.round(bounds[i] * 1e9));
+        }
+        return out;
     }
 }

@@ -1,2 +1,5 @@
-/** Observability of a node: the counters, gauges and histograms served at {@code GET /metrics}, and health. */
+/**
+ * Observability of a node: its meters in Helidon's registry and its health checks, served by Helidon's observers at
+ * {@code GET /metrics} and {@code GET /health}.
+ */
 package io.heliograph.edge.observe;

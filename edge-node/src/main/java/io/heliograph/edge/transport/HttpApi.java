@@ -3,7 +3,6 @@ package io.heliograph.edge.transport;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -28,9 +27,9 @@ import io.heliograph.protocol.auth.TokenClaims;
 import io.heliograph.protocol.auth.Tokens;
 
 /**
- * The HTTP API for application back ends ({@code /v1/channels/...}), plus {@code /health} and {@code /metrics}.
- * Same tokens, capabilities and errors as the WebSocket protocol; errors are JSON {@code {code, message}} with the
- * matching status.
+ * The HTTP API for application back ends ({@code /v1/channels/...}). Same tokens, capabilities and errors as the
+ * WebSocket protocol; errors are JSON {@code {code, message}} with the matching status. {@code /health} and
+ * {@code /metrics} are Helidon's observers, registered by the node.
  */
 public final class HttpApi {
 
@@ -38,22 +37,16 @@ public final class HttpApi {
     private final Tokens tokens;
     private final EdgeMetrics metrics;
     private final int maxMessageBytes;
-    private final Supplier<Map<String, Object>> health;
 
-    public HttpApi(EdgeOperations operations, Tokens tokens, EdgeMetrics metrics, int maxMessageBytes,
-                   Supplier<Map<String, Object>> health) {
+    public HttpApi(EdgeOperations operations, Tokens tokens, EdgeMetrics metrics, int maxMessageBytes) {
         this.operations = operations;
         this.tokens = tokens;
         this.metrics = metrics;
         this.maxMessageBytes = maxMessageBytes;
-        this.health = health;
     }
 
     public void routing(HttpRouting.Builder routing) {
-        routing.get("/health", this::health)
-                .get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4")
-                        .send(metrics.render()))
-                .post("/v1/channels/{channel}/messages", guarded(this::publish))
+        routing.post("/v1/channels/{channel}/messages", guarded(this::publish))
                 .get("/v1/channels/{channel}/messages", guarded(this::history))
                 .get("/v1/channels/{channel}/presence", guarded(this::presence))
                 .get("/v1/ws", (req, res) -> fail(res, new HeliographException(ErrorCode.BAD_REQUEST,
@@ -144,13 +137,6 @@ public final class HttpApi {
         String channel = req.path().pathParameters().get("channel");
         List<PresenceMember> members = operations.members(claims, channel);
         res.header(HeaderValues.CONTENT_TYPE_JSON).send(Frames.membersBody(channel, members));
-    }
-
-    private void health(ServerRequest req, ServerResponse res) {
-        Map<String, Object> body = health.get();
-        boolean up = "UP".equals(body.get("status"));
-        res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503).header(HeaderValues.CONTENT_TYPE_JSON)
-                .send(Json.write(body));
     }
 
     private static String textField(JsonNode body, String field) {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.heliograph.edge.EdgeNode;
+import io.heliograph.edge.testing.PrometheusText;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.WsProbe;
 
@@ -45,8 +46,8 @@ class RegionClusterTest {
         b = fb.get();
         boot.shutdown();
         TestNodes.await("two-member region", Duration.ofSeconds(60),
-                () -> a.metrics().render().contains("heliograph_region_members 2")
-                        && b.metrics().render().contains("heliograph_region_members 2"));
+                () -> PrometheusText.value(a.metrics().render(), "heliograph_region_members") == 2
+                        && PrometheusText.value(b.metrics().render(), "heliograph_region_members") == 2);
     }
 
     @AfterAll

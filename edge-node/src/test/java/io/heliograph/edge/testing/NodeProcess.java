@@ -12,6 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+
+import io.heliograph.edge.observe.EdgeHealth;
 import io.heliograph.protocol.Json;
 
 /**
@@ -79,7 +83,8 @@ public final class NodeProcess implements AutoCloseable {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(httpUrl() + "/health"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 var body = Json.parse(r.body());
-                return r.statusCode() == 200 && body.path("cluster").path("members").asInt() == members;
+                return r.statusCode() == 200
+                        && readinessData(body).path("cluster").path("members").asInt() == members;
             } catch (IOException | RuntimeException e) {
                 return false;
             } catch (InterruptedException e) {
@@ -87,6 +92,20 @@ public final class NodeProcess implements AutoCloseable {
                 return false;
             }
         });
+    }
+
+    /**
+     * The {@code data} of the node's readiness check in Helidon's health JSON
+     * ({@code {"status":..,"checks":[{"name":"edge","status":..,"data":{region, node, draining, connections,
+     * channels, cluster}}]}}); a missing node when there is no such check.
+     */
+    public static JsonNode readinessData(JsonNode health) {
+        for (JsonNode check : health.path("checks")) {
+            if (EdgeHealth.READINESS_CHECK.equals(check.path("name").asText())) {
+                return check.path("data");
+            }
+        }
+        return MissingNode.getInstance();
     }
 
     /** SIGKILL: no shutdown hook, no goodbye to the cluster. */

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.heliograph.edge.EdgeNode;
+import io.heliograph.edge.testing.NodeProcess;
+import io.heliograph.edge.testing.PrometheusText;
 import io.heliograph.edge.testing.RawHttp;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.WsProbe;
@@ -243,12 +245,20 @@ class ProtocolConformanceTest {
         var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.httpUrl()
                 + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode());
-        assertEquals("UP", io.heliograph.protocol.Json.parse(health.body()).get("status").asText());
+        JsonNode body = io.heliograph.protocol.Json.parse(health.body());
+        assertEquals("UP", body.get("status").asText());
+        JsonNode edge = NodeProcess.readinessData(body);
+        assertEquals("us-east", edge.path("region").asText());
+        assertEquals(1, edge.path("cluster").path("members").asInt());
         var metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.httpUrl()
                 + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, metrics.statusCode());
         assertTrue(metrics.body().contains("heliograph_connections_open"));
         assertTrue(metrics.body().contains("heliograph_publish_ack_seconds_bucket"));
-        assertTrue(metrics.body().contains("heliograph_disconnects_total{reason=\"heartbeat\"}"));
+        assertEquals(0, PrometheusText.value(metrics.body(), "heliograph_disconnects_total", "reason", "heartbeat",
+                "node", node.config().nodeId()));
+        assertEquals(0, PrometheusText.value(metrics.body(), "heliograph_messages_dropped_total",
+                "reason", "gap_unrecoverable", "node", node.config().nodeId()));
     }
 
     @Test
