@@ -25,7 +25,7 @@ final class ChannelDispatcher {
     record Backfill(Serial after) {
     }
 
-    private record Encoded(ChannelMessage message, String frame) {
+    private record Encoded(ChannelMessage message, OutboundFrame frame) {
     }
 
     private final String channel;
@@ -279,7 +279,7 @@ final class ChannelDispatcher {
     }
 
     private void deliver(ChannelMessage message) {
-        String frame = Frames.message(message);
+        OutboundFrame frame = OutboundFrame.of(Frames.message(message));
         lastDelivered = message.serial();
         recent.addLast(new Encoded(message, frame));
         if (recent.size() > recentCapacity) {
@@ -309,7 +309,7 @@ final class ChannelDispatcher {
     }
 
     /** Frames that are not part of the ordered stream (presence events) go to every subscriber as they come. */
-    synchronized void broadcast(String frame) {
+    synchronized void broadcast(OutboundFrame frame) {
         for (Subscription sub : subscriptions.values()) {
             sub.subscriber.offer(frame);
         }

@@ -168,7 +168,7 @@ public final class DeliveryHub implements RegionFabric.Receiver {
     public void onPresence(PresenceEvent event) {
         ChannelDispatcher dispatcher = dispatchers.get(event.channel());
         if (dispatcher != null) {
-            dispatcher.broadcast(Frames.presence(event.channel(), event.action(), event.member()));
+            dispatcher.broadcast(OutboundFrame.of(Frames.presence(event.channel(), event.action(), event.member())));
         }
     }
 

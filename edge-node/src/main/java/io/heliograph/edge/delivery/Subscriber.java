@@ -9,5 +9,9 @@ public interface Subscriber {
      * Queues a frame without blocking. Answers false when the subscriber cannot keep up; it then closes itself and
      * its client resumes from its last serial.
      */
-    boolean offer(String frame);
+    boolean offer(OutboundFrame frame);
+
+    default boolean offer(String text) {
+        return offer(OutboundFrame.of(text));
+    }
 }

@@ -3,33 +3,46 @@ package io.heliograph.edge.transport;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.webserver.ConnectionContext;
 import io.helidon.websocket.WsSession;
 
+import io.heliograph.edge.delivery.OutboundFrame;
 import io.heliograph.edge.delivery.Subscriber;
 import io.heliograph.edge.observe.EdgeMetrics.DisconnectReason;
 import io.heliograph.protocol.auth.TokenClaims;
 
 /**
- * One client WebSocket connection. Frames to the client go through a bounded queue drained by the connection's own
- * virtual thread, so fan-out never blocks on a slow socket; a client whose queue overflows is closed (1013) and
- * resumes from its last serial on reconnect rather than silently losing messages.
+ * One client WebSocket connection. Frames to the client go through a bounded queue, so fan-out never blocks on a
+ * slow socket; a client whose queue overflows is closed (1013) and resumes from its last serial on reconnect rather
+ * than silently losing messages.
+ *
+ * <p>The queue is drained by a virtual thread started on demand and gone when the queue is empty, so an idle
+ * connection holds no writer thread. The drain writes every queued frame in one socket write, using the frames'
+ * pre-encoded bytes (a fanned-out message is encoded once for all its subscribers): under load, the more frames wait,
+ * the fewer system calls each costs.
  */
 public final class Connection implements Subscriber {
 
-    /** Lifecycle: OPEN until a close is requested, CLOSING until the socket is gone. */
+    /** Lifecycle: OPEN until a close is requested, CLOSING until the socket is gone, then CLOSED. */
     enum State { OPEN, CLOSING, CLOSED }
 
+    /** Largest single write; a longer backlog is written in several. */
+    private static final int MAX_BATCH_BYTES = 256 * 1024;
     private static final Object PING = new Object();
-    private static final Object WAKE = new Object();
 
     private final String connectionId = "c-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     private final TokenClaims claims;
     private final WsSession session;
-    private final LinkedBlockingQueue<Object> outbound;
+    private final ConnectionContext rawSocket;
+    private final ConcurrentLinkedQueue<Object> outbound = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final int queueCapacity;
     private final long openedAtMs;
     private final RateLimiter rateLimiter;
     private final Set<String> channels = ConcurrentHashMap.newKeySet();
@@ -40,20 +53,19 @@ public final class Connection implements Subscriber {
     private volatile long closeRequestedNanos;
     private volatile int closeCode;
     private volatile String closeReason;
+    private volatile boolean closeFrameSent;
     private volatile DisconnectReason disconnectReason = DisconnectReason.CLIENT;
     private final StringBuilder partial = new StringBuilder();
-    private Thread writer;
 
     Connection(TokenClaims claims, WsSession session, int queueCapacity, RateLimiter rateLimiter, long openedAtMs) {
         this.claims = claims;
         this.session = session;
-        this.outbound = new LinkedBlockingQueue<>(queueCapacity);
+        // Helidon's session sends one frame per write; its connection context lets us write several at once. Every
+        // write is one call on the socket, so ours never interleave with Helidon's own (pongs, close replies).
+        this.rawSocket = session.socketContext() instanceof ConnectionContext ctx ? ctx : null;
+        this.queueCapacity = queueCapacity;
         this.rateLimiter = rateLimiter;
         this.openedAtMs = openedAtMs;
-    }
-
-    void start() {
-        writer = Thread.ofVirtual().name("ws-writer-" + connectionId).start(this::drain);
     }
 
     @Override
@@ -97,29 +109,34 @@ public final class Connection implements Subscriber {
         lastSeenNanos = System.nanoTime();
     }
 
-    long closeRequestedNanos() {
-        return closeRequestedNanos;
-    }
-
     long lastSeenNanos() {
         return lastSeenNanos;
     }
 
+    long closeRequestedNanos() {
+        return closeRequestedNanos;
+    }
+
     @Override
-    public boolean offer(String frame) {
+    public boolean offer(OutboundFrame frame) {
         if (state != State.OPEN) {
             return false;
         }
-        if (outbound.offer(frame)) {
-            return true;
+        if (queued.incrementAndGet() > queueCapacity) {
+            queued.decrementAndGet();
+            close(CloseCodes.TRY_AGAIN_LATER, "client too slow: outbound queue full", DisconnectReason.SLOW_CONSUMER);
+            return false;
         }
-        close(CloseCodes.TRY_AGAIN_LATER, "client too slow: outbound queue full", DisconnectReason.SLOW_CONSUMER);
-        return false;
+        outbound.add(frame);
+        scheduleDrain();
+        return true;
     }
 
     void ping() {
         if (state == State.OPEN) {
-            outbound.offer(PING);
+            queued.incrementAndGet();
+            outbound.add(PING);
+            scheduleDrain();
         }
     }
 
@@ -137,61 +154,117 @@ public final class Connection implements Subscriber {
         closeReason = reason;
         disconnectReason = why;
         if (why == DisconnectReason.SLOW_CONSUMER) {
-            outbound.clear();
+            discardQueue();
         }
-        if (lastFrame != null && !outbound.offer(lastFrame)) {
-            outbound.clear();
-            outbound.offer(lastFrame);
+        if (lastFrame != null) {
+            queued.incrementAndGet();
+            outbound.add(OutboundFrame.of(lastFrame));
         }
         state = State.CLOSING;
-        outbound.offer(WAKE);
+        scheduleDrain();
     }
 
     void markClosed() {
         state = State.CLOSED;
         closeRequested.set(true);
-        outbound.clear();
-        outbound.offer(WAKE);
+        discardQueue();
+    }
+
+    private void discardQueue() {
+        while (outbound.poll() != null) {
+            queued.decrementAndGet();
+        }
+    }
+
+    private void scheduleDrain() {
+        if (draining.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("ws-writer-" + connectionId).start(this::drain);
+        }
     }
 
     private void drain() {
         try {
-            while (state != State.CLOSED) {
-                // take(), not a timed poll: ten thousand idle connections must cost no wake-ups.
-                Object item = outbound.take();
-                if (item instanceof String frame) {
-                    session.send(frame, true);
-                } else if (item == PING) {
-                    session.ping(BufferData.empty());
-                }
-                if (state == State.CLOSING && outbound.isEmpty()) {
+            while (true) {
+                writeQueued();
+                if (state == State.CLOSING && outbound.isEmpty() && !closeFrameSent) {
+                    closeFrameSent = true;
                     session.close(closeCode, closeReason);
+                }
+                draining.set(false);
+                // A frame queued after the last poll but before the flag dropped would otherwise wait forever.
+                if (outbound.isEmpty() || state == State.CLOSED || !draining.compareAndSet(false, true)) {
                     return;
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             // The socket is gone; Helidon reports the close, which cleans up.
-            disconnectReason = disconnectReason == DisconnectReason.CLIENT ? DisconnectReason.ERROR
-                    : disconnectReason;
-            try {
-                session.terminate();
-            } catch (RuntimeException ignored) {
-                // already terminated
+            if (disconnectReason == DisconnectReason.CLIENT) {
+                disconnectReason = DisconnectReason.ERROR;
+            }
+            discardQueue();
+            draining.set(false);
+        }
+    }
+
+    private void writeQueued() {
+        byte[] single = null;
+        byte[] batch = null;
+        int length = 0;
+        Object item;
+        while (state != State.CLOSED && (item = outbound.poll()) != null) {
+            queued.decrementAndGet();
+            if (item == PING) {
+                length = flush(single, batch, length);
+                single = null;
+                session.ping(BufferData.empty());
+                continue;
+            }
+            OutboundFrame frame = (OutboundFrame) item;
+            if (rawSocket == null) {
+                session.send(frame.text(), true);
+                continue;
+            }
+            byte[] wire = frame.wire();
+            if (length > 0 && length + wire.length > MAX_BATCH_BYTES) {
+                length = flush(single, batch, length);
+                single = null;
+            }
+            if (length == 0) {
+                single = wire;
+                length = wire.length;
+            } else {
+                if (batch == null || batch.length < length + wire.length) {
+                    byte[] grown = new byte[Math.max(MAX_BATCH_BYTES, length + wire.length)];
+                    System.arraycopy(single != null ? single : batch, 0, grown, 0, length);
+                    batch = grown;
+                } else if (single != null) {
+                    System.arraycopy(single, 0, batch, 0, length);
+                }
+                single = null;
+                System.arraycopy(wire, 0, batch, length, wire.length);
+                length += wire.length;
             }
         }
+        flush(single, batch, length);
+    }
+
+    /** Writes what was gathered in one socket write; answers the new gathered length (0). */
+    private int flush(byte[] single, byte[] batch, int length) {
+        if (length == 0) {
+            return 0;
+        }
+        BufferData data = single != null ? BufferData.create(single) : BufferData.create(batch, 0, length);
+        rawSocket.dataWriter().writeNow(data);
+        return 0;
     }
 
     /** Forcefully ends a connection that did not complete its close in time. */
     void terminate() {
+        markClosed();
         try {
             session.terminate();
         } catch (RuntimeException ignored) {
-            // already gone
-        }
-        if (writer != null) {
-            writer.interrupt();
+            // terminate() ends by throwing; the socket is being closed either way
         }
     }
 }

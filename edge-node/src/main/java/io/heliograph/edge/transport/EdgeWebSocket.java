@@ -100,7 +100,6 @@ public final class EdgeWebSocket implements WsListener {
                 new RateLimiter(config.limits().ratePerSecond(), config.limits().rateBurst(), System::nanoTime),
                 nowMs.getAsLong());
         registry.opened(connection);
-        connection.start();
         connection.offer(Frames.connected(connection.connectionId(), claims.clientId(), config.region(),
                 config.nodeId(), config.heartbeatMs()));
     }

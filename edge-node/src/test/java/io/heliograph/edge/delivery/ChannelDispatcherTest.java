@@ -32,11 +32,11 @@ class ChannelDispatcherTest {
         }
 
         @Override
-        public boolean offer(String frame) {
+        public boolean offer(OutboundFrame frame) {
             if (serials.size() >= capacity) {
                 return false;
             }
-            serials.add(Json.parse(frame).get("serial").asText());
+            serials.add(Json.parse(frame.text()).get("serial").asText());
             return true;
         }
     }

@@ -50,8 +50,8 @@ class DeliveryHubTest {
         }
 
         @Override
-        public boolean offer(String frame) {
-            var node = Json.parse(frame);
+        public boolean offer(OutboundFrame frame) {
+            var node = Json.parse(frame.text());
             if ("message".equals(node.get("type").asText())) {
                 serials.add(node.get("serial").asText());
             }
