@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.webserver.ConnectionContext;
@@ -21,7 +22,7 @@ import io.heliograph.protocol.auth.TokenClaims;
  * slow socket; a client whose queue overflows is closed (1013) and resumes from its last serial on reconnect rather
  * than silently losing messages.
  *
- * <p>The queue is drained by a virtual thread started on demand and gone when the queue is empty, so an idle
+ * <p>The queue is drained by a virtual thread started on demand that leaves after a few idle seconds, so an idle
  * connection holds no writer thread. The drain writes every queued frame in one socket write, using the frames'
  * pre-encoded bytes (a fanned-out message is encoded once for all its subscribers): under load, the more frames wait,
  * the fewer system calls each costs.
@@ -34,6 +35,7 @@ public final class Connection implements Subscriber {
     /** Largest single write; a longer backlog is written in several. */
     private static final int MAX_BATCH_BYTES = 256 * 1024;
     private static final Object PING = new Object();
+    private static final long WRITER_IDLE_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
     private final String connectionId = "c-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     private final TokenClaims claims;
@@ -56,6 +58,7 @@ public final class Connection implements Subscriber {
     private volatile boolean closeFrameSent;
     private volatile DisconnectReason disconnectReason = DisconnectReason.CLIENT;
     private final StringBuilder partial = new StringBuilder();
+    private volatile Thread writer;
 
     Connection(TokenClaims claims, WsSession session, int queueCapacity, RateLimiter rateLimiter, long openedAtMs) {
         this.claims = claims;
@@ -168,6 +171,10 @@ public final class Connection implements Subscriber {
         state = State.CLOSED;
         closeRequested.set(true);
         discardQueue();
+        Thread w = writer;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
     }
 
     private void discardQueue() {
@@ -178,10 +185,19 @@ public final class Connection implements Subscriber {
 
     private void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("ws-writer-" + connectionId).start(this::drain);
+            writer = Thread.ofVirtual().name("ws-writer-" + connectionId).start(this::drain);
+        } else {
+            Thread w = writer;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
         }
     }
 
+    /**
+     * The writer stays while frames keep coming (a stream costs one wake-up per burst, not a thread start) and
+     * leaves after {@link #WRITER_IDLE_NS} without work, so an idle connection holds no thread.
+     */
     private void drain() {
         try {
             while (true) {
@@ -190,10 +206,19 @@ public final class Connection implements Subscriber {
                     closeFrameSent = true;
                     session.close(closeCode, closeReason);
                 }
-                draining.set(false);
-                // A frame queued after the last poll but before the flag dropped would otherwise wait forever.
-                if (outbound.isEmpty() || state == State.CLOSED || !draining.compareAndSet(false, true)) {
+                if (state == State.CLOSED) {
+                    draining.set(false);
                     return;
+                }
+                if (outbound.isEmpty()) {
+                    LockSupport.parkNanos(this, WRITER_IDLE_NS);
+                }
+                if (outbound.isEmpty()) {
+                    draining.set(false);
+                    // A frame queued after the last look but before the flag dropped would otherwise wait forever.
+                    if (outbound.isEmpty() || !draining.compareAndSet(false, true)) {
+                        return;
+                    }
                 }
             }
         } catch (RuntimeException e) {
