@@ -45,6 +45,8 @@ public final class EdgeNode implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EdgeNode.class.getName());
     /** How long an early message waits for the ones before it before history is read. */
     private static final long GAP_WAIT_MS = 150;
+    /** How often the coordinator trims aged history of every channel. */
+    private static final long EXPIRY_SWEEP_MS = 60_000;
     private static final Object SERVER_BUILD_LOCK = new Object();
 
     private final EdgeConfig config;
@@ -94,6 +96,18 @@ public final class EdgeNode implements AutoCloseable {
             }
         });
         connections.start();
+        // Quiet channels would otherwise keep aged history until their next publish or attach.
+        timer.scheduleAtFixedRate(() -> {
+            if (fabric.isCoordinator()) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        log.expireAll();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "history expiry sweep failed: " + e.getMessage());
+                    }
+                });
+            }
+        }, EXPIRY_SWEEP_MS, EXPIRY_SWEEP_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
         WebServer built;
         // Helidon 4.5's metrics observer registers its request meters in a static HashMap while the server is built;
         // two nodes built at once in one JVM (the cluster tests) corrupt it, so building is serialised.

@@ -26,4 +26,7 @@ public interface ChannelLog {
 
     /** Forgets every interest of a node that left the region. */
     void forgetNode(String nodeId);
+
+    /** Removes aged history and idempotency keys of every channel (quiet channels included). */
+    void expireAll();
 }

@@ -169,6 +169,17 @@ public final class ChannelState {
         }
     }
 
+    /**
+     * Removes aged history and idempotency keys now rather than at the next change; answers whether anything went.
+     * The sequence itself is kept: a channel never restarts its serials.
+     */
+    public boolean expireNow(long nowMs, HistoryLimits limits) {
+        int messages = history.size();
+        int keys = seenMsgIds.size();
+        expire(nowMs, limits);
+        return history.size() != messages || seenMsgIds.size() != keys;
+    }
+
     /** Drops interest of a node that left; true when something changed. */
     public boolean forgetNode(String nodeId) {
         return interestedNodes.remove(nodeId);

@@ -63,4 +63,14 @@ public final class InMemoryChannelLog implements ChannelLog {
             }
         }
     }
+
+    @Override
+    public void expireAll() {
+        long now = nowMs.getAsLong();
+        for (ChannelState s : channels.values()) {
+            synchronized (s) {
+                s.expireNow(now, limits);
+            }
+        }
+    }
 }

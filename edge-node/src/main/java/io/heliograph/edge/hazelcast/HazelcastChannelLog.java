@@ -70,6 +70,15 @@ public final class HazelcastChannelLog implements ChannelLog {
         }
     }
 
+    @Override
+    public void expireAll() {
+        try {
+            channels.executeOnEntries(new Expire(nowMs.getAsLong(), limits));
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
     private <R> R call(String channel, EntryProcessor<String, ChannelState, R> processor) {
         try {
             return channels.executeOnKey(channel, processor);
@@ -269,6 +278,42 @@ public final class HazelcastChannelLog implements ChannelLog {
         public void readData(ObjectDataInput in) throws IOException {
             fromSerial = readSerial(in);
             limit = in.readInt();
+            nowMs = in.readLong();
+            limits = readLimits(in);
+        }
+    }
+
+    /** Trims aged history and idempotency keys of one channel; writes back (and backs up) only what changed. */
+    public static final class Expire implements EntryProcessor<String, ChannelState, Boolean>, DataSerializable {
+        private long nowMs;
+        private HistoryLimits limits;
+
+        public Expire() {
+        }
+
+        Expire(long nowMs, HistoryLimits limits) {
+            this.nowMs = nowMs;
+            this.limits = limits;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = entry.getValue();
+            if (state == null || !state.expireNow(nowMs, limits)) {
+                return false;
+            }
+            entry.setValue(state);
+            return true;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLong(nowMs);
+            writeLimits(out, limits);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
             nowMs = in.readLong();
             limits = readLimits(in);
         }

@@ -119,4 +119,13 @@ public abstract class ChannelLogContract {
         log().append(channel, new PublishRequest("big", "n", big, "c", "r", System.currentTimeMillis()));
         assertEquals(big, log().history(channel, null, 1).messages().get(0).dataJson());
     }
+
+    @Test
+    void expireAllKeepsTheSequenceAndDropsNothingYoung() {
+        String channel = channel();
+        log().append(channel, request("young"));
+        log().expireAll();
+        assertEquals(1, log().history(channel, null, 10).messages().size());
+        assertEquals(Serial.of(1, 2), log().append(channel, request("next")).message().serial());
+    }
 }

@@ -136,4 +136,16 @@ class ChannelStateTest {
         assertEquals(5000, skewed, "a publishing node with a slower clock cannot move time back");
         assertEquals(6000, state.append(request("c", 6000), LIMITS).message().timestamp());
     }
+
+    @Test
+    void expireNowTrimsQuietChannelsButKeepsTheirSequence() {
+        ChannelState state = new ChannelState("c");
+        state.append(request("a", 1000), LIMITS);
+        state.append(request("b", 2000), LIMITS);
+        assertFalse(state.expireNow(30_000, LIMITS));
+        assertTrue(state.expireNow(61_500, LIMITS));
+        assertEquals(1, state.history(null, 10, 61_500, LIMITS).messages().size());
+        assertTrue(state.attach("n", Serial.of(1, 0), 61_500, LIMITS).continuityLost());
+        assertEquals(Serial.of(1, 3), state.append(request("c", 61_600), LIMITS).message().serial());
+    }
 }
