@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.websocket.WsSession;
 
 import io.heliograph.edge.delivery.OutboundFrame;
@@ -59,7 +60,10 @@ public final class Connection implements Subscriber {
     private volatile DisconnectReason disconnectReason = DisconnectReason.CLIENT;
     private final StringBuilder partial = new StringBuilder();
     private volatile Thread writer;
+    /** Helidon's thread that reads this connection; it ends when the connection does. */
+    private final Thread reader = Thread.currentThread();
 
+    /** Created in {@code onOpen}, on the thread Helidon reads the connection with. */
     Connection(TokenClaims claims, WsSession session, int queueCapacity, RateLimiter rateLimiter, long openedAtMs) {
         this.claims = claims;
         this.session = session;
@@ -114,6 +118,10 @@ public final class Connection implements Subscriber {
 
     long lastSeenNanos() {
         return lastSeenNanos;
+    }
+
+    boolean readerAlive() {
+        return reader.isAlive();
     }
 
     long closeRequestedNanos() {
@@ -283,13 +291,23 @@ public final class Connection implements Subscriber {
         return 0;
     }
 
-    /** Forcefully ends a connection that did not complete its close in time. */
+    /**
+     * Forcefully ends a connection that did not complete its close in time: a client that stopped reading cannot
+     * receive a close frame, so its socket is shut by interrupting Helidon's reader (which closes the channel). Never
+     * blocks the caller.
+     */
     void terminate() {
         markClosed();
-        try {
-            session.terminate();
-        } catch (RuntimeException ignored) {
-            // terminate() ends by throwing; the socket is being closed either way
-        }
+        Thread.ofVirtual().start(() -> {
+            if (session instanceof ServerConnection connection) {
+                connection.close(true);
+            } else {
+                try {
+                    session.terminate();
+                } catch (RuntimeException ignored) {
+                    // terminate() ends by throwing; the socket is being closed either way
+                }
+            }
+        });
     }
 }

@@ -44,7 +44,8 @@ public final class ConnectionRegistry {
     }
 
     public void start() {
-        long period = Math.max(50, heartbeatMs / 2);
+        // At least every second: a client whose TCP connection simply ended is noticed within a second.
+        long period = Math.max(50, Math.min(1000, heartbeatMs / 2));
         timer.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
@@ -98,6 +99,11 @@ public final class ConnectionRegistry {
             long deadAfter = TimeUnit.MILLISECONDS.toNanos(2 * heartbeatMs);
             Instant wall = Instant.ofEpochMilli(nowMs.getAsLong());
             for (Connection c : connections.values()) {
+                if (!c.readerAlive()) {
+                    // Helidon ends its reader when the socket ends without a close frame, and tells no listener.
+                    closed(c);
+                    continue;
+                }
                 if (c.state() == Connection.State.CLOSING) {
                     // A client that does not complete the close handshake in time is cut off.
                     if (now - c.closeRequestedNanos() > CLOSE_HANDSHAKE_NS) {

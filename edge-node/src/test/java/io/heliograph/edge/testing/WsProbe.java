@@ -137,6 +137,11 @@ public final class WsProbe implements AutoCloseable {
         return closeCode.isDone();
     }
 
+    /** Ends the TCP connection without a close frame, as a crashed client or a lost network would. */
+    public void abort() {
+        socket.abort();
+    }
+
     @Override
     public void close() {
         try {

@@ -194,6 +194,19 @@ class ProtocolConformanceTest {
     }
 
     @Test
+    void aClientWhoseSocketJustEndsLeavesPresenceAtOnce() {
+        try (WsProbe watcher = connect("watcher")) {
+            watcher.request("{'type':'attach','id':'a','channel':'room3'}").awaitReply("a");
+            WsProbe vanishing = connect("vanishing");
+            vanishing.request("{'type':'presence','id':'e','channel':'room3','action':'enter'}").awaitReply("e");
+            assertEquals("enter", watcher.awaitType("presence").get("action").asText());
+            vanishing.abort(); // TCP ends, no close frame
+            JsonNode leave = watcher.await(f -> "presence".equals(f.path("type").asText()), Duration.ofSeconds(5));
+            assertEquals("leave", leave.get("action").asText());
+        }
+    }
+
+    @Test
     void detachStopsDeliveryAndPingIsAnswered() {
         try (WsProbe p = connect("d")) {
             p.request("{'type':'attach','id':'a','channel':'det'}").awaitReply("a");

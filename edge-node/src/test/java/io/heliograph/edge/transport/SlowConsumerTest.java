@@ -1,0 +1,96 @@
+package io.heliograph.edge.transport;
+
+import static io.heliograph.edge.testing.TestNodes.token;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.heliograph.edge.EdgeNode;
+import io.heliograph.edge.testing.PrometheusText;
+import io.heliograph.edge.testing.TestNodes;
+import io.heliograph.edge.testing.WsProbe;
+
+/**
+ * A client that stops reading is disconnected once its bounded queue overflows (1013, counted as slow_consumer),
+ * instead of growing the node's memory or silently missing messages; a healthy subscriber of the same channel gets
+ * everything.
+ */
+class SlowConsumerTest {
+
+    private EdgeNode node;
+
+    @AfterEach
+    void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @Test
+    void clientThatStopsReadingIsClosedAndOthersGetEverything() throws Exception {
+        node = EdgeNode.startStandalone(TestNodes.standalone("limits.outbound-queue-frames=16",
+                "limits.rate-per-second=100000", "limits.rate-burst=100000"), System::currentTimeMillis);
+        CompletableFuture<Integer> stalledClose = new CompletableFuture<>();
+        // The JDK client reads only as many messages as requested: after the first, this one reads nothing more.
+        WebSocket stalled = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create(node.wsUrl() + "?access_token=" + token("stalled")), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+                        stalledClose.complete(code);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(WebSocket ws, Throwable error) {
+                        stalledClose.complete(-1); // the socket ended without a close frame
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        stalled.sendText("{\"type\":\"attach\",\"id\":\"a\",\"channel\":\"firehose\"}", true).get(10, TimeUnit.SECONDS);
+
+        try (WsProbe healthy = WsProbe.connect(node.wsUrl(), token("healthy"));
+             WsProbe publisher = WsProbe.connect(node.wsUrl(), token("pub"))) {
+            healthy.awaitType("connected");
+            publisher.awaitType("connected");
+            healthy.request("{'type':'attach','id':'a','channel':'firehose'}").awaitReply("a");
+            TestNodes.await("stalled client attached", Duration.ofSeconds(10),
+                    () -> PrometheusText.value(node.metrics().render(), "heliograph_channels_with_subscribers") >= 1);
+            String payload = "x".repeat(60_000);
+            int count = 400; // ~24 MB: far more than the socket buffers hold
+            for (int i = 0; i < count; i++) {
+                publisher.send("{\"type\":\"publish\",\"id\":\"" + i + "\",\"channel\":\"firehose\",\"data\":\""
+                        + payload + "\"}");
+            }
+            for (int i = 0; i < count; i++) {
+                publisher.awaitReply("" + i);
+            }
+            List<JsonNode> got = healthy.collect("message", count, Duration.ofSeconds(60));
+            assertEquals(count, got.size(), "the healthy subscriber gets every message");
+            TestNodes.await("slow consumer disconnected and counted", Duration.ofSeconds(30),
+                    () -> PrometheusText.value(node.metrics().render(), "heliograph_disconnects_total",
+                            "reason", "slow_consumer") == 1);
+        }
+        // A client that does not read cannot see a close frame: its socket is shut after the close handshake time.
+        stalled.request(Long.MAX_VALUE);
+        int code = stalledClose.get(30, TimeUnit.SECONDS);
+        assertTrue(code == CloseCodes.TRY_AGAIN_LATER || code == WebSocket.NORMAL_CLOSURE || code == 1006 || code == -1,
+                "closed, got " + code);
+        TestNodes.await("connection gone", Duration.ofSeconds(10), () -> node.connectionCount() == 0);
+    }
+}
