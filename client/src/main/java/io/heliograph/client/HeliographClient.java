@@ -112,6 +112,8 @@ public final class HeliographClient implements AutoCloseable {
     private final boolean renewableToken;
     private final Backoff backoff;
     private final Duration requestTimeout;
+    /** Bounds reaching a node (TCP, upgrade and the connected frame): a frozen node must not hold a client long. */
+    private final Duration connectTimeout;
     private final HttpClient http;
     private final ScheduledExecutorService timers;
     private final ExecutorService completions;
@@ -165,7 +167,8 @@ public final class HeliographClient implements AutoCloseable {
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax, b.random);
         this.requestTimeout = b.requestTimeout;
         int n = INSTANCES.incrementAndGet();
-        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+        this.connectTimeout = b.connectTimeout;
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "heliograph-client-" + n + "-timer");
             t.setDaemon(true);
@@ -786,11 +789,11 @@ public final class HeliographClient implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        conn.open(http, withToken(uri, token), requestTimeout).whenComplete((ws, error) -> {
+        conn.open(http, withToken(uri, token), connectTimeout).whenComplete((ws, error) -> {
             if (error != null) {
                 openFailed(conn, unwrap(error));
             } else {
-                scheduleTimer(() -> connectedFrameOverdue(conn), requestTimeout);
+                scheduleTimer(() -> connectedFrameOverdue(conn), connectTimeout);
             }
         });
     }
@@ -800,7 +803,7 @@ public final class HeliographClient implements AutoCloseable {
         lock.lock();
         try {
             if (conn == connection && state == ConnectionState.CONNECTING) {
-                retryLocked(null, false, conn.uri() + " sent no connected frame within " + requestTimeout.toMillis()
+                retryLocked(null, false, conn.uri() + " sent no connected frame within " + connectTimeout.toMillis()
                         + " ms");
             }
         } finally {
@@ -1373,6 +1376,7 @@ public final class HeliographClient implements AutoCloseable {
         private Duration backoffInitial = Duration.ofMillis(250);
         private Duration backoffMax = Duration.ofSeconds(15);
         private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(5);
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
         private Builder() {
@@ -1411,6 +1415,15 @@ public final class HeliographClient implements AutoCloseable {
         }
 
         /** How long a request waits for its reply, across reconnects; 10 s by default. */
+        /**
+         * How long reaching one node may take (TCP connect, WebSocket upgrade, the {@code connected} frame) before
+         * the client moves on to the next URL. Default 5 s.
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+            return this;
+        }
+
         public Builder requestTimeout(Duration requestTimeout) {
             this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
             return this;
@@ -1435,6 +1448,9 @@ public final class HeliographClient implements AutoCloseable {
             }
             if (tokenSupplier == null && (token == null || token.isBlank())) {
                 throw new IllegalArgumentException("token: a token or a tokenSupplier is required");
+            }
+            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+                throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
             }
             if (requestTimeout.isNegative() || requestTimeout.isZero()) {
                 throw new IllegalArgumentException("requestTimeout must be positive, got " + requestTimeout);

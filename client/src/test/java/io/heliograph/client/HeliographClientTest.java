@@ -461,7 +461,7 @@ class HeliographClientTest {
 
     @Test
     void nodeThatNeverSaysConnectedIsLeftForTheNextUrl() throws Exception {
-        HeliographClient client = client(builder().requestTimeout(Duration.ofMillis(300)));
+        HeliographClient client = client(builder().connectTimeout(Duration.ofMillis(300)));
         CompletableFuture<Void> connected = client.connect();
         edgeA.nextSession();
         edgeB.nextSession().connected("conn-2", 0);

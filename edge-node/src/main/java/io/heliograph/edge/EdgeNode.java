@@ -94,6 +94,9 @@ public final class EdgeNode implements AutoCloseable {
                     }
                 });
             }
+        }, () -> {
+            LOG.log(System.Logger.Level.WARNING, "rejoined the region after a split; re-registering interest");
+            hub.resync();
         });
         connections.start();
         // Quiet channels would otherwise keep aged history until their next publish or attach.
@@ -116,6 +119,8 @@ public final class EdgeNode implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .shutdownHook(false)
+                // Realtime frames go out at once: no Nagle delay waiting for the client's (delayed) ACK.
+                .connectionOptions(options -> options.tcpNoDelay(true))
                     .featuresDiscoverServices(false)
                     .addFeature(ObserveFeature.builder()
                             .endpoint("/")

@@ -33,7 +33,8 @@ public record EdgeConfig(
 
     /** Per-connection limits; every refusal is answered with its documented error and counted. */
     public record Limits(int maxMessageBytes, int maxFrameBytes, double ratePerSecond, int rateBurst,
-                         int maxChannelsPerConnection, int outboundQueueFrames, int maxConnections) {
+                         int maxChannelsPerConnection, int outboundQueueFrames, long outboundQueueBytes,
+                         int maxConnections) {
     }
 
     /** Bounded message history per channel, by count and age. */

@@ -99,6 +99,7 @@ public final class EdgeConfigLoader {
                 intIn(c, "limits.rate-burst", 1, 10_000_000),
                 intIn(c, "limits.max-channels-per-connection", 1, 1_000_000),
                 intIn(c, "limits.outbound-queue-frames", 16, 10_000_000),
+                longIn(c, "limits.outbound-queue-bytes", 65_536, 64L * 1024 * 1024 * 1024),
                 intIn(c, "limits.max-connections", 1, 10_000_000));
         if (limits.maxFrameBytes() < limits.maxMessageBytes()) {
             throw new ConfigException("limits.max-frame-bytes: must be >= limits.max-message-bytes");

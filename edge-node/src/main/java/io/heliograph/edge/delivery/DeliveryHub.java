@@ -196,6 +196,31 @@ public final class DeliveryHub implements RegionFabric.Receiver {
         }), gapWaitMs, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * After this node rejoined its region: registers its interest again for every channel with local subscribers and
+     * delivers, from history, what was sequenced while the node was cut off.
+     */
+    public void resync() {
+        for (ChannelDispatcher dispatcher : List.copyOf(dispatchers.values())) {
+            String channel = dispatcher.channel();
+            try {
+                AttachResult region = log.attach(channel, nodeId, null);
+                for (int round = 0; round < 100 && region.latest() != null && !dispatcher.isClosed()
+                        && (dispatcher.lastDelivered() == null
+                            || dispatcher.lastDelivered().compareTo(region.latest()) < 0); round++) {
+                    HistoryPage page = log.history(channel, dispatcher.lastDelivered(), BACKFILL_PAGE);
+                    dispatcher.fillGap(page.messages());
+                    if (page.messages().isEmpty()) {
+                        break;
+                    }
+                }
+            } catch (RuntimeException e) {
+                System.getLogger(DeliveryHub.class.getName()).log(System.Logger.Level.WARNING,
+                        "resync of " + channel + " failed: " + e.getMessage());
+            }
+        }
+    }
+
     /** Channels with local subscribers, for diagnostics. */
     public List<String> channels() {
         return List.copyOf(dispatchers.keySet());

@@ -10,6 +10,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.topic.ITopic;
 
 import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
@@ -17,7 +18,7 @@ import io.heliograph.edge.region.RegionFabric;
 import io.heliograph.protocol.ChannelMessage;
 
 /**
- * {@link RegionFabric} on Hazelcast: every node listens on a topic of its own ({@code hg.node.<member-uuid>}), so a
+ * {@link RegionFabric} on Hazelcast: every node listens on a topic of its own ({@code hg.node.<node-id>}), so a
  * message travels only to the nodes with subscribers; presence events go to one region-wide topic. A topic keeps the
  * order of what one member publishes; the receiving side restores the channel order across publishers.
  */
@@ -30,10 +31,17 @@ public final class HazelcastFabric implements RegionFabric {
     private final String localNodeId;
     private final ConcurrentHashMap<String, ITopic<ChannelMessage>> nodeTopics = new ConcurrentHashMap<>();
     private UUID membershipRegistration;
+    private UUID lifecycleRegistration;
+
+    /** A member's node id: its {@link RegionMember#NODE_ATTRIBUTE}, or its UUID for a member without one. */
+    static String nodeId(Member member) {
+        String id = member.getAttribute(RegionMember.NODE_ATTRIBUTE);
+        return id != null ? id : member.getUuid().toString();
+    }
 
     public HazelcastFabric(HazelcastInstance hz) {
         this.hz = hz;
-        this.localNodeId = hz.getCluster().getLocalMember().getUuid().toString();
+        this.localNodeId = nodeId(hz.getCluster().getLocalMember());
     }
 
     @Override
@@ -45,7 +53,7 @@ public final class HazelcastFabric implements RegionFabric {
     public Set<String> liveNodes() {
         Set<String> nodes = new LinkedHashSet<>();
         for (Member m : hz.getCluster().getMembers()) {
-            nodes.add(m.getUuid().toString());
+            nodes.add(nodeId(m));
         }
         return nodes;
     }
@@ -57,7 +65,7 @@ public final class HazelcastFabric implements RegionFabric {
     }
 
     @Override
-    public void start(Receiver receiver, Consumer<String> onNodeLeft) {
+    public void start(Receiver receiver, Consumer<String> onNodeLeft, Runnable onRejoined) {
         ITopic<ChannelMessage> own = hz.getTopic(NODE_TOPIC_PREFIX + localNodeId);
         own.addMessageListener(message -> receiver.onMessage(message.getMessageObject()));
         ITopic<PresenceEvent> presence = hz.getTopic(PRESENCE_TOPIC);
@@ -69,7 +77,13 @@ public final class HazelcastFabric implements RegionFabric {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
-                onNodeLeft.accept(event.getMember().getUuid().toString());
+                onNodeLeft.accept(nodeId(event.getMember()));
+            }
+        });
+        lifecycleRegistration = hz.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                // Back from a split: the region may have forgotten this node meanwhile.
+                Thread.ofVirtual().start(onRejoined);
             }
         });
     }
@@ -108,6 +122,7 @@ public final class HazelcastFabric implements RegionFabric {
     public void close() {
         if (membershipRegistration != null && hz.getLifecycleService().isRunning()) {
             hz.getCluster().removeMembershipListener(membershipRegistration);
+            hz.getLifecycleService().removeLifecycleListener(lifecycleRegistration);
         }
     }
 }

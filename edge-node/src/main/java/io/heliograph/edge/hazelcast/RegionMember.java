@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.nio.serialization.StreamSerializer;
@@ -24,6 +25,12 @@ public final class RegionMember {
 
     static final String CHANNELS_MAP = "hg.channels";
     static final String PRESENCE_MAP = "hg.presence";
+    /**
+     * Member attribute naming this process in the region: the configured node id plus a per-process suffix. Unlike
+     * the Hazelcast member UUID it survives a split-brain merge, and unlike the node id alone it tells a restarted
+     * node from its previous life.
+     */
+    static final String NODE_ATTRIBUTE = "heliograph.node";
 
     private RegionMember() {
     }
@@ -37,6 +44,8 @@ public final class RegionMember {
         Config config = new Config();
         config.setClusterName(hz.clusterName());
         config.setInstanceName(edge.nodeId() + "-" + Long.toHexString(System.nanoTime()));
+        config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE,
+                edge.nodeId() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8));
         config.getJetConfig().setEnabled(false);
         config.setProperty("hazelcast.logging.type", "jdk");
         config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -51,6 +60,10 @@ public final class RegionMember {
         config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(suspectAfterSeconds));
         config.setProperty("hazelcast.operation.call.timeout.millis", "10000");
         config.setProperty("hazelcast.graceful.shutdown.max.wait", "30");
+        // A member that was cut off or frozen and comes back looks for its region every few seconds (the
+        // defaults wait minutes), and merges its channels by HigherSequenceMergePolicy.
+        config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
 
         var network = config.getNetworkConfig();
         network.setPort(hz.port()).setPortAutoIncrement(hz.port() == 0);
@@ -68,7 +81,9 @@ public final class RegionMember {
         config.addMapConfig(new MapConfig(CHANNELS_MAP)
                 .setInMemoryFormat(InMemoryFormat.OBJECT)
                 .setBackupCount(1)
-                .setAsyncBackupCount(0));
+                .setAsyncBackupCount(0)
+                .setMergePolicyConfig(new MergePolicyConfig(HigherSequenceMergePolicy.class.getName(),
+                        MergePolicyConfig.DEFAULT_BATCH_SIZE)));
         config.addMapConfig(new MapConfig(PRESENCE_MAP)
                 .setInMemoryFormat(InMemoryFormat.OBJECT)
                 .setBackupCount(1)

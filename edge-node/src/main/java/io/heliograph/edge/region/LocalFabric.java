@@ -28,7 +28,7 @@ public final class LocalFabric implements RegionFabric {
     }
 
     @Override
-    public void start(Receiver receiver, Consumer<String> onNodeLeft) {
+    public void start(Receiver receiver, Consumer<String> onNodeLeft, Runnable onRejoined) {
         this.receiver = receiver;
     }
 

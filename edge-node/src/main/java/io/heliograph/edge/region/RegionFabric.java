@@ -26,7 +26,11 @@ public interface RegionFabric extends AutoCloseable {
     /** True on exactly one live node: the one that cleans up after nodes that leave. */
     boolean isCoordinator();
 
-    void start(Receiver receiver, Consumer<String> onNodeLeft);
+    /**
+     * @param onNodeLeft  called with the id of a node that left the region
+     * @param onRejoined  called when this node rejoined its region after a split (its interest may be forgotten)
+     */
+    void start(Receiver receiver, Consumer<String> onNodeLeft, Runnable onRejoined);
 
     /** Sends a sequenced message to each of the given nodes (this one included when listed). */
     void deliver(Set<String> nodeIds, ChannelMessage message);

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import io.helidon.common.buffers.BufferData;
@@ -19,7 +20,7 @@ import io.heliograph.edge.observe.EdgeMetrics.DisconnectReason;
 import io.heliograph.protocol.auth.TokenClaims;
 
 /**
- * One client WebSocket connection. Frames to the client go through a bounded queue, so fan-out never blocks on a
+ * One client WebSocket connection. Frames to the client go through a queue bounded in frames and in bytes, so fan-out never blocks on a
  * slow socket; a client whose queue overflows is closed (1013) and resumes from its last serial on reconnect rather
  * than silently losing messages.
  *
@@ -35,6 +36,8 @@ public final class Connection implements Subscriber {
 
     /** Largest single write; a longer backlog is written in several. */
     private static final int MAX_BATCH_BYTES = 256 * 1024;
+    /** Requests a connection may have waiting for the region before more are refused with 429. */
+    static final int MAX_REQUESTS_IN_FLIGHT = 1024;
     private static final Object PING = new Object();
     private static final long WRITER_IDLE_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
@@ -45,7 +48,9 @@ public final class Connection implements Subscriber {
     private final ConcurrentLinkedQueue<Object> outbound = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final int queueCapacity;
+    private final long queueCapacityBytes;
     private final long openedAtMs;
     private final RateLimiter rateLimiter;
     private final Set<String> channels = ConcurrentHashMap.newKeySet();
@@ -59,18 +64,22 @@ public final class Connection implements Subscriber {
     private volatile boolean closeFrameSent;
     private volatile DisconnectReason disconnectReason = DisconnectReason.CLIENT;
     private final StringBuilder partial = new StringBuilder();
+    private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger requestsQueued = new AtomicInteger();
     private volatile Thread writer;
     /** Helidon's thread that reads this connection; it ends when the connection does. */
     private final Thread reader = Thread.currentThread();
 
     /** Created in {@code onOpen}, on the thread Helidon reads the connection with. */
-    Connection(TokenClaims claims, WsSession session, int queueCapacity, RateLimiter rateLimiter, long openedAtMs) {
+    Connection(TokenClaims claims, WsSession session, int queueCapacity, long queueCapacityBytes,
+               RateLimiter rateLimiter, long openedAtMs) {
         this.claims = claims;
         this.session = session;
         // Helidon's session sends one frame per write; its connection context lets us write several at once. Every
         // write is one call on the socket, so ours never interleave with Helidon's own (pongs, close replies).
         this.rawSocket = session.socketContext() instanceof ConnectionContext ctx ? ctx : null;
         this.queueCapacity = queueCapacity;
+        this.queueCapacityBytes = queueCapacityBytes;
         this.rateLimiter = rateLimiter;
         this.openedAtMs = openedAtMs;
     }
@@ -128,13 +137,56 @@ public final class Connection implements Subscriber {
         return closeRequestedNanos;
     }
 
+    /**
+     * Queues a request to run after the connection's earlier ones, on a virtual thread of its own, so that a request
+     * waiting on the region (a publish to a partition whose owner just died) never stops the reader. Answers false
+     * when too many wait already.
+     */
+    boolean submit(Runnable request) {
+        if (requestsQueued.incrementAndGet() > MAX_REQUESTS_IN_FLIGHT) {
+            requestsQueued.decrementAndGet();
+            return false;
+        }
+        requests.add(request);
+        startRequestWorker();
+        return true;
+    }
+
+    private final AtomicBoolean requestWorkerRunning = new AtomicBoolean();
+
+    private void startRequestWorker() {
+        if (requestWorkerRunning.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("ws-requests-" + connectionId).start(this::runRequests);
+        }
+    }
+
+    private void runRequests() {
+        while (true) {
+            Runnable request;
+            while ((request = requests.poll()) != null) {
+                try {
+                    request.run();
+                } finally {
+                    requestsQueued.decrementAndGet();
+                }
+            }
+            requestWorkerRunning.set(false);
+            // A request queued after the last poll but before the flag dropped would otherwise wait forever.
+            if (requests.isEmpty() || !requestWorkerRunning.compareAndSet(false, true)) {
+                return;
+            }
+        }
+    }
+
     @Override
     public boolean offer(OutboundFrame frame) {
         if (state != State.OPEN) {
             return false;
         }
-        if (queued.incrementAndGet() > queueCapacity) {
+        int bytes = frame.wire().length;
+        if (queued.incrementAndGet() > queueCapacity || queuedBytes.addAndGet(bytes) > queueCapacityBytes) {
             queued.decrementAndGet();
+            queuedBytes.addAndGet(-bytes);
             close(CloseCodes.TRY_AGAIN_LATER, "client too slow: outbound queue full", DisconnectReason.SLOW_CONSUMER);
             return false;
         }
@@ -168,8 +220,10 @@ public final class Connection implements Subscriber {
             discardQueue();
         }
         if (lastFrame != null) {
+            OutboundFrame last = OutboundFrame.of(lastFrame);
             queued.incrementAndGet();
-            outbound.add(OutboundFrame.of(lastFrame));
+            queuedBytes.addAndGet(last.wire().length);
+            outbound.add(last);
         }
         state = State.CLOSING;
         scheduleDrain();
@@ -186,9 +240,21 @@ public final class Connection implements Subscriber {
     }
 
     private void discardQueue() {
-        while (outbound.poll() != null) {
-            queued.decrementAndGet();
+        while (poll() != null) {
+            // dropped: the client resumes from its last serial
         }
+    }
+
+    /** Takes the next queued item, keeping the frame and byte counts. */
+    private Object poll() {
+        Object item = outbound.poll();
+        if (item != null) {
+            queued.decrementAndGet();
+            if (item instanceof OutboundFrame frame) {
+                queuedBytes.addAndGet(-frame.wire().length);
+            }
+        }
+        return item;
     }
 
     private void scheduleDrain() {
@@ -244,8 +310,7 @@ public final class Connection implements Subscriber {
         byte[] batch = null;
         int length = 0;
         Object item;
-        while (state != State.CLOSED && (item = outbound.poll()) != null) {
-            queued.decrementAndGet();
+        while (state != State.CLOSED && (item = poll()) != null) {
             if (item == PING) {
                 length = flush(single, batch, length);
                 single = null;

@@ -97,6 +97,7 @@ public final class EdgeWebSocket implements WsListener {
     @Override
     public void onOpen(WsSession session) {
         connection = new Connection(claims, session, config.limits().outboundQueueFrames(),
+                config.limits().outboundQueueBytes(),
                 new RateLimiter(config.limits().ratePerSecond(), config.limits().rateBurst(), System::nanoTime),
                 nowMs.getAsLong());
         registry.opened(connection);

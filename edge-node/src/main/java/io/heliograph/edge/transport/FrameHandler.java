@@ -77,6 +77,40 @@ public final class FrameHandler {
             if (type == null) {
                 throw HeliographException.badRequest("type is required");
             }
+            if ("ping".equals(type)) {
+                // Answered at once, even while earlier requests wait on the region: a ping proves the link.
+                connection.offer(Frames.pong(id));
+                return;
+            }
+            if (!KNOWN_TYPES.contains(type)) {
+                throw HeliographException.badRequest("unknown type '" + truncate(type) + "'");
+            }
+            String requestId = id;
+            if (!connection.submit(() -> execute(connection, requestId, type, frame))) {
+                throw new HeliographException(ErrorCode.RATE_LIMITED, "too many requests in flight: at most "
+                        + Connection.MAX_REQUESTS_IN_FLIGHT + " per connection");
+            }
+        } catch (HeliographException e) {
+            reply(connection, id, e);
+        } catch (RuntimeException e) {
+            System.getLogger(FrameHandler.class.getName()).log(System.Logger.Level.ERROR,
+                    "unexpected failure handling a frame on " + connection.connectionId(), e);
+            reply(connection, id, new HeliographException(ErrorCode.INTERNAL, "internal error"));
+        }
+    }
+
+    private static final java.util.Set<String> KNOWN_TYPES =
+            java.util.Set.of("attach", "detach", "publish", "presence", "presence.get", "history");
+
+    /**
+     * Runs one request on the connection's request worker: requests of a connection run one at a time, in the order
+     * they arrived, while Helidon's reader goes on reading (pongs, pings) for the connection.
+     */
+    private void execute(Connection connection, String id, String type, JsonNode frame) {
+        if (connection.state() != Connection.State.OPEN) {
+            return;
+        }
+        try {
             String answer = switch (type) {
                 case "attach" -> attach(connection, id, frame);
                 case "detach" -> detach(connection, id, frame);
@@ -85,7 +119,6 @@ public final class FrameHandler {
                 case "presence.get" -> Frames.presenceMembers(id, channel(frame),
                         operations.members(connection.claims(), channel(frame)));
                 case "history" -> history(connection, id, frame);
-                case "ping" -> Frames.pong(id);
                 default -> throw HeliographException.badRequest("unknown type '" + truncate(type) + "'");
             };
             if (answer != null) {
@@ -121,6 +154,10 @@ public final class FrameHandler {
                 return Frames.attached(id, channel, result.latest(), resumed,
                         result.continuityLost() ? ErrorCode.CONTINUITY_LOST.code() : null);
             });
+            if (connection.state() == Connection.State.CLOSED) {
+                // Closed while attaching, after its clean-up ran: nobody else will undo this attach.
+                hub.unsubscribe(channel, connection.connectionId());
+            }
         } catch (RuntimeException e) {
             if (!already) {
                 connection.channels().remove(channel);
@@ -170,6 +207,9 @@ public final class FrameHandler {
             }
             operations.enterOrUpdate(connection.claims(), channel, connection.connectionId(), dataJson);
             connection.presenceChannels().add(channel);
+            if (connection.state() == Connection.State.CLOSED) {
+                operations.leave(channel, connection.connectionId()); // closed while entering: leave at once
+            }
         }
         return Frames.ack(id);
     }

@@ -118,6 +118,30 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the process stays, frozen, holding its sockets open but answering nothing. */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a frozen process goes on where it stopped. */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** SIGTERM, then waits (bounded) for the process to exit; answers whether it did. */
     public boolean terminate(Duration timeout) {
         process.destroy();
@@ -126,6 +150,15 @@ public final class NodeProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    private void thawQuietly() {
+        try {
+            new ProcessBuilder("kill", "-CONT", Long.toString(process.pid())).start().waitFor(5,
+                    java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException ignored) {
+            // best effort before the SIGKILL
         }
     }
 
@@ -141,6 +174,7 @@ public final class NodeProcess implements AutoCloseable {
     @Override
     public void close() {
         if (process.isAlive()) {
+            thawQuietly();
             process.destroyForcibly();
             try {
                 process.waitFor();

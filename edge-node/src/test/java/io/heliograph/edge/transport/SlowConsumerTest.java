@@ -40,7 +40,7 @@ class SlowConsumerTest {
 
     @Test
     void clientThatStopsReadingIsClosedAndOthersGetEverything() throws Exception {
-        node = EdgeNode.startStandalone(TestNodes.standalone("limits.outbound-queue-frames=16",
+        node = EdgeNode.startStandalone(TestNodes.standalone("limits.outbound-queue-bytes=2097152",
                 "limits.rate-per-second=100000", "limits.rate-burst=100000"), System::currentTimeMillis);
         CompletableFuture<Integer> stalledClose = new CompletableFuture<>();
         // The JDK client reads only as many messages as requested: after the first, this one reads nothing more.
@@ -72,16 +72,23 @@ class SlowConsumerTest {
             TestNodes.await("stalled client attached", Duration.ofSeconds(10),
                     () -> PrometheusText.value(node.metrics().render(), "heliograph_channels_with_subscribers") >= 1);
             String payload = "x".repeat(60_000);
-            int count = 400; // ~24 MB: far more than the socket buffers hold
-            for (int i = 0; i < count; i++) {
-                publisher.send("{\"type\":\"publish\",\"id\":\"" + i + "\",\"channel\":\"firehose\",\"data\":\""
-                        + payload + "\"}");
+            int count = 400; // ~24 MB: far more than the socket buffers and the 2 MiB queue hold
+            List<JsonNode> got = new java.util.ArrayList<>();
+            for (int batch = 0; batch < count / 20; batch++) {
+                for (int i = batch * 20; i < (batch + 1) * 20; i++) {
+                    publisher.send("{\"type\":\"publish\",\"id\":\"" + i + "\",\"channel\":\"firehose\",\"data\":\""
+                            + payload + "\"}");
+                }
+                // A healthy subscriber keeps up: the next batch goes out once it has this one.
+                got.addAll(healthy.collect("message", 20, Duration.ofSeconds(30)));
             }
             for (int i = 0; i < count; i++) {
                 publisher.awaitReply("" + i);
             }
-            List<JsonNode> got = healthy.collect("message", count, Duration.ofSeconds(60));
             assertEquals(count, got.size(), "the healthy subscriber gets every message");
+            for (int i = 0; i < count; i++) {
+                assertEquals("1:" + (i + 1), got.get(i).get("serial").asText());
+            }
             TestNodes.await("slow consumer disconnected and counted", Duration.ofSeconds(30),
                     () -> PrometheusText.value(node.metrics().render(), "heliograph_disconnects_total",
                             "reason", "slow_consumer") == 1);

@@ -1,0 +1,129 @@
+package io.heliograph.edge.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.heliograph.client.HeliographClient;
+import io.heliograph.client.PublishAck;
+import io.heliograph.edge.testing.NodeProcess;
+import io.heliograph.edge.testing.TestNodes;
+import io.heliograph.protocol.ChannelMessage;
+
+/**
+ * One of two edge-node processes is frozen (SIGSTOP) while messages stream, long enough for its clients' heartbeats
+ * and the region to give up on it, then thawed. Its clients move to the other node and lose nothing; the thawed node
+ * finds itself removed, rejoins the region, and serves again.
+ */
+class FreezeNodeIT {
+
+    private final List<NodeProcess> nodes = new ArrayList<>();
+    private final List<AutoCloseable> clients = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        for (AutoCloseable c : clients) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // node may be gone
+            }
+        }
+        nodes.forEach(NodeProcess::close);
+    }
+
+    private HeliographClient client(String id, NodeProcess first, NodeProcess second) {
+        HeliographClient c = HeliographClient.builder()
+                .urls(List.of(URI.create(first.wsUrl()), URI.create(second.wsUrl())))
+                .token(TestNodes.token(id))
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                .requestTimeout(Duration.ofSeconds(30))
+                .build();
+        clients.add(c);
+        c.connect().orTimeout(20, TimeUnit.SECONDS).join();
+        return c;
+    }
+
+    @Test
+    void frozenNodesClientsMoveOnAndTheNodeRejoinsWhenThawed() throws Exception {
+        int hz1 = TestNodes.freePort();
+        int hz2 = TestNodes.freePort();
+        String cluster = "freeze-" + System.nanoTime();
+        // Short heartbeats, so clients give up on the frozen node within seconds (2.5 heartbeats).
+        String[] flags = {"heartbeat-ms=1000", "limits.rate-per-second=10000", "limits.rate-burst=10000"};
+        NodeProcess n1 = NodeProcess.start("us-east", "n1", TestNodes.freePort(), hz1, List.of(hz1, hz2), cluster,
+                flags);
+        NodeProcess n2 = NodeProcess.start("us-east", "n2", TestNodes.freePort(), hz2, List.of(hz1, hz2), cluster,
+                flags);
+        nodes.add(n1);
+        nodes.add(n2);
+        n1.awaitHealthy(2, Duration.ofSeconds(90));
+        n2.awaitHealthy(2, Duration.ofSeconds(90));
+
+        List<ChannelMessage> onFrozen = new CopyOnWriteArrayList<>();
+        List<ChannelMessage> onSurvivor = new CopyOnWriteArrayList<>();
+        HeliographClient subFrozen = client("sub-frozen", n1, n2);
+        subFrozen.onMessage("ticks", onFrozen::add);
+        subFrozen.attach("ticks").orTimeout(20, TimeUnit.SECONDS).join();
+        HeliographClient subSurvivor = client("sub-survivor", n2, n1);
+        subSurvivor.onMessage("ticks", onSurvivor::add);
+        subSurvivor.attach("ticks").orTimeout(20, TimeUnit.SECONDS).join();
+        HeliographClient publisher = client("pub", n2, n1);
+
+        List<CompletableFuture<PublishAck>> acks = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            acks.add(publisher.publish("ticks", null, Map.of("i", i)));
+        }
+        TestNodes.await("first part delivered", Duration.ofSeconds(30),
+                () -> onFrozen.size() == 40 && onSurvivor.size() == 40);
+
+        n1.freeze();
+        for (int i = 40; i < 120; i++) {
+            acks.add(publisher.publish("ticks", null, Map.of("i", i)));
+            Thread.sleep(50); // a steady stream across the freeze (about 4 s)
+        }
+        Set<String> acked = new HashSet<>();
+        for (CompletableFuture<PublishAck> ack : acks) {
+            acked.add(ack.orTimeout(60, TimeUnit.SECONDS).join().msgId());
+        }
+        TestNodes.await("the frozen node's client moved and caught up", Duration.ofSeconds(60),
+                () -> onFrozen.size() >= 120 && onSurvivor.size() >= 120);
+        assertEquals("n2", subFrozen.node());
+        for (List<ChannelMessage> got : List.of(onFrozen, onSurvivor)) {
+            List<String> ids = got.stream().map(ChannelMessage::msgId).toList();
+            assertEquals(120, ids.size(), "nothing twice");
+            assertEquals(acked, new HashSet<>(ids), "nothing lost");
+            for (int i = 1; i < got.size(); i++) {
+                assertTrue(got.get(i - 1).serial().isFollowedBy(got.get(i).serial()), "one order, no gap");
+            }
+        }
+
+        n2.awaitHealthy(1, Duration.ofSeconds(30));
+        n1.thaw();
+        n1.awaitHealthy(2, Duration.ofSeconds(90));
+        n2.awaitHealthy(2, Duration.ofSeconds(90));
+
+        // The thawed node serves again, with the region's state.
+        HeliographClient late = client("late", n1, n2);
+        List<ChannelMessage> lateGot = new CopyOnWriteArrayList<>();
+        late.onMessage("ticks", lateGot::add);
+        late.attach("ticks", io.heliograph.protocol.Serial.of(1, 115)).orTimeout(20, TimeUnit.SECONDS).join();
+        publisher.publish("ticks", null, Map.of("i", 120)).orTimeout(30, TimeUnit.SECONDS).join();
+        TestNodes.await("resume on the thawed node", Duration.ofSeconds(30), () -> lateGot.size() >= 6);
+        assertEquals("1:116", lateGot.get(0).serial().toString());
+        assertEquals("1:121", lateGot.get(5).serial().toString());
+    }
+}
