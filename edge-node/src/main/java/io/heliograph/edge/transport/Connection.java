@@ -66,6 +66,7 @@ public final class Connection implements Subscriber {
     private final StringBuilder partial = new StringBuilder();
     private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
     private final AtomicInteger requestsQueued = new AtomicInteger();
+    private final AtomicBoolean requestWorkerRunning = new AtomicBoolean();
     private volatile Thread writer;
     /** Helidon's thread that reads this connection; it ends when the connection does. */
     private final Thread reader = Thread.currentThread();
@@ -152,8 +153,6 @@ public final class Connection implements Subscriber {
         return true;
     }
 
-    private final AtomicBoolean requestWorkerRunning = new AtomicBoolean();
-
     private void startRequestWorker() {
         if (requestWorkerRunning.compareAndSet(false, true)) {
             Thread.ofVirtual().name("ws-requests-" + connectionId).start(this::runRequests);
@@ -184,7 +183,9 @@ public final class Connection implements Subscriber {
             return false;
         }
         int bytes = frame.wire().length;
-        if (queued.incrementAndGet() > queueCapacity || queuedBytes.addAndGet(bytes) > queueCapacityBytes) {
+        int frames = queued.incrementAndGet();
+        long total = queuedBytes.addAndGet(bytes);
+        if (frames > queueCapacity || total > queueCapacityBytes) {
             queued.decrementAndGet();
             queuedBytes.addAndGet(-bytes);
             close(CloseCodes.TRY_AGAIN_LATER, "client too slow: outbound queue full", DisconnectReason.SLOW_CONSUMER);
