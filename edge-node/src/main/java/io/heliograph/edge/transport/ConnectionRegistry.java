@@ -46,6 +46,8 @@ public final class ConnectionRegistry {
     public void start() {
         // At least every second: a client whose TCP connection simply ended is noticed within a second.
         long period = Math.max(50, Math.min(1000, heartbeatMs / 2));
+        sweepPeriodNanos = TimeUnit.MILLISECONDS.toNanos(period);
+        lastSweepNanos = System.nanoTime();
         timer.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
@@ -88,10 +90,16 @@ public final class ConnectionRegistry {
     }
 
     private long lastPingNanos;
+    private long lastSweepNanos = System.nanoTime();
+    private long sweepPeriodNanos;
 
     private void sweep() {
         try {
             long now = System.nanoTime();
+            // When this node itself was stopped (a long GC pause, a frozen VM), its clients could not have been
+            // heard meanwhile: give them a fresh heartbeat allowance instead of closing them all at once.
+            boolean nodeWasPaused = now - lastSweepNanos > 3 * sweepPeriodNanos + TimeUnit.SECONDS.toNanos(1);
+            lastSweepNanos = now;
             boolean pingDue = now - lastPingNanos >= TimeUnit.MILLISECONDS.toNanos(heartbeatMs) - 1_000_000;
             if (pingDue) {
                 lastPingNanos = now;
@@ -116,6 +124,8 @@ public final class ConnectionRegistry {
                     metrics.error(ErrorCode.UNAUTHORIZED.code());
                     c.close(CloseCodes.TOKEN_EXPIRED, "token expired", DisconnectReason.TOKEN_EXPIRED,
                             Frames.error(null, ErrorCode.UNAUTHORIZED.code(), "token expired"));
+                } else if (nodeWasPaused) {
+                    c.touch();
                 } else if (now - c.lastSeenNanos() > deadAfter) {
                     c.close(CloseCodes.INTERNAL_ERROR, "heartbeat not answered", DisconnectReason.HEARTBEAT);
                 } else if (pingDue) {

@@ -90,6 +90,12 @@ class FreezeNodeIT {
         TestNodes.await("first part delivered", Duration.ofSeconds(30),
                 () -> onFrozen.size() == 40 && onSurvivor.size() == 40);
 
+        // A client of n1 without heartbeats of its own: it stays connected through the freeze.
+        io.heliograph.edge.testing.WsProbe patient = io.heliograph.edge.testing.WsProbe.connect(n1.wsUrl(),
+                TestNodes.token("patient"));
+        clients.add(patient);
+        patient.awaitType("connected");
+
         n1.freeze();
         for (int i = 40; i < 120; i++) {
             acks.add(publisher.publish("ticks", null, Map.of("i", i)));
@@ -115,6 +121,10 @@ class FreezeNodeIT {
         n1.thaw();
         n1.awaitHealthy(2, Duration.ofSeconds(90));
         n2.awaitHealthy(2, Duration.ofSeconds(90));
+
+        // A paused node does not blame its clients for the silence: the patient client is still served.
+        Thread.sleep(3_000); // several heartbeat periods of the thawed node
+        assertEquals("pong", patient.request("{'type':'ping','id':'p'}").awaitReply("p").get("type").asText());
 
         // The thawed node serves again, with the region's state.
         HeliographClient late = client("late", n1, n2);
