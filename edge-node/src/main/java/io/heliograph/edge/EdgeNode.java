@@ -95,8 +95,10 @@ public final class EdgeNode implements AutoCloseable {
                 });
             }
         }, () -> {
-            LOG.log(System.Logger.Level.WARNING, "rejoined the region after a split; re-registering interest");
+            LOG.log(System.Logger.Level.WARNING, "rejoined the region after a split; re-registering interest and "
+                    + "presence");
             hub.resync();
+            connections.reenterPresence();
         });
         connections.start();
         // Quiet channels would otherwise keep aged history until their next publish or attach.

@@ -54,7 +54,8 @@ public final class Connection implements Subscriber {
     private final long openedAtMs;
     private final RateLimiter rateLimiter;
     private final Set<String> channels = ConcurrentHashMap.newKeySet();
-    private final Set<String> presenceChannels = ConcurrentHashMap.newKeySet();
+    /** Channels this connection entered, with the data it entered with (JSON text, or "" for none). */
+    private final ConcurrentHashMap<String, String> presence = new ConcurrentHashMap<>();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private volatile State state = State.OPEN;
     private volatile long lastSeenNanos = System.nanoTime();
@@ -98,8 +99,20 @@ public final class Connection implements Subscriber {
         return channels;
     }
 
+    /** The channels this connection is present on; removing one forgets it. */
     Set<String> presenceChannels() {
-        return presenceChannels;
+        return presence.keySet();
+    }
+
+    void entered(String channel, String dataJson) {
+        presence.put(channel, dataJson == null ? "" : dataJson);
+    }
+
+    /** The presence this connection holds, channel to data (null when entered without data). */
+    java.util.Map<String, String> presence() {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        presence.forEach((channel, data) -> out.put(channel, data.isEmpty() ? null : data));
+        return out;
     }
 
     RateLimiter rateLimiter() {

@@ -137,6 +137,26 @@ public final class ConnectionRegistry {
         }
     }
 
+    /**
+     * After this node rejoined its region: while it was cut off, the region removed its members; every connection
+     * still open enters again where it was present.
+     */
+    public void reenterPresence() {
+        for (Connection c : connections.values()) {
+            if (c.state() != Connection.State.OPEN) {
+                continue;
+            }
+            c.presence().forEach((channel, data) -> {
+                try {
+                    operations.enterOrUpdate(c.claims(), channel, c.connectionId(), data);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "re-entering presence on " + channel + " failed: "
+                            + e.getMessage());
+                }
+            });
+        }
+    }
+
     /** Graceful shutdown: every client gets a redirect frame and a 1001 close. */
     public void redirectAll(String url) {
         for (Connection c : connections.values()) {

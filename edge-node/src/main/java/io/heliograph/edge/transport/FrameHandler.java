@@ -206,7 +206,7 @@ public final class FrameHandler {
                         + limits.maxChannelsPerConnection() + " channels per connection");
             }
             operations.enterOrUpdate(connection.claims(), channel, connection.connectionId(), dataJson);
-            connection.presenceChannels().add(channel);
+            connection.entered(channel, dataJson);
             if (connection.state() == Connection.State.CLOSED) {
                 operations.leave(channel, connection.connectionId()); // closed while entering: leave at once
             }

@@ -95,6 +95,11 @@ class FreezeNodeIT {
                 TestNodes.token("patient"));
         clients.add(patient);
         patient.awaitType("connected");
+        patient.request("{'type':'presence','id':'e','channel':'lobby','action':'enter','data':{'mood':'calm'}}")
+                .awaitReply("e");
+        // A member on n2 too, so the region's presence set for the lobby outlives n1's absence and the merge keeps
+        // the region's version of it: only re-entering brings the patient client back.
+        publisher.enterPresence("lobby", Map.of("role", "publisher")).orTimeout(20, TimeUnit.SECONDS).join();
 
         n1.freeze();
         for (int i = 40; i < 120; i++) {
@@ -125,6 +130,10 @@ class FreezeNodeIT {
         // A paused node does not blame its clients for the silence: the patient client is still served.
         Thread.sleep(3_000); // several heartbeat periods of the thawed node
         assertEquals("pong", patient.request("{'type':'ping','id':'p'}").awaitReply("p").get("type").asText());
+        // The region forgot the patient client's presence while n1 was away; n1 entered it again on rejoining.
+        TestNodes.await("presence re-entered after the rejoin", Duration.ofSeconds(20), () -> publisher
+                .presenceMembers("lobby").orTimeout(10, TimeUnit.SECONDS).join().stream()
+                .anyMatch(m -> m.clientId().equals("patient") && "{\"mood\":\"calm\"}".equals(m.dataJson())));
 
         // The thawed node serves again, with the region's state.
         HeliographClient late = client("late", n1, n2);
