@@ -154,7 +154,8 @@ public final class EdgeMetrics implements DeliveryMetrics {
         dropCounter(reason).increment();
     }
 
-    public long dropped(String reason, boolean unused) {
+    /** Messages dropped so far for {@code reason} on this node. */
+    public long droppedCount(String reason) {
         Counter c = dropped.get(reason);
         return c == null ? 0 : c.count();
     }
