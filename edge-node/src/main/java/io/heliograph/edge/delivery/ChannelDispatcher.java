@@ -37,6 +37,16 @@ final class ChannelDispatcher {
     private final ArrayDeque<Encoded> recent = new ArrayDeque<>();
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private boolean closed;
+    private volatile long lastActivityNanos = System.nanoTime();
+
+    void touchActivity(long nowNanos) {
+        lastActivityNanos = nowNanos;
+    }
+
+    long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
     /** Attaches in progress; guarded by the hub's stripe lock for this channel. */
     private int reservations;
 

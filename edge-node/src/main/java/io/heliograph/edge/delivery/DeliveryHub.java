@@ -33,6 +33,9 @@ public final class DeliveryHub implements RegionFabric.Receiver {
     private final DeliveryMetrics metrics;
     private final ConcurrentHashMap<String, ChannelDispatcher> dispatchers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicBoolean> gapChecks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicBoolean> trailingChecks = new ConcurrentHashMap<>();
+    /** How long a channel must be quiet before its trailing check reads history. */
+    private static final long TRAILING_CHECK_MS = 1000;
     private final Object[] stripes = new Object[64];
 
     public DeliveryHub(ChannelLog log, String nodeId, ScheduledExecutorService timer, long gapWaitMs,
@@ -162,6 +165,49 @@ public final class DeliveryHub implements RegionFabric.Receiver {
         if (dispatcher.onMessage(message)) {
             scheduleGapCheck(message.channel(), dispatcher);
         }
+        scheduleTrailingCheck(message.channel(), dispatcher);
+    }
+
+    /**
+     * A gap shows only when a later message arrives; the last message of a burst whose fan-out was lost (an event
+     * dropped under overload, a node that died between sequencing and fan-out) would wait for the next one. So once
+     * a channel goes quiet, history is read once after its last delivered serial. While messages keep coming the
+     * check only moves along, without reading anything.
+     */
+    private void scheduleTrailingCheck(String channel, ChannelDispatcher dispatcher) {
+        dispatcher.touchActivity(System.nanoTime());
+        AtomicBoolean scheduled = trailingChecks.computeIfAbsent(channel, c -> new AtomicBoolean());
+        if (scheduled.compareAndSet(false, true)) {
+            timer.schedule(() -> trailingCheck(channel, dispatcher, scheduled), TRAILING_CHECK_MS,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void trailingCheck(String channel, ChannelDispatcher dispatcher, AtomicBoolean scheduled) {
+        if (dispatcher.isClosed()) {
+            scheduled.set(false);
+            trailingChecks.remove(channel, scheduled);
+            return;
+        }
+        long quietNs = System.nanoTime() - dispatcher.lastActivityNanos();
+        if (quietNs < TimeUnit.MILLISECONDS.toNanos(TRAILING_CHECK_MS)) {
+            timer.schedule(() -> trailingCheck(channel, dispatcher, scheduled), TRAILING_CHECK_MS,
+                    TimeUnit.MILLISECONDS);
+            return;
+        }
+        Thread.ofVirtual().start(() -> {
+            try {
+                HistoryPage page = log.history(channel, dispatcher.lastDelivered(), BACKFILL_PAGE);
+                if (!page.messages().isEmpty()) {
+                    dispatcher.fillGap(page.messages());
+                }
+            } catch (RuntimeException e) {
+                System.getLogger(DeliveryHub.class.getName()).log(System.Logger.Level.WARNING,
+                        "trailing check of " + channel + " failed: " + e.getMessage());
+            } finally {
+                scheduled.set(false);
+            }
+        });
     }
 
     @Override

@@ -112,4 +112,16 @@ class DeliveryHubTest {
         TestNodes.await("gap filled", Duration.ofSeconds(5), () -> sink.serials.size() == 2);
         assertEquals(List.of("1:1", "1:2"), List.copyOf(sink.serials));
     }
+
+    @Test
+    void aLostFanOutOfTheLastMessageIsDeliveredOnceTheChannelGoesQuiet() {
+        Sink sink = new Sink("s");
+        hub.subscribe("tail", sink, null, r -> "{\"type\":\"attached\"}");
+        publish("tail", "first");
+        // Sequenced and stored, but its fan-out is lost, and nothing follows it.
+        log.append("tail", new PublishRequest("lost-last", null, "1", "c", "r", System.currentTimeMillis()));
+        TestNodes.await("the last message delivered after the quiet period", Duration.ofSeconds(5),
+                () -> sink.serials.size() == 2);
+        assertEquals(List.of("1:1", "1:2"), List.copyOf(sink.serials));
+    }
 }
