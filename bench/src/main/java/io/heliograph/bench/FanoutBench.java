@@ -86,6 +86,14 @@ public final class FanoutBench implements Callable<Integer> {
     @Option(names = "--load-threads", defaultValue = "1", description = "Executor threads per load client; 0 keeps the JDK's default cached pool (default: ${DEFAULT-VALUE}).")
     int loadThreads;
 
+    @Option(names = "--load-client", defaultValue = "nio",
+            description = "Client for subscribers and idle connections: nio (lean java.nio selector loops) or jdk "
+                    + "(java.net.http.WebSocket); publishers always use jdk (default: ${DEFAULT-VALUE}).")
+    String loadClient;
+
+    @Option(names = "--nio-threads", defaultValue = "2", description = "Selector threads of the nio load client (default: ${DEFAULT-VALUE}).")
+    int nioThreads;
+
     @Option(names = "--out", description = "Markdown report (default: bench/target/benchmarks-fanout.md).")
     Path out;
 
@@ -93,6 +101,7 @@ public final class FanoutBench implements Callable<Integer> {
     private final long clockTicks = ProcStats.clockTicksPerSecond();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<HttpClient> wsClients = new ArrayList<>();
+    private NioLoad nio;
     private final long startNs = System.nanoTime();
 
     // Written by the sockets' delivery threads, read by the step loop.
@@ -171,6 +180,15 @@ public final class FanoutBench implements Callable<Integer> {
             }
             wsClients.add(client.build());
         }
+        if (!loadClient.equals("jdk") && !loadClient.equals("nio")) {
+            log("--load-client must be jdk or nio, not " + loadClient);
+            return 2;
+        }
+        if (loadClient.equals("nio")) {
+            nio = new NioLoad(nioThreads);
+        }
+        log("load client for subscribers and idle connections: " + loadClient
+                + (nio != null ? " (" + nioThreads + " selector threads)" : ""));
         List<StepResult> steps = new ArrayList<>();
         IdleResult idle = null;
         String stopReason = "all steps ran";
@@ -203,11 +221,11 @@ public final class FanoutBench implements Callable<Integer> {
             };
 
             log("opening " + subscribers + " subscribers on channel '" + channel + "'");
-            List<LoadSocket> subs = openAll(nodes, subscribers, token, sink, Duration.ofSeconds(120),
-                    s -> s.attach(channel, Duration.ofSeconds(30)).thenApply(a -> s));
+            List<BenchSocket> subs = openAll(nodes, subscribers, token, sink, Duration.ofSeconds(120),
+                    this::openBench, s -> s.attach(channel, Duration.ofSeconds(30)).thenApply(a -> s));
             log("  " + subs.size() + " subscribers attached; per node " + connectionsPerNode(nodes));
             List<LoadSocket> pubs = openAll(nodes, publishers, token, sink, Duration.ofSeconds(30),
-                    CompletableFuture::completedFuture);
+                    this::openJdk, CompletableFuture::completedFuture);
 
             log("warm-up: 5 s at 20 msg/s (not recorded)");
             runStep(0, 20, Duration.ofSeconds(5), pubs, subs.size(), nodes);
@@ -266,6 +284,9 @@ public final class FanoutBench implements Callable<Integer> {
             log("stopping the bench region");
             mesh.close();
             wsClients.forEach(HttpClient::shutdownNow);
+            if (nio != null) {
+                nio.close();
+            }
         }
     }
 
@@ -375,8 +396,8 @@ public final class FanoutBench implements Callable<Integer> {
             }
         };
         log("idle memory: opening " + idleConnections + " idle connections (RSS before " + before / 1024 + " MiB)");
-        List<LoadSocket> idle = openAll(nodes, idleConnections, token, ignore, Duration.ofSeconds(150),
-                CompletableFuture::completedFuture);
+        List<BenchSocket> idle = openAll(nodes, idleConnections, token, ignore, Duration.ofSeconds(150),
+                this::openBench, CompletableFuture::completedFuture);
         awaitConnections(nodes, idle.size(), Duration.ofSeconds(20));
         Thread.sleep(5000);
         long after = serverRssKib(nodes);
@@ -391,25 +412,25 @@ public final class FanoutBench implements Callable<Integer> {
      * Opens {@code count} sockets alternating over the nodes, at most 200 handshakes in flight, within {@code timeout}
      * overall; {@code then} runs on each (e.g. attach). Returns the ones that made it.
      */
-    private List<LoadSocket> openAll(List<EdgeProcess> nodes, int count, String token, LoadSocket.MessageSink sink,
-                                     Duration timeout, Function<LoadSocket, CompletableFuture<LoadSocket>> then) {
+    private <S extends BenchSocket> List<S> openAll(List<EdgeProcess> nodes, int count, String token,
+                                                    LoadSocket.MessageSink sink, Duration timeout, Opener<S> opener,
+                                                    Function<S, CompletableFuture<S>> then) {
         long deadlineNs = System.nanoTime() + timeout.toNanos();
-        List<LoadSocket> open = new ArrayList<>();
+        List<S> open = new ArrayList<>();
         Map<String, Integer> failures = new ConcurrentHashMap<>();
         int batch = 200;
         for (int from = 0; from < count && System.nanoTime() < deadlineNs; from += batch) {
-            List<CompletableFuture<LoadSocket>> inFlight = new ArrayList<>();
+            List<CompletableFuture<S>> inFlight = new ArrayList<>();
             for (int i = from; i < Math.min(count, from + batch); i++) {
                 URI ws = nodes.get(i % nodes.size()).wsUrl();
-                HttpClient client = wsClients.get(i % wsClients.size());
-                inFlight.add(LoadSocket.open(client, ws, token, sink, Duration.ofSeconds(30))
+                inFlight.add(opener.open(i, ws, token, sink, Duration.ofSeconds(30))
                         .thenCompose(socket -> then.apply(socket).whenComplete((ok, failed) -> {
                             if (failed != null) {
                                 socket.abort();
                             }
                         })));
             }
-            for (CompletableFuture<LoadSocket> f : inFlight) {
+            for (CompletableFuture<S> f : inFlight) {
                 try {
                     open.add(f.get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS));
                 } catch (Exception e) {
@@ -424,14 +445,34 @@ public final class FanoutBench implements Callable<Integer> {
         return open;
     }
 
-    private static void closeAll(List<LoadSocket> sockets) {
-        List<CompletableFuture<?>> closing = sockets.stream().<CompletableFuture<?>>map(LoadSocket::close).toList();
+    /** Opens the i-th connection of a batch. */
+    @FunctionalInterface
+    private interface Opener<S extends BenchSocket> {
+        CompletableFuture<S> open(int i, URI ws, String token, LoadSocket.MessageSink sink, Duration timeout);
+    }
+
+    private CompletableFuture<LoadSocket> openJdk(int i, URI ws, String token, LoadSocket.MessageSink sink,
+                                                  Duration timeout) {
+        return LoadSocket.open(wsClients.get(i % wsClients.size()), ws, token, sink, timeout);
+    }
+
+    /** A subscriber or idle connection on the client chosen by {@code --load-client}. */
+    private CompletableFuture<BenchSocket> openBench(int i, URI ws, String token, LoadSocket.MessageSink sink,
+                                                     Duration timeout) {
+        if (nio != null) {
+            return nio.open(ws, token, sink, timeout).thenApply(s -> s);
+        }
+        return openJdk(i, ws, token, sink, timeout).thenApply(s -> s);
+    }
+
+    private static void closeAll(List<? extends BenchSocket> sockets) {
+        List<CompletableFuture<?>> closing = sockets.stream().<CompletableFuture<?>>map(BenchSocket::close).toList();
         try {
             CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             log("  some sockets did not close politely within 10 s; aborting them");
         }
-        sockets.forEach(LoadSocket::abort);
+        sockets.forEach(BenchSocket::abort);
     }
 
     private void awaitConnections(List<EdgeProcess> nodes, int total, Duration timeout) throws InterruptedException {
@@ -517,8 +558,8 @@ public final class FanoutBench implements Callable<Integer> {
         md.append(String.format(Locale.ROOT, "Setup: 2 edge nodes (separate JVMs, -Xmx%s) and this load process on "
                         + "the same machine; %d subscribers on one channel spread over both nodes, %d publishers, "
                         + "%d-byte payloads, %d s per step (+ up to %d s drain). Latency is publish-to-receive in the "
-                        + "load process (one clock). Stepping stopped: %s.%n%n",
-                nodeHeap, subscribers, publishers, payloadBytes, stepSeconds, drainSeconds, stopReason));
+                        + "load process (one clock); load client for subscribers and idle connections: %s. Stepping stopped: %s.%n%n",
+                nodeHeap, subscribers, publishers, payloadBytes, stepSeconds, drainSeconds, loadClient, stopReason));
         md.append("| publish msg/s | offered deliveries/s | delivered/s | complete | p50 ms | p99 ms | p99.9 ms "
                 + "| max ms | server CPU s per 1M deliveries | server CPU % of machine | load CPU % of machine "
                 + "| server drops |\n");

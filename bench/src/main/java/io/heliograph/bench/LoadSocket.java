@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * process, and it speaks Protocol v1 frames directly. Message frames go to a {@link MessageSink} untouched; the few
  * control frames (connected, attached, ack, error) are parsed and complete the matching futures.
  */
-final class LoadSocket implements WebSocket.Listener {
+final class LoadSocket implements WebSocket.Listener, BenchSocket {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -52,7 +52,8 @@ final class LoadSocket implements WebSocket.Listener {
     }
 
     /** Attaches to {@code channel}; completes with the {@code attached} frame. */
-    CompletableFuture<JsonNode> attach(String channel, Duration timeout) {
+    @Override
+    public CompletableFuture<JsonNode> attach(String channel, Duration timeout) {
         CompletableFuture<JsonNode> reply = new CompletableFuture<>();
         if (!pendingAttach.compareAndSet(null, reply)) {
             return CompletableFuture.failedFuture(new IllegalStateException("attach already in flight"));
@@ -70,12 +71,14 @@ final class LoadSocket implements WebSocket.Listener {
         return closed;
     }
 
-    boolean isOpen() {
+    @Override
+    public boolean isOpen() {
         return !closed.isDone();
     }
 
     /** Closes politely; the caller bounds the wait and then calls {@link #abort()}. */
-    CompletableFuture<?> close() {
+    @Override
+    public CompletableFuture<?> close() {
         WebSocket ws = socket;
         if (ws == null || ws.isOutputClosed()) {
             return CompletableFuture.completedFuture(null);
@@ -83,7 +86,8 @@ final class LoadSocket implements WebSocket.Listener {
         return ws.sendClose(WebSocket.NORMAL_CLOSURE, "bench done").exceptionally(e -> null);
     }
 
-    void abort() {
+    @Override
+    public void abort() {
         WebSocket ws = socket;
         if (ws != null) {
             ws.abort();
