@@ -93,6 +93,7 @@ public final class ChannelState {
         return new AttachResult(latest(), after(fromSerial, Integer.MAX_VALUE, nowMs, limits), false);
     }
 
+    /** Forgets a node's interest (it detached its last subscriber, or left the region); true when it had any. */
     public boolean detach(String nodeId) {
         return interestedNodes.remove(nodeId);
     }
@@ -178,15 +179,6 @@ public final class ChannelState {
         int keys = seenMsgIds.size();
         expire(nowMs, limits);
         return history.size() != messages || seenMsgIds.size() != keys;
-    }
-
-    /** Drops interest of a node that left; true when something changed. */
-    public boolean forgetNode(String nodeId) {
-        return interestedNodes.remove(nodeId);
-    }
-
-    public boolean isEmpty() {
-        return lastSeq == 0 && interestedNodes.isEmpty();
     }
 
     // ---- serialization (used by engines to move and back up the state) ----

@@ -59,7 +59,7 @@ public final class InMemoryChannelLog implements ChannelLog {
     public void forgetNode(String nodeId) {
         for (ChannelState s : channels.values()) {
             synchronized (s) {
-                s.forgetNode(nodeId);
+                s.detach(nodeId);
             }
         }
     }

@@ -147,10 +147,6 @@ final class ChannelDispatcher {
         drainPending();
     }
 
-    synchronized boolean initialized() {
-        return initialized;
-    }
-
     /**
      * Adds (or moves) a subscriber that already has everything up to {@code cursor} (null: nothing). What this node
      * delivered after the cursor is replayed from the recent buffer; when that does not reach back far enough the

@@ -96,7 +96,7 @@ public final class DeliveryHub implements RegionFabric.Receiver {
             for (ChannelMessage m : result.catchUp()) {
                 subscriber.offer(Frames.message(m));
             }
-            cursor = result.catchUp().isEmpty() ? maxOf(fromSerial, null)
+            cursor = result.catchUp().isEmpty() ? fromSerial
                     : result.catchUp().get(result.catchUp().size() - 1).serial();
             if (result.latest() != null && cursor.compareTo(result.latest()) > 0) {
                 cursor = result.latest();
@@ -112,10 +112,6 @@ public final class DeliveryHub implements RegionFabric.Receiver {
         }
         scheduleGapCheck(channel, dispatcher);
         return result;
-    }
-
-    private static Serial maxOf(Serial a, Serial b) {
-        return b == null || a.compareTo(b) >= 0 ? a : b;
     }
 
     /** Removes the subscriber; the node withdraws its interest when it was the channel's last local subscriber. */
@@ -144,11 +140,6 @@ public final class DeliveryHub implements RegionFabric.Receiver {
             System.getLogger(DeliveryHub.class.getName()).log(System.Logger.Level.WARNING,
                     "could not withdraw interest in " + channel + ": " + e.getMessage());
         }
-    }
-
-    public boolean isSubscribed(String channel, String connectionId) {
-        ChannelDispatcher dispatcher = dispatchers.get(channel);
-        return dispatcher != null && dispatcher.hasSubscriber(connectionId);
     }
 
     public int channelCount() {

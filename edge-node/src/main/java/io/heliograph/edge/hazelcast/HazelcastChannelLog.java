@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
@@ -20,8 +19,6 @@ import io.heliograph.edge.channel.ChannelState;
 import io.heliograph.edge.channel.HistoryLimits;
 import io.heliograph.edge.channel.HistoryPage;
 import io.heliograph.edge.channel.PublishRequest;
-import io.heliograph.protocol.ErrorCode;
-import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.Serial;
 
 /**
@@ -63,36 +60,16 @@ public final class HazelcastChannelLog implements ChannelLog {
 
     @Override
     public void forgetNode(String nodeId) {
-        try {
-            channels.executeOnEntries(new Detach(nodeId));
-        } catch (RuntimeException e) {
-            throw unavailable(e);
-        }
+        RegionCalls.call(() -> channels.executeOnEntries(new Detach(nodeId)));
     }
 
     @Override
     public void expireAll() {
-        try {
-            channels.executeOnEntries(new Expire(nowMs.getAsLong(), limits));
-        } catch (RuntimeException e) {
-            throw unavailable(e);
-        }
+        RegionCalls.call(() -> channels.executeOnEntries(new Expire(nowMs.getAsLong(), limits)));
     }
 
     private <R> R call(String channel, EntryProcessor<String, ChannelState, R> processor) {
-        try {
-            return channels.executeOnKey(channel, processor);
-        } catch (HeliographException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw unavailable(e);
-        }
-    }
-
-    static HeliographException unavailable(RuntimeException e) {
-        String why = e instanceof HazelcastInstanceNotActiveException ? "node is shutting down"
-                : "region storage unavailable: " + e.getClass().getSimpleName();
-        return new HeliographException(ErrorCode.UNAVAILABLE, why, e);
+        return RegionCalls.onKey(channels, channel, processor);
     }
 
     private static ChannelState stateOf(Map.Entry<String, ChannelState> entry) {

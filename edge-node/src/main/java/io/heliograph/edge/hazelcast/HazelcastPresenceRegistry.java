@@ -15,7 +15,6 @@ import com.hazelcast.nio.serialization.DataSerializable;
 
 import io.heliograph.edge.presence.ChannelPresence;
 import io.heliograph.edge.presence.PresenceRegistry;
-import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.PresenceMember;
 
 /** {@link PresenceRegistry} on a Hazelcast IMap keyed by channel; every change is an entry processor. */
@@ -44,27 +43,18 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
 
     @Override
     public List<PresenceEvent> forgetNode(String nodeId) {
-        try {
-            List<PresenceEvent> events = new ArrayList<>();
-            for (Serializers.EventList list : channels.executeOnEntries(new ForgetNode(nodeId)).values()) {
-                if (list != null) {
-                    events.addAll(list.events());
-                }
+        List<PresenceEvent> events = new ArrayList<>();
+        for (Serializers.EventList list
+                : RegionCalls.call(() -> channels.executeOnEntries(new ForgetNode(nodeId))).values()) {
+            if (list != null) {
+                events.addAll(list.events());
             }
-            return events;
-        } catch (RuntimeException e) {
-            throw HazelcastChannelLog.unavailable(e);
         }
+        return events;
     }
 
     private <R> R call(String channel, EntryProcessor<String, ChannelPresence, R> processor) {
-        try {
-            return channels.executeOnKey(channel, processor);
-        } catch (HeliographException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw HazelcastChannelLog.unavailable(e);
-        }
+        return RegionCalls.onKey(channels, channel, processor);
     }
 
     private static void store(Map.Entry<String, ChannelPresence> entry, ChannelPresence presence) {

@@ -3,7 +3,6 @@ package io.heliograph.edge.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,6 +20,7 @@ import io.heliograph.client.HeliographClient;
 import io.heliograph.client.PublishAck;
 import io.heliograph.edge.testing.NodeProcess;
 import io.heliograph.edge.testing.TestNodes;
+import io.heliograph.edge.testing.TwoNodeRegion;
 import io.heliograph.protocol.ChannelMessage;
 
 /**
@@ -30,48 +30,26 @@ import io.heliograph.protocol.ChannelMessage;
  */
 class FreezeNodeIT {
 
-    private final List<NodeProcess> nodes = new ArrayList<>();
-    private final List<AutoCloseable> clients = new ArrayList<>();
+    private TwoNodeRegion region;
 
     @AfterEach
     void cleanUp() {
-        for (AutoCloseable c : clients) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // node may be gone
-            }
+        if (region != null) {
+            region.close();
         }
-        nodes.forEach(NodeProcess::close);
     }
 
     private HeliographClient client(String id, NodeProcess first, NodeProcess second) {
-        HeliographClient c = HeliographClient.builder()
-                .urls(List.of(URI.create(first.wsUrl()), URI.create(second.wsUrl())))
-                .token(TestNodes.token(id))
-                .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
-                .requestTimeout(Duration.ofSeconds(30))
-                .build();
-        clients.add(c);
-        c.connect().orTimeout(20, TimeUnit.SECONDS).join();
-        return c;
+        return region.client(id, first, second);
     }
 
     @Test
     void frozenNodesClientsMoveOnAndTheNodeRejoinsWhenThawed() throws Exception {
-        int hz1 = TestNodes.freePort();
-        int hz2 = TestNodes.freePort();
-        String cluster = "freeze-" + System.nanoTime();
         // Short heartbeats, so clients give up on the frozen node within seconds (2.5 heartbeats).
-        String[] flags = {"heartbeat-ms=1000", "limits.rate-per-second=10000", "limits.rate-burst=10000"};
-        NodeProcess n1 = NodeProcess.start("us-east", "n1", TestNodes.freePort(), hz1, List.of(hz1, hz2), cluster,
-                flags);
-        NodeProcess n2 = NodeProcess.start("us-east", "n2", TestNodes.freePort(), hz2, List.of(hz1, hz2), cluster,
-                flags);
-        nodes.add(n1);
-        nodes.add(n2);
-        n1.awaitHealthy(2, Duration.ofSeconds(90));
-        n2.awaitHealthy(2, Duration.ofSeconds(90));
+        region = TwoNodeRegion.start("freeze", "heartbeat-ms=1000", "limits.rate-per-second=10000",
+                "limits.rate-burst=10000");
+        NodeProcess n1 = region.n1();
+        NodeProcess n2 = region.n2();
 
         List<ChannelMessage> onFrozen = new CopyOnWriteArrayList<>();
         List<ChannelMessage> onSurvivor = new CopyOnWriteArrayList<>();
@@ -91,10 +69,7 @@ class FreezeNodeIT {
                 () -> onFrozen.size() == 40 && onSurvivor.size() == 40);
 
         // A client of n1 without heartbeats of its own: it stays connected through the freeze.
-        io.heliograph.edge.testing.WsProbe patient = io.heliograph.edge.testing.WsProbe.connect(n1.wsUrl(),
-                TestNodes.token("patient"));
-        clients.add(patient);
-        patient.awaitType("connected");
+        io.heliograph.edge.testing.WsProbe patient = region.probe(n1, "patient");
         patient.request("{'type':'presence','id':'e','channel':'lobby','action':'enter','data':{'mood':'calm'}}")
                 .awaitReply("e");
         // A member on n2 too, so the region's presence set for the lobby outlives n1's absence and the merge keeps

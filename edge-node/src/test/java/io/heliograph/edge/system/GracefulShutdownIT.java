@@ -3,9 +3,7 @@ package io.heliograph.edge.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import io.heliograph.client.HeliographClient;
 import io.heliograph.edge.testing.NodeProcess;
 import io.heliograph.edge.testing.TestNodes;
+import io.heliograph.edge.testing.TwoNodeRegion;
 import io.heliograph.edge.testing.WsProbe;
 import io.heliograph.protocol.ChannelMessage;
 
@@ -27,50 +26,28 @@ import io.heliograph.protocol.ChannelMessage;
  */
 class GracefulShutdownIT {
 
-    private final List<NodeProcess> nodes = new ArrayList<>();
-    private final List<AutoCloseable> clients = new ArrayList<>();
+    private TwoNodeRegion region;
 
     @AfterEach
     void cleanUp() {
-        for (AutoCloseable c : clients) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // node may be gone
-            }
+        if (region != null) {
+            region.close();
         }
-        nodes.forEach(NodeProcess::close);
     }
 
     @Test
     void drainingNodeRedirectsItsClientsAndExits() {
-        int hz1 = TestNodes.freePort();
-        int hz2 = TestNodes.freePort();
-        String cluster = "drain-" + System.nanoTime();
-        NodeProcess n1 = NodeProcess.start("us-east", "n1", TestNodes.freePort(), hz1, List.of(hz1, hz2), cluster);
-        NodeProcess n2 = NodeProcess.start("us-east", "n2", TestNodes.freePort(), hz2, List.of(hz1, hz2), cluster);
-        nodes.add(n1);
-        nodes.add(n2);
-        n1.awaitHealthy(2, Duration.ofSeconds(90));
-        n2.awaitHealthy(2, Duration.ofSeconds(90));
+        region = TwoNodeRegion.start("drain");
+        NodeProcess n1 = region.n1();
+        NodeProcess n2 = region.n2();
+        WsProbe probe = region.probe(n1, "probe");
 
-        WsProbe probe = WsProbe.connect(n1.wsUrl(), TestNodes.token("probe"));
-        clients.add(probe);
-        probe.awaitType("connected");
-
-        HeliographClient subscriber = HeliographClient.builder()
-                .urls(List.of(URI.create(n1.wsUrl()), URI.create(n2.wsUrl())))
-                .token(TestNodes.token("sub")).backoff(Duration.ofMillis(50), Duration.ofMillis(500)).build();
-        clients.add(subscriber);
-        subscriber.connect().orTimeout(20, TimeUnit.SECONDS).join();
+        HeliographClient subscriber = region.client("sub", n1, n2);
         List<ChannelMessage> got = new CopyOnWriteArrayList<>();
         subscriber.onMessage("news", got::add);
         subscriber.attach("news").orTimeout(20, TimeUnit.SECONDS).join();
 
-        HeliographClient publisher = HeliographClient.builder().url(URI.create(n2.wsUrl()))
-                .token(TestNodes.token("pub")).build();
-        clients.add(publisher);
-        publisher.connect().orTimeout(20, TimeUnit.SECONDS).join();
+        HeliographClient publisher = region.client("pub", n2, n2);
         for (int i = 0; i < 20; i++) {
             publisher.publish("news", null, Map.of("i", i)).orTimeout(20, TimeUnit.SECONDS).join();
         }

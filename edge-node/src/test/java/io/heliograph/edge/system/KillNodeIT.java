@@ -3,7 +3,6 @@ package io.heliograph.edge.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,6 +21,7 @@ import io.heliograph.client.HeliographClient;
 import io.heliograph.client.PublishAck;
 import io.heliograph.edge.testing.NodeProcess;
 import io.heliograph.edge.testing.TestNodes;
+import io.heliograph.edge.testing.TwoNodeRegion;
 import io.heliograph.edge.testing.WsProbe;
 import io.heliograph.protocol.ChannelMessage;
 
@@ -32,47 +32,24 @@ import io.heliograph.protocol.ChannelMessage;
  */
 class KillNodeIT {
 
-    private final List<NodeProcess> nodes = new ArrayList<>();
-    private final List<AutoCloseable> clients = new ArrayList<>();
+    private TwoNodeRegion region;
 
     @AfterEach
-    void cleanUp() throws Exception {
-        for (AutoCloseable c : clients) {
-            try {
-                c.close();
-            } catch (RuntimeException ignored) {
-                // the node may be gone
-            }
+    void cleanUp() {
+        if (region != null) {
+            region.close();
         }
-        nodes.forEach(NodeProcess::close);
     }
 
     private HeliographClient client(String id, NodeProcess first, NodeProcess second) {
-        HeliographClient c = HeliographClient.builder()
-                .urls(List.of(URI.create(first.wsUrl()), URI.create(second.wsUrl())))
-                .token(TestNodes.token(id))
-                .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
-                .requestTimeout(Duration.ofSeconds(20))
-                .build();
-        clients.add(c);
-        c.connect().orTimeout(20, TimeUnit.SECONDS).join();
-        return c;
+        return region.client(id, first, second);
     }
 
     @Test
     void killedNodesClientsResumeOnTheSurvivorWithNothingLostOrDoubled() throws Exception {
-        int hz1 = TestNodes.freePort();
-        int hz2 = TestNodes.freePort();
-        String cluster = "kill-test-" + System.nanoTime();
-        String[] limits = {"limits.rate-per-second=10000", "limits.rate-burst=10000"};
-        NodeProcess n1 = NodeProcess.start("us-east", "n1", TestNodes.freePort(), hz1, List.of(hz1, hz2), cluster,
-                limits);
-        NodeProcess n2 = NodeProcess.start("us-east", "n2", TestNodes.freePort(), hz2, List.of(hz1, hz2), cluster,
-                limits);
-        nodes.add(n1);
-        nodes.add(n2);
-        n1.awaitHealthy(2, Duration.ofSeconds(90));
-        n2.awaitHealthy(2, Duration.ofSeconds(90));
+        region = TwoNodeRegion.start("kill-test", "limits.rate-per-second=10000", "limits.rate-burst=10000");
+        NodeProcess n1 = region.n1();
+        NodeProcess n2 = region.n2();
 
         String channel = "stream";
         Map<String, List<ChannelMessage>> received = new java.util.concurrent.ConcurrentHashMap<>();
@@ -88,12 +65,8 @@ class KillNodeIT {
         }
 
         // Presence: a raw member on n1 (it will not come back) watched from n2.
-        WsProbe doomedMember = WsProbe.connect(n1.wsUrl(), TestNodes.token("doomed"));
-        clients.add(doomedMember);
-        doomedMember.awaitType("connected");
-        WsProbe watcher = WsProbe.connect(n2.wsUrl(), TestNodes.token("watcher"));
-        clients.add(watcher);
-        watcher.awaitType("connected");
+        WsProbe doomedMember = region.probe(n1, "doomed");
+        WsProbe watcher = region.probe(n2, "watcher");
         watcher.request("{'type':'attach','id':'w','channel':'lobby'}").awaitReply("w");
         doomedMember.request("{'type':'presence','id':'e','channel':'lobby','action':'enter'}").awaitReply("e");
         assertEquals("enter", watcher.awaitType("presence").get("action").asText());

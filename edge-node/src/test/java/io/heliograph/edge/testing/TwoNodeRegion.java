@@ -1,0 +1,87 @@
+package io.heliograph.edge.testing;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.heliograph.client.HeliographClient;
+
+/**
+ * A region of two edge-node processes for system tests, and the clients a test opens against it; closing it closes
+ * every client and kills every node it started, even after a failure.
+ */
+public final class TwoNodeRegion implements AutoCloseable {
+
+    private final NodeProcess n1;
+    private final NodeProcess n2;
+    private final List<AutoCloseable> clients = new ArrayList<>();
+
+    private TwoNodeRegion(NodeProcess n1, NodeProcess n2) {
+        this.n1 = n1;
+        this.n2 = n2;
+    }
+
+    /** Starts nodes {@code n1} and {@code n2} with the given extra flags and waits until both see each other. */
+    public static TwoNodeRegion start(String clusterPrefix, String... flags) {
+        int hz1 = TestNodes.freePort();
+        int hz2 = TestNodes.freePort();
+        String cluster = clusterPrefix + "-" + System.nanoTime();
+        NodeProcess n1 = NodeProcess.start("us-east", "n1", TestNodes.freePort(), hz1, List.of(hz1, hz2), cluster,
+                flags);
+        NodeProcess n2 = NodeProcess.start("us-east", "n2", TestNodes.freePort(), hz2, List.of(hz1, hz2), cluster,
+                flags);
+        TwoNodeRegion region = new TwoNodeRegion(n1, n2);
+        try {
+            n1.awaitHealthy(2, Duration.ofSeconds(90));
+            n2.awaitHealthy(2, Duration.ofSeconds(90));
+        } catch (RuntimeException | Error e) {
+            region.close();
+            throw e;
+        }
+        return region;
+    }
+
+    public NodeProcess n1() {
+        return n1;
+    }
+
+    public NodeProcess n2() {
+        return n2;
+    }
+
+    /** A connected SDK client trying {@code first}, then {@code second}; closed with the region. */
+    public HeliographClient client(String clientId, NodeProcess first, NodeProcess second) {
+        HeliographClient c = HeliographClient.builder()
+                .urls(List.of(URI.create(first.wsUrl()), URI.create(second.wsUrl())))
+                .token(TestNodes.token(clientId))
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                .requestTimeout(Duration.ofSeconds(30))
+                .build();
+        clients.add(c);
+        c.connect().orTimeout(20, TimeUnit.SECONDS).join();
+        return c;
+    }
+
+    /** A raw protocol client on {@code node}, past its {@code connected} frame; closed with the region. */
+    public WsProbe probe(NodeProcess node, String clientId) {
+        WsProbe probe = WsProbe.connect(node.wsUrl(), TestNodes.token(clientId));
+        clients.add(probe);
+        probe.awaitType("connected");
+        return probe;
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : clients) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // its node may be gone
+            }
+        }
+        n1.close();
+        n2.close();
+    }
+}
