@@ -48,6 +48,8 @@ public final class DeliveryHub implements RegionFabric.Receiver {
     private final ConcurrentHashMap<String, ChannelDispatcher> dispatchers = new ConcurrentHashMap<>();
     private final Object[] stripes = new Object[64];
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    /** Set while sweeps fail, so that an unavailable region is logged once, not twice a second. */
+    private volatile boolean sweepFailing;
 
     public DeliveryHub(ChannelLog log, String nodeId, ScheduledExecutorService timer, long gapWaitMs,
                        DeliveryMetrics metrics) {
@@ -184,6 +186,17 @@ public final class DeliveryHub implements RegionFabric.Receiver {
      * region's latest serial, and repaired from history when the region is ahead.
      */
     void sweepQuietChannels() {
+        try {
+            startSweep();
+        } catch (RuntimeException e) {
+            // Never let one failure end the periodic sweep.
+            sweeping.set(false);
+            System.getLogger(DeliveryHub.class.getName()).log(System.Logger.Level.WARNING,
+                    "quiet-channel sweep could not start: " + e);
+        }
+    }
+
+    private void startSweep() {
         if (dispatchers.isEmpty() || !sweeping.compareAndSet(false, true)) {
             return;
         }
@@ -208,9 +221,13 @@ public final class DeliveryHub implements RegionFabric.Receiver {
                         repairNodeStream(d, 0, false);
                     }
                 }
+                sweepFailing = false;
             } catch (RuntimeException e) {
-                System.getLogger(DeliveryHub.class.getName()).log(System.Logger.Level.WARNING,
-                        "quiet-channel sweep failed: " + e.getMessage());
+                if (!sweepFailing) {
+                    sweepFailing = true;
+                    System.getLogger(DeliveryHub.class.getName()).log(System.Logger.Level.WARNING,
+                            "quiet-channel sweep failed (logged once until it succeeds): " + e.getMessage());
+                }
             } finally {
                 sweeping.set(false);
             }
@@ -226,16 +243,22 @@ public final class DeliveryHub implements RegionFabric.Receiver {
         if (!dispatcher.nodeRepairScheduled.compareAndSet(false, true)) {
             return;
         }
-        timer.schedule(() -> {
-            if (dispatcher.isClosed() || (onlyForGap && !dispatcher.hasGap())) {
-                dispatcher.nodeRepairScheduled.set(false);
-                if (dispatcher.hasGap()) {
-                    repairNodeStream(dispatcher, gapWaitMs, true);
-                }
-                return;
+        try {
+            timer.schedule(() -> startNodeRepair(dispatcher, onlyForGap), delayMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            dispatcher.nodeRepairScheduled.set(false); // the node is shutting down
+        }
+    }
+
+    private void startNodeRepair(ChannelDispatcher dispatcher, boolean onlyForGap) {
+        if (dispatcher.isClosed() || (onlyForGap && !dispatcher.hasGap())) {
+            dispatcher.nodeRepairScheduled.set(false);
+            if (dispatcher.hasGap()) {
+                repairNodeStream(dispatcher, gapWaitMs, true);
             }
-            repair.start(new NodeStream(dispatcher));
-        }, delayMs, TimeUnit.MILLISECONDS);
+            return;
+        }
+        repair.start(new NodeStream(dispatcher));
     }
 
     /**

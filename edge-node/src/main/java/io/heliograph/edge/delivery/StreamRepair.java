@@ -1,6 +1,8 @@
 package io.heliograph.edge.delivery;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import io.heliograph.edge.channel.ChannelLog;
@@ -50,9 +52,16 @@ final class StreamRepair {
     private static final long FIRST_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 2_000;
 
+    /**
+     * History reads in flight at once on this node: when a whole region's clients resume here at once (a node or a
+     * region failed over), their catch-ups queue here instead of flooding region storage.
+     */
+    static final int MAX_CONCURRENT_READS = 32;
+
     private final ChannelLog log;
     private final ScheduledExecutorService timer;
     private final DeliveryMetrics metrics;
+    private final Semaphore reads = new Semaphore(MAX_CONCURRENT_READS);
 
     StreamRepair(ChannelLog log, ScheduledExecutorService timer, DeliveryMetrics metrics) {
         this.log = log;
@@ -70,6 +79,7 @@ final class StreamRepair {
         try {
             while (stream.wanted()) {
                 HistoryPage page;
+                reads.acquire();
                 try {
                     page = log.history(stream.channel(), stream.position(), PAGE_MESSAGES, PAGE_BYTES);
                 } catch (RuntimeException e) {
@@ -85,9 +95,15 @@ final class StreamRepair {
                     }
                     metrics.repairRetried();
                     int attempt = failures;
-                    timer.schedule(() -> Thread.ofVirtual().start(() -> run(stream, attempt)),
-                            backoffMs(attempt), TimeUnit.MILLISECONDS);
+                    try {
+                        timer.schedule(() -> Thread.ofVirtual().start(() -> run(stream, attempt)),
+                                backoffMs(attempt), TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException stopping) {
+                        stream.ended(); // the node is shutting down; its clients resume elsewhere
+                    }
                     return;
+                } finally {
+                    reads.release();
                 }
                 failures = 0;
                 if (!stream.awaitRoom(page)) {
