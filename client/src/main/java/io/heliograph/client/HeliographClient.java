@@ -66,9 +66,10 @@ public final class HeliographClient implements AutoCloseable {
     private enum Kind { ATTACH, DETACH, PUBLISH, PRESENCE, PRESENCE_GET, HISTORY, PING }
 
     /**
-     * A request waiting for its reply. Internal requests (re-attach, re-enter, heartbeat pings) have no timeout of
-     * their own and are replaced on the next reconnect; the application's requests survive reconnects until they time
-     * out.
+     * A request waiting for its reply. Internal requests (re-attach, re-enter, heartbeat pings) are replaced on the
+     * next reconnect; re-attaches and re-enters wait {@code requestTimeout} for each answer and are tried again after
+     * it. The application's requests survive reconnects: publishes until acked or past their deadline (re-sent after
+     * each unanswered {@code requestTimeout}), the others until {@code requestTimeout}. Guarded by the client's lock.
      */
     private static final class PendingRequest {
         final String id;
@@ -78,8 +79,18 @@ public final class HeliographClient implements AutoCloseable {
         final String frame;
         final boolean internal;
         final CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+        /** The application's bound: the publish deadline, or the request timeout of its other requests. */
         ScheduledFuture<?> timeout;
+        /** Bounds the wait for the answer to one transmission of a request that is tried again. */
+        ScheduledFuture<?> attemptTimeout;
+        /** Handed to a socket at least once: a later transmission is a re-send. */
         boolean sent;
+        /** The pacer it waits in, or null once it left (or before it was queued). */
+        OutboundPacer queuedIn;
+        /** When it last left a pacer, {@link System#nanoTime()}. */
+        long sentAtNs;
+        /** Transient refusals so far: the exponent of the backoff before the next try. */
+        int attempts;
 
         PendingRequest(String id, Kind kind, String channel, PresenceAction action, String frame, boolean internal) {
             this.id = id;
@@ -89,6 +100,11 @@ public final class HeliographClient implements AutoCloseable {
             this.frame = frame;
             this.internal = internal;
         }
+
+        /** Re-attaches, re-enters and publishes are tried again when an answer does not come in time. */
+        boolean retriedWhenUnanswered() {
+            return kind == Kind.PUBLISH || internal && (kind == Kind.ATTACH || kind == Kind.PRESENCE);
+        }
     }
 
     /** A channel the application attached (or is attaching). Guarded by the client's lock. */
@@ -96,8 +112,14 @@ public final class HeliographClient implements AutoCloseable {
         final String name;
         final ChannelCursor cursor = new ChannelCursor();
         final List<CompletableFuture<AttachResult>> waiters = new ArrayList<>();
-        /** The server confirmed an attach at least once; until then a failure removes the channel. */
+        /** The server confirmed an attach at least once; until then a permanent refusal fails the attach. */
         boolean confirmed;
+        /** The attach waiting for its answer; an answer to an older one is ignored. */
+        PendingRequest inFlight;
+        /** Transient refusals in a row, for the backoff before the next try. */
+        int retries;
+        /** The last transient refusal, named when the application's attach times out. */
+        Throwable lastRefusal;
 
         AttachedChannel(String name) {
             this.name = name;
@@ -112,6 +134,10 @@ public final class HeliographClient implements AutoCloseable {
     private final boolean renewableToken;
     private final Backoff backoff;
     private final Duration requestTimeout;
+    private final Duration publishDeadline;
+    /** The edge's per-connection rate limit, which the client's pacer stays under. */
+    private final double edgeRatePerSecond;
+    private final int edgeRateBurst;
     /** Bounds reaching a node (TCP, upgrade and the connected frame): a frozen node must not hold a client long. */
     private final Duration connectTimeout;
     private final HttpClient http;
@@ -125,6 +151,8 @@ public final class HeliographClient implements AutoCloseable {
     private ConnectionState state = ConnectionState.CLOSED;
     private boolean closed;
     private Connection connection;
+    /** Paces the current connection's frames; replaced with it. */
+    private OutboundPacer pacer;
     private boolean everConnected;
     private int failedAttempts;
     private boolean tokenRenewed;
@@ -149,6 +177,7 @@ public final class HeliographClient implements AutoCloseable {
     private final CopyOnWriteArrayList<Consumer<ConnectionState>> stateListeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Consumer<String>> continuityListeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Consumer<Throwable>> errorListeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Consumer<ChannelDropped>> channelDroppedListeners = new CopyOnWriteArrayList<>();
 
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong connectionAttempts = new AtomicLong();
@@ -158,6 +187,12 @@ public final class HeliographClient implements AutoCloseable {
     private final AtomicLong continuityLosses = new AtomicLong();
     private final AtomicLong publishesResent = new AtomicLong();
     private final AtomicLong heartbeatTimeouts = new AtomicLong();
+    private final AtomicLong rateLimitRefusals = new AtomicLong();
+    private final AtomicLong framesPaced = new AtomicLong();
+    private final AtomicLong attachRetries = new AtomicLong();
+    private final AtomicLong presenceRetries = new AtomicLong();
+    private final AtomicLong channelsDropped = new AtomicLong();
+    private final AtomicLong publishesExpired = new AtomicLong();
 
     private HeliographClient(Builder b) {
         this.endpoints = new EndpointRing(b.urls);
@@ -166,6 +201,9 @@ public final class HeliographClient implements AutoCloseable {
         this.tokens = renewableToken ? b.tokenSupplier : () -> fixed;
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax, b.random);
         this.requestTimeout = b.requestTimeout;
+        this.publishDeadline = b.publishDeadline;
+        this.edgeRatePerSecond = b.edgeRatePerSecond;
+        this.edgeRateBurst = b.edgeRateBurst;
         int n = INSTANCES.incrementAndGet();
         this.connectTimeout = b.connectTimeout;
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
@@ -324,7 +362,7 @@ public final class HeliographClient implements AutoCloseable {
             AttachedChannel ch = channels.computeIfAbsent(channel, AttachedChannel::new);
             ch.cursor.skipTo(fromSerial);
             ch.waiters.add(waiter);
-            timers.schedule(() -> attachTimedOut(ch, waiter), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            scheduleTimer(() -> attachTimedOut(ch, waiter), requestTimeout);
             if (state == ConnectionState.CONNECTED) {
                 sendAttach(ch);
             }
@@ -355,45 +393,58 @@ public final class HeliographClient implements AutoCloseable {
         }
         ObjectNode frame = frame("detach");
         frame.put("channel", channel);
-        return request(Kind.DETACH, channel, null, frame, reply -> null);
+        return request(Kind.DETACH, channel, null, frame, requestTimeout, reply -> null);
     }
 
-    /** Publishes with a client-assigned message id; see {@link #publish(String, String, JsonNode, String)}. */
+    /** Publishes with a client-generated message id; see {@link #publish(OutgoingMessage)}. */
     public CompletableFuture<PublishAck> publish(String channel, String name, Object data) {
-        return publish(channel, name, toJson(data), null);
+        return publish(new OutgoingMessage(channel, name, toJson(data), null, null)).ack();
     }
 
-    /** Publishes with a client-assigned message id; see {@link #publish(String, String, JsonNode, String)}. */
+    /** Publishes with a client-generated message id; see {@link #publish(OutgoingMessage)}. */
     public CompletableFuture<PublishAck> publish(String channel, String name, JsonNode data) {
-        return publish(channel, name, data, null);
+        return publish(new OutgoingMessage(channel, name, data, null, null)).ack();
     }
 
-    /** Publishes any value Jackson can encode; see {@link #publish(String, String, JsonNode, String)}. */
+    /** Publishes any value Jackson can encode; see {@link #publish(OutgoingMessage)}. */
     public CompletableFuture<PublishAck> publish(String channel, String name, Object data, String msgId) {
-        return publish(channel, name, toJson(data), msgId);
+        return publish(new OutgoingMessage(channel, name, toJson(data), msgId, null)).ack();
     }
 
     /**
-     * Publishes a message. If the connection drops before the ack, the publish is re-sent after the reconnect with
-     * the same {@code msgId}, which the server deduplicates, and the future completes with that ack.
+     * Publishes a message; see {@link #publish(OutgoingMessage)}.
      *
      * @param name  optional event name, may be null
-     * @param msgId the idempotency key; null to let the client assign a random UUID
-     * @throws HeliographException 400 for an invalid channel name
+     * @param msgId the idempotency key; null to let the client generate a random UUID
+     * @throws HeliographException 400 for an invalid channel name or message id
      */
     public CompletableFuture<PublishAck> publish(String channel, String name, JsonNode data, String msgId) {
-        ChannelName.require(channel);
-        String id = msgId == null ? UUID.randomUUID().toString() : msgId;
+        return publish(new OutgoingMessage(channel, name, data, msgId, null)).ack();
+    }
+
+    /**
+     * Publishes a message and shows its message id at once. The client keeps the publish until the edge acks it and
+     * sends it again, always with the same {@code msgId} (which the edge deduplicates), after a reconnect, after
+     * {@code requestTimeout} without an answer, and after a transient refusal (429, 500, 503, with backoff). The ack
+     * fails only for a permanent refusal (400, 403, 413), when the message's deadline passes (default
+     * {@code publishDeadline}, 60 s: shorter than the edge's 2-minute dedup window, so no re-send can be stored
+     * twice), or when the client is closed or fails. An application that retries after that publishes again with
+     * {@link Publication#msgId()}.
+     */
+    public Publication publish(OutgoingMessage message) {
+        String msgId = message.msgId() != null ? message.msgId() : UUID.randomUUID().toString();
         ObjectNode frame = frame("publish");
-        frame.put("channel", channel);
-        if (name != null) {
-            frame.put("name", name);
+        frame.put("channel", message.channel());
+        if (message.name() != null) {
+            frame.put("name", message.name());
         }
-        frame.set("data", data == null ? NullNode.getInstance() : data);
-        frame.put("msgId", id);
-        return request(Kind.PUBLISH, channel, null, frame,
+        frame.set("data", message.data());
+        frame.put("msgId", msgId);
+        Duration deadline = message.deadline() != null ? message.deadline() : publishDeadline;
+        CompletableFuture<PublishAck> ack = request(Kind.PUBLISH, message.channel(), null, frame, deadline,
                 reply -> new PublishAck(Serial.parse(reply.path("serial").asText(null)),
-                        reply.hasNonNull("msgId") ? reply.get("msgId").asText() : id));
+                        reply.hasNonNull("msgId") ? reply.get("msgId").asText() : msgId));
+        return new Publication(msgId, ack);
     }
 
     // ---------------------------------------------------------------------------------------------- presence
@@ -416,7 +467,7 @@ public final class HeliographClient implements AutoCloseable {
         ChannelName.require(channel);
         ObjectNode frame = frame("presence.get");
         frame.put("channel", channel);
-        return request(Kind.PRESENCE_GET, channel, null, frame, reply -> {
+        return request(Kind.PRESENCE_GET, channel, null, frame, requestTimeout, reply -> {
             List<PresenceMember> members = new ArrayList<>();
             reply.path("members").forEach(m -> members.add(Frames.readMember(m)));
             return List.copyOf(members);
@@ -442,7 +493,7 @@ public final class HeliographClient implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return request(Kind.PRESENCE, channel, action, frame, reply -> null);
+        return request(Kind.PRESENCE, channel, action, frame, requestTimeout, reply -> null);
     }
 
     // ---------------------------------------------------------------------------------------------- history, ping
@@ -464,7 +515,7 @@ public final class HeliographClient implements AutoCloseable {
         if (limit > 0) {
             frame.put("limit", limit);
         }
-        return request(Kind.HISTORY, channel, null, frame, reply -> {
+        return request(Kind.HISTORY, channel, null, frame, requestTimeout, reply -> {
             List<ChannelMessage> messages = new ArrayList<>();
             reply.path("messages").forEach(m -> messages.add(Frames.readMessage(m)));
             return new HistoryPage(messages, reply.path("more").asBoolean(false));
@@ -474,7 +525,8 @@ public final class HeliographClient implements AutoCloseable {
     /** Round trip to the connected node; completes with the measured time. */
     public CompletableFuture<Duration> ping() {
         long startNs = System.nanoTime();
-        return request(Kind.PING, null, null, frame("ping"), reply -> Duration.ofNanos(System.nanoTime() - startNs));
+        return request(Kind.PING, null, null, frame("ping"), requestTimeout,
+                reply -> Duration.ofNanos(System.nanoTime() - startNs));
     }
 
     // ---------------------------------------------------------------------------------------------- listeners
@@ -521,8 +573,17 @@ public final class HeliographClient implements AutoCloseable {
     }
 
     /**
-     * Failures that no future can carry: error frames without a request id, a re-attach or re-enter refused after a
-     * reconnect, malformed frames, and exceptions thrown by listeners.
+     * Called when the client stops re-attaching a channel because the edge refused it permanently (400, 403, ...):
+     * its messages stop until the application attaches it again. Transient refusals never drop a channel.
+     */
+    public Registration onChannelDropped(Consumer<ChannelDropped> listener) {
+        return register(channelDroppedListeners, listener);
+    }
+
+    /**
+     * Failures that no future can carry: error frames without a request id (such as the edge's 429 for a frame over
+     * its rate limit), a re-attach or re-enter refused permanently after a reconnect, malformed frames, and exceptions
+     * thrown by listeners.
      */
     public Registration onError(Consumer<Throwable> listener) {
         return register(errorListeners, listener);
@@ -566,9 +627,42 @@ public final class HeliographClient implements AutoCloseable {
         return continuityLosses.get();
     }
 
-    /** Publishes sent again after a reconnect, with their original message id. */
+    /**
+     * Publishes sent again with their original message id: after a reconnect, after {@code requestTimeout} without
+     * an answer, or after a transient refusal.
+     */
     public long publishesResent() {
         return publishesResent.get();
+    }
+
+    /** Publishes given up unacknowledged because their deadline passed. */
+    public long publishesExpired() {
+        return publishesExpired.get();
+    }
+
+    /** Frames the edge refused for its rate limit (429 without a request id); pacing should keep this at 0. */
+    public long rateLimitRefusals() {
+        return rateLimitRefusals.get();
+    }
+
+    /** Frames that waited in the pacer, behind others or for a token, instead of leaving at once. */
+    public long framesPaced() {
+        return framesPaced.get();
+    }
+
+    /** Attaches sent again after a transient refusal (429, 500, 503) or no answer within {@code requestTimeout}. */
+    public long attachRetries() {
+        return attachRetries.get();
+    }
+
+    /** Presence re-enters sent again after a transient refusal or no answer within {@code requestTimeout}. */
+    public long presenceRetries() {
+        return presenceRetries.get();
+    }
+
+    /** Channels no longer re-attached because the edge refused them permanently; see {@link #onChannelDropped}. */
+    public long channelsDropped() {
+        return channelsDropped.get();
     }
 
     /** Connections given up because the node stayed silent for 2.5 heartbeats. */
@@ -596,11 +690,12 @@ public final class HeliographClient implements AutoCloseable {
     }
 
     /**
-     * Registers an application request: sent now when connected, else when the next connection is established; it
-     * fails with {@link ErrorCode#UNAVAILABLE} after the request timeout either way.
+     * Registers an application request: sent (through the pacer) now when connected, else when the next connection
+     * is established. It fails with {@link ErrorCode#UNAVAILABLE} after {@code limit}, not counting time spent in the
+     * pacer behind other frames; a publish keeps being re-sent until then.
      */
     private <T> CompletableFuture<T> request(Kind kind, String channel, PresenceAction action, ObjectNode frame,
-                                             Function<JsonNode, T> parse) {
+                                             Duration limit, Function<JsonNode, T> parse) {
         PendingRequest req = new PendingRequest(frame.get("id").asText(), kind, channel, action,
                 Json.write(frame), false);
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -610,11 +705,11 @@ public final class HeliographClient implements AutoCloseable {
                 return result;
             }
             pending.put(req.id, req);
-            req.timeout = timers.schedule(() -> requestTimedOut(req), requestTimeout.toMillis(),
-                    TimeUnit.MILLISECONDS);
-            if (state == ConnectionState.CONNECTED && connection != null) {
-                req.sent = true;
-                connection.send(req.frame);
+            req.timeout = kind == Kind.PUBLISH
+                    ? timers.schedule(() -> publishExpired(req, limit), limit.toMillis(), TimeUnit.MILLISECONDS)
+                    : timers.schedule(() -> requestTimedOut(req), limit.toMillis(), TimeUnit.MILLISECONDS);
+            if (state == ConnectionState.CONNECTED) {
+                transmit(req);
             }
         } finally {
             lock.unlock();
@@ -639,13 +734,107 @@ public final class HeliographClient implements AutoCloseable {
         PendingRequest req = new PendingRequest(frame.get("id").asText(), kind, channel, action,
                 Json.write(frame), true);
         pending.put(req.id, req);
-        req.sent = true;
-        // A send that fails at once drops the connection re-entrantly; the next restore replaces this request.
-        Connection conn = connection;
-        if (conn != null) {
-            conn.send(req.frame);
-        }
+        transmit(req);
         return req;
+    }
+
+    /**
+     * Caller holds the lock. Queues the request's frame in the current connection's pacer, unless it already waits
+     * there; when the frame leaves, {@link #leaving} starts the wait for its answer.
+     */
+    private void transmit(PendingRequest req) {
+        OutboundPacer p = pacer;
+        Connection conn = connection;
+        if (p == null || conn == null || req.queuedIn == p) {
+            return;
+        }
+        req.queuedIn = p;
+        p.send(req.frame, () -> leaving(conn, req));
+    }
+
+    /**
+     * Runs on the timer thread when the pacer is about to hand a request's frame to the socket. False drops the frame:
+     * the request was answered, given up or replaced meanwhile.
+     */
+    private boolean leaving(Connection conn, PendingRequest req) {
+        lock.lock();
+        try {
+            if (req.queuedIn != null && req.queuedIn == pacer) {
+                req.queuedIn = null;
+            }
+            if (conn != connection || pending.get(req.id) != req) {
+                return false;
+            }
+            if (req.sent && req.kind == Kind.PUBLISH) {
+                publishesResent.incrementAndGet();
+            }
+            req.sent = true;
+            req.sentAtNs = System.nanoTime();
+            if (req.retriedWhenUnanswered()) {
+                if (req.attemptTimeout != null) {
+                    req.attemptTimeout.cancel(false);
+                }
+                req.attemptTimeout = scheduleTimer(() -> attemptTimedOut(conn, req), requestTimeout);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * No answer to one transmission within {@code requestTimeout}, on a connection that is still up: a publish is
+     * sent again at once (its msgId makes a second copy harmless); a re-attach or re-enter fails as transient, which
+     * retries it with backoff.
+     */
+    private void attemptTimedOut(Connection conn, PendingRequest req) {
+        lock.lock();
+        try {
+            if (conn != connection || pending.get(req.id) != req || req.queuedIn != null) {
+                return;
+            }
+            if (req.kind == Kind.PUBLISH) {
+                transmit(req);
+                return;
+            }
+            pending.remove(req.id);
+        } finally {
+            lock.unlock();
+        }
+        req.reply.completeExceptionally(WireErrors.timeout(req.kind.name().toLowerCase(), requestTimeout.toMillis()));
+    }
+
+    /** Caller holds the lock. A publish refused transiently (429, 500, 503) is sent again after a backoff. */
+    private void retryPublishLater(Connection conn, PendingRequest req) {
+        Duration delay = backoff.delay(req.attempts++);
+        scheduleTimer(() -> {
+            lock.lock();
+            try {
+                if (conn == connection && pending.get(req.id) == req) {
+                    transmit(req);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }, delay);
+    }
+
+    private void publishExpired(PendingRequest req, Duration deadline) {
+        lock.lock();
+        try {
+            // Whoever takes it out of pending (this, its ack, a permanent refusal, failing) completes it.
+            if (!pending.remove(req.id, req)) {
+                return;
+            }
+            if (req.attemptTimeout != null) {
+                req.attemptTimeout.cancel(false);
+            }
+            publishesExpired.incrementAndGet();
+        } finally {
+            lock.unlock();
+        }
+        req.reply.completeExceptionally(new HeliographException(ErrorCode.UNAVAILABLE,
+                "publish not acknowledged within its deadline of " + deadline.toMillis() + " ms"));
     }
 
     /** Caller holds the lock. True (and the future failed) when the client can no longer serve requests. */
@@ -661,9 +850,33 @@ public final class HeliographClient implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Caller holds the lock. How much longer the application should wait for an answer to {@code req} on the
+     * current connection: a request queued behind other frames (a large restore) has not begun its
+     * {@code requestTimeout}, and one sent later than the application asked gets its full {@code requestTimeout}.
+     */
+    private Duration answerWaitLeft(PendingRequest req) {
+        if (state != ConnectionState.CONNECTED || pacer == null) {
+            return Duration.ZERO;
+        }
+        if (req.queuedIn == pacer) {
+            return requestTimeout;
+        }
+        if (!req.sent) {
+            return Duration.ZERO;
+        }
+        long leftNs = req.sentAtNs + requestTimeout.toNanos() - System.nanoTime();
+        return leftNs > 0 ? Duration.ofNanos(leftNs) : Duration.ZERO;
+    }
+
     private void requestTimedOut(PendingRequest req) {
         lock.lock();
         try {
+            Duration left = pending.get(req.id) == req ? answerWaitLeft(req) : Duration.ZERO;
+            if (left.isPositive()) {
+                req.timeout = scheduleTimer(() -> requestTimedOut(req), left);
+                return;
+            }
             pending.remove(req.id, req);
         } finally {
             lock.unlock();
@@ -671,6 +884,7 @@ public final class HeliographClient implements AutoCloseable {
         req.reply.completeExceptionally(WireErrors.timeout(req.kind.name().toLowerCase(), requestTimeout.toMillis()));
     }
 
+    /** Caller holds the lock and is connected. */
     private void sendAttach(AttachedChannel ch) {
         ObjectNode frame = frame("attach");
         frame.put("channel", ch.name);
@@ -678,26 +892,40 @@ public final class HeliographClient implements AutoCloseable {
         if (from != null) {
             frame.put("fromSerial", from.toString());
         }
+        Connection conn = connection;
         PendingRequest req = sendInternal(Kind.ATTACH, ch.name, null, frame);
-        req.reply.whenComplete((reply, error) -> onAttachReply(ch, reply, error));
+        ch.inFlight = req;
+        req.reply.whenComplete((reply, error) -> onAttachReply(conn, ch, req, reply, error));
     }
 
-    private void onAttachReply(AttachedChannel ch, JsonNode reply, Throwable error) {
+    /**
+     * An attach answered, refused or unanswered. Success confirms the channel (and on 410 moves its cursor to where
+     * the edge resumed); a transient refusal keeps the channel and its cursor and tries again with backoff; only a
+     * permanent refusal removes it, telling the application.
+     */
+    private void onAttachReply(Connection conn, AttachedChannel ch, PendingRequest req, JsonNode reply,
+                               Throwable error) {
         List<CompletableFuture<AttachResult>> waiters;
         AttachResult result = null;
         Throwable failed = error == null ? null : unwrap(error);
         lock.lock();
         try {
-            if (channels.get(ch.name) != ch) {
+            if (channels.get(ch.name) != ch || ch.inFlight != req) {
+                // Detached, or superseded by a later attach (a reconnect's restore, the application attaching again).
                 return;
             }
+            ch.inFlight = null;
             if (failed == null) {
                 try {
                     String serialText = reply.path("serial").asText(null);
                     Serial serial = reply.hasNonNull("serial") ? Serial.parse(serialText) : null;
                     boolean lost = reply.path("code").asInt(0) == ErrorCode.CONTINUITY_LOST.code();
-                    // A plain attach starts at the channel's serial: a resume after a drop then covers the gap.
-                    if (ch.cursor.lastSerial() == null) {
+                    if (lost) {
+                        // Only messages after serial follow, and serial may be behind the cursor (the channel's
+                        // state was lost and started again): resume from it, or every new message is a "duplicate".
+                        ch.cursor.resetTo(serial);
+                    } else if (ch.cursor.lastSerial() == null) {
+                        // A plain attach starts at the channel's serial: a resume after a drop then covers the gap.
                         ch.cursor.skipTo(serial);
                     }
                     result = new AttachResult(ch.name, serial, reply.path("resumed").asBoolean(false), lost);
@@ -707,18 +935,33 @@ public final class HeliographClient implements AutoCloseable {
             }
             if (result != null) {
                 ch.confirmed = true;
+                ch.retries = 0;
+                ch.lastRefusal = null;
                 if (result.continuityLost()) {
                     continuityLosses.incrementAndGet();
                     String name = ch.name;
                     dispatcher.dispatch(() -> continuityListeners.forEach(l -> l.accept(name)));
                 }
-            } else if (!ch.confirmed) {
-                channels.remove(ch.name);
+            } else if (WireErrors.isTransient(failed)) {
+                ch.lastRefusal = failed;
+                if (conn == connection && state == ConnectionState.CONNECTED) {
+                    retryAttachLater(conn, ch);
+                }
+                // The application's waiters wait for the retry, or for their own timeout.
+                return;
             } else {
-                Throwable cause = failed;
                 channels.remove(ch.name);
-                dispatcher.dispatch(() -> reportError(new HeliographException(codeOf(cause),
-                        "re-attach of " + ch.name + " failed: " + cause.getMessage(), cause)));
+                if (ch.confirmed) {
+                    channelsDropped.incrementAndGet();
+                    Throwable cause = failed;
+                    HeliographException reason = new HeliographException(codeOf(cause),
+                            "re-attach of " + ch.name + " refused: " + cause.getMessage(), cause);
+                    ChannelDropped dropped = new ChannelDropped(ch.name, ch.cursor.lastSerial(), reason);
+                    dispatcher.dispatch(() -> {
+                        channelDroppedListeners.forEach(l -> invokeListener(l, dropped));
+                        reportError(reason);
+                    });
+                }
             }
             waiters = new ArrayList<>(ch.waiters);
             ch.waiters.clear();
@@ -734,12 +977,37 @@ public final class HeliographClient implements AutoCloseable {
         }
     }
 
+    /** Caller holds the lock. */
+    private void retryAttachLater(Connection conn, AttachedChannel ch) {
+        attachRetries.incrementAndGet();
+        Duration delay = backoff.delay(ch.retries++);
+        scheduleTimer(() -> {
+            lock.lock();
+            try {
+                if (conn == connection && state == ConnectionState.CONNECTED && channels.get(ch.name) == ch
+                        && ch.inFlight == null) {
+                    sendAttach(ch);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }, delay);
+    }
+
     private void attachTimedOut(AttachedChannel ch, CompletableFuture<AttachResult> waiter) {
+        Throwable lastRefusal;
         lock.lock();
         try {
-            if (!ch.waiters.remove(waiter)) {
+            if (!ch.waiters.contains(waiter)) {
                 return;
             }
+            Duration left = ch.inFlight == null ? Duration.ZERO : answerWaitLeft(ch.inFlight);
+            if (left.isPositive()) {
+                scheduleTimer(() -> attachTimedOut(ch, waiter), left);
+                return;
+            }
+            ch.waiters.remove(waiter);
+            lastRefusal = ch.lastRefusal;
             // Never confirmed: forget it, so that a late attached reply delivers nothing the application gave up on.
             if (!ch.confirmed && ch.waiters.isEmpty() && channels.get(ch.name) == ch) {
                 channels.remove(ch.name);
@@ -747,7 +1015,11 @@ public final class HeliographClient implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        failAsync(waiter, WireErrors.timeout("attach " + ch.name, requestTimeout.toMillis()));
+        HeliographException timeout = WireErrors.timeout("attach " + ch.name, requestTimeout.toMillis());
+        if (lastRefusal != null) {
+            timeout.addSuppressed(lastRefusal);
+        }
+        failAsync(waiter, timeout);
     }
 
     // ---------------------------------------------------------------------------------------------- connecting
@@ -811,11 +1083,12 @@ public final class HeliographClient implements AutoCloseable {
         }
     }
 
-    private void scheduleTimer(Runnable task, Duration delay) {
+    /** Null when the client is closed: nothing is waiting for this timer any more. */
+    private ScheduledFuture<?> scheduleTimer(Runnable task, Duration delay) {
         try {
-            timers.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+            return timers.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
-            // Closed: nothing is waiting for this timer any more.
+            return null;
         }
     }
 
@@ -909,6 +1182,10 @@ public final class HeliographClient implements AutoCloseable {
             attemptTimer = null;
         }
         attemptSeq++;
+        if (pacer != null) {
+            pacer.close();
+            pacer = null;
+        }
         Connection old = connection;
         connection = null;
         if (abort && old != null) {
@@ -924,6 +1201,9 @@ public final class HeliographClient implements AutoCloseable {
         for (PendingRequest req : pending.values()) {
             if (req.timeout != null) {
                 req.timeout.cancel(false);
+            }
+            if (req.attemptTimeout != null) {
+                req.attemptTimeout.cancel(false);
             }
             // Attach replies would forget their channel; the channels' own waiters are failed below instead.
             if (req.kind != Kind.ATTACH) {
@@ -1026,6 +1306,9 @@ public final class HeliographClient implements AutoCloseable {
                     onReply(conn, frame, true);
                 } else {
                     HeliographException e = WireErrors.fromFrame(frame);
+                    if (e.code() == ErrorCode.RATE_LIMITED) {
+                        edgeRefusedAFrame(conn);
+                    }
                     dispatcher.dispatch(() -> reportError(e));
                 }
             }
@@ -1034,27 +1317,54 @@ public final class HeliographClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A 429 without id: the edge dropped one of our frames for its rate limit, without saying which. Its request is
+     * sent again when its answer does not come in time; meanwhile the pacer pauses so the edge's bucket refills.
+     */
+    private void edgeRefusedAFrame(Connection conn) {
+        lock.lock();
+        try {
+            if (conn == connection) {
+                rateLimitRefusals.incrementAndGet();
+                if (pacer != null) {
+                    pacer.refusedByEdge();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void onReply(Connection conn, JsonNode frame, boolean isError) {
         String id = frame.path("id").asText();
+        HeliographException error = isError ? WireErrors.fromFrame(frame) : null;
         PendingRequest req;
         lock.lock();
         try {
             if (conn != connection) {
                 return;
             }
-            req = pending.remove(id);
+            req = pending.get(id);
+            // Unknown ids are replies to requests that timed out, or were replaced at a reconnect.
+            if (req == null) {
+                return;
+            }
+            if (req.attemptTimeout != null) {
+                req.attemptTimeout.cancel(false);
+            }
+            if (error != null && req.kind == Kind.PUBLISH && WireErrors.isTransient(error)) {
+                retryPublishLater(conn, req);
+                return;
+            }
+            pending.remove(id);
         } finally {
             lock.unlock();
-        }
-        // Unknown ids are replies to requests that timed out, or were replaced at a reconnect.
-        if (req == null) {
-            return;
         }
         if (req.timeout != null) {
             req.timeout.cancel(false);
         }
-        if (isError) {
-            req.reply.completeExceptionally(WireErrors.fromFrame(frame));
+        if (error != null) {
+            req.reply.completeExceptionally(error);
         } else {
             req.reply.complete(frame);
         }
@@ -1076,6 +1386,8 @@ public final class HeliographClient implements AutoCloseable {
             everConnected = true;
             failedAttempts = 0;
             tokenRenewed = false;
+            pacer = new OutboundPacer(conn::send, timers, edgeRatePerSecond, edgeRateBurst, System::nanoTime,
+                    framesPaced);
             setState(ConnectionState.CONNECTED);
             restore(conn);
             if (conn == connection) {
@@ -1093,71 +1405,122 @@ public final class HeliographClient implements AutoCloseable {
     /**
      * Caller holds the lock. Brings a new connection to where the application left the old one: channels first (so
      * the publishes that follow are seen by our own attachments), then presence, then the application's requests in
-     * the order they were made.
+     * the order they were made. Everything goes through the new connection's pacer, so a client with 1,000 channels
+     * restores at the pace the edge accepts instead of being refused.
      */
     private void restore(Connection conn) {
         List<PendingRequest> old = new ArrayList<>(pending.values());
         pending.clear();
+        for (PendingRequest req : old) {
+            req.queuedIn = null;
+            if (req.attemptTimeout != null) {
+                req.attemptTimeout.cancel(false);
+            }
+        }
         for (AttachedChannel ch : channels.values()) {
+            ch.inFlight = null;
             sendAttach(ch);
         }
-        Map<String, PendingRequest> reentered = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : presenceData.entrySet()) {
-            ObjectNode frame = frame("presence");
-            frame.put("channel", e.getKey());
-            frame.put("action", PresenceAction.ENTER.wireName());
-            if (!e.getValue().isNull()) {
-                frame.set("data", e.getValue());
+        // The application's presence requests complete with the re-enter that carries their latest data.
+        Map<String, List<PendingRequest>> presenceFollowers = new LinkedHashMap<>();
+        for (PendingRequest req : old) {
+            if (req.kind == Kind.PRESENCE && !req.internal && req.action != PresenceAction.LEAVE
+                    && presenceData.containsKey(req.channel)) {
+                presenceFollowers.computeIfAbsent(req.channel, c -> new ArrayList<>()).add(req);
             }
-            PendingRequest req = sendInternal(Kind.PRESENCE, e.getKey(), PresenceAction.ENTER, frame);
-            String channel = e.getKey();
-            req.reply.whenComplete((reply, error) -> {
-                if (error != null && isActive()) {
-                    dispatcher.dispatch(() -> reportError(new HeliographException(codeOf(unwrap(error)),
-                            "re-entering presence on " + channel + " failed: " + unwrap(error).getMessage(), error)));
-                }
-            });
-            reentered.put(channel, req);
+        }
+        for (String channel : presenceData.keySet()) {
+            reenterPresence(conn, channel, presenceFollowers.getOrDefault(channel, List.of()), 0);
         }
         for (PendingRequest req : old) {
+            if (req.internal) {
+                // Re-attaches and re-enters were replaced above; heartbeat pings belong to the old connection.
+                continue;
+            }
             switch (req.kind) {
                 case ATTACH -> {
-                    // Replaced by the attaches above; the application's futures wait on the channel, not here.
+                    // The application's attach futures wait on the channel, which was re-attached above.
                 }
                 case DETACH -> completeDiscarded(req);
                 case PRESENCE -> {
-                    PendingRequest replacement = reentered.get(req.channel);
-                    if (req.action == PresenceAction.LEAVE || replacement == null) {
+                    if (!presenceFollowers.getOrDefault(req.channel, List.of()).contains(req)) {
                         // The new connection never entered, which is what a leave (or a superseded enter) wants.
                         completeDiscarded(req);
-                    } else {
-                        replacement.reply.whenComplete((reply, error) -> {
-                            if (error != null) {
-                                req.reply.completeExceptionally(unwrap(error));
-                            } else {
-                                req.reply.complete(reply);
-                            }
-                        });
                     }
                 }
-                case PING -> {
-                    if (req.internal) {
-                        continue;
-                    }
-                    resend(conn, req);
-                }
-                default -> resend(conn, req);
+                default -> resend(req);
             }
         }
     }
 
-    private void resend(Connection conn, PendingRequest req) {
-        if (req.kind == Kind.PUBLISH && req.sent) {
-            publishesResent.incrementAndGet();
+    /**
+     * Caller holds the lock and is connected on {@code conn}. Re-enters presence with the application's latest data;
+     * a transient refusal or no answer tries again with backoff, for as long as the connection lasts and the
+     * application has not left.
+     */
+    private void reenterPresence(Connection conn, String channel, List<PendingRequest> followers, int attempt) {
+        JsonNode data = presenceData.get(channel);
+        if (data == null) {
+            // Left meanwhile: nothing to re-enter, which is what the application's later leave wanted.
+            followers.forEach(HeliographClient::completeDiscarded);
+            return;
         }
+        ObjectNode frame = frame("presence");
+        frame.put("channel", channel);
+        frame.put("action", PresenceAction.ENTER.wireName());
+        if (!data.isNull()) {
+            frame.set("data", data);
+        }
+        PendingRequest req = sendInternal(Kind.PRESENCE, channel, PresenceAction.ENTER, frame);
+        req.reply.whenComplete((reply, error) -> onReenterReply(conn, channel, followers, attempt, reply, error));
+    }
+
+    private void onReenterReply(Connection conn, String channel, List<PendingRequest> followers, int attempt,
+                                JsonNode reply, Throwable error) {
+        if (error == null) {
+            for (PendingRequest f : followers) {
+                if (f.timeout != null) {
+                    f.timeout.cancel(false);
+                }
+                f.reply.complete(reply);
+            }
+            return;
+        }
+        Throwable cause = unwrap(error);
+        lock.lock();
+        try {
+            if (conn != connection) {
+                // The next connection's restore re-enters; the application's requests end at their own timeout.
+                return;
+            }
+            if (WireErrors.isTransient(cause) && state == ConnectionState.CONNECTED) {
+                presenceRetries.incrementAndGet();
+                scheduleTimer(() -> {
+                    lock.lock();
+                    try {
+                        if (conn == connection && state == ConnectionState.CONNECTED) {
+                            reenterPresence(conn, channel, followers, attempt + 1);
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                }, backoff.delay(attempt));
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        followers.forEach(f -> f.reply.completeExceptionally(cause));
+        if (isActive()) {
+            dispatcher.dispatch(() -> reportError(new HeliographException(codeOf(cause),
+                    "re-entering presence on " + channel + " failed: " + cause.getMessage(), cause)));
+        }
+    }
+
+    /** Caller holds the lock. Puts one of the application's requests on the new connection, under its old id. */
+    private void resend(PendingRequest req) {
         pending.put(req.id, req);
-        req.sent = true;
-        conn.send(req.frame);
+        transmit(req);
     }
 
     private static void completeDiscarded(PendingRequest req) {
@@ -1377,6 +1740,9 @@ public final class HeliographClient implements AutoCloseable {
         private Duration backoffMax = Duration.ofSeconds(15);
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration publishDeadline = Duration.ofSeconds(60);
+        private double edgeRatePerSecond = 100;
+        private int edgeRateBurst = 200;
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
         private Builder() {
@@ -1414,7 +1780,6 @@ public final class HeliographClient implements AutoCloseable {
             return this;
         }
 
-        /** How long a request waits for its reply, across reconnects; 10 s by default. */
         /**
          * How long reaching one node may take (TCP connect, WebSocket upgrade, the {@code connected} frame) before
          * the client moves on to the next URL. Default 5 s.
@@ -1424,8 +1789,33 @@ public final class HeliographClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a request waits for its reply once sent; 10 s by default. The application's history, presence,
+         * detach and ping requests then fail (also when no connection came within it); the client's own re-attaches
+         * and re-enters, and publishes, are sent again instead.
+         */
         public Builder requestTimeout(Duration requestTimeout) {
             this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * How long a publish is kept and re-sent until acked, unless the message names its own deadline; 60 s by
+         * default, below the edge's 2-minute dedup window, so a re-send can never be stored as a second message.
+         */
+        public Builder publishDeadline(Duration publishDeadline) {
+            this.publishDeadline = Objects.requireNonNull(publishDeadline, "publishDeadline");
+            return this;
+        }
+
+        /**
+         * The edge's per-connection rate limit, 100 frames/s with a burst of 200 by default (the edge's
+         * {@code limits} defaults). The client paces every frame it sends below it: 90 % of the rate, bursts of half
+         * the burst, so a restore of 1,000 channels is never refused. Set it to what the deployment's edges enforce.
+         */
+        public Builder rateLimit(double framesPerSecond, int burst) {
+            this.edgeRatePerSecond = framesPerSecond;
+            this.edgeRateBurst = burst;
             return this;
         }
 
@@ -1451,6 +1841,13 @@ public final class HeliographClient implements AutoCloseable {
             }
             if (connectTimeout.isNegative() || connectTimeout.isZero()) {
                 throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
+            }
+            if (publishDeadline.isNegative() || publishDeadline.isZero()) {
+                throw new IllegalArgumentException("publishDeadline must be positive, got " + publishDeadline);
+            }
+            if (!(edgeRatePerSecond > 0) || edgeRateBurst < 1) {
+                throw new IllegalArgumentException("rateLimit: frames per second must be positive and burst at least 1,"
+                        + " got " + edgeRatePerSecond + ", " + edgeRateBurst);
             }
             if (requestTimeout.isNegative() || requestTimeout.isZero()) {
                 throw new IllegalArgumentException("requestTimeout must be positive, got " + requestTimeout);

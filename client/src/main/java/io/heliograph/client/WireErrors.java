@@ -38,6 +38,21 @@ final class WireErrors {
         return new HeliographException(code, text);
     }
 
+    /**
+     * True for a refusal that may succeed when tried again: too many requests (429), a server fault (500), the region
+     * temporarily unable (503), or no answer in time (reported as 503 by {@link #timeout}). Every other code (400,
+     * 403, 413, ...) says the request itself is wrong, and retrying it cannot help.
+     */
+    static boolean isTransient(Throwable error) {
+        if (!(error instanceof HeliographException h)) {
+            return false;
+        }
+        return switch (h.code()) {
+            case RATE_LIMITED, INTERNAL, UNAVAILABLE -> true;
+            default -> false;
+        };
+    }
+
     static HeliographException timeout(String what, long timeoutMs) {
         return new HeliographException(ErrorCode.UNAVAILABLE, what + " timed out after " + timeoutMs + " ms");
     }
