@@ -37,6 +37,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.heliograph.client.PendingRequest.Kind;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.ChannelName;
 import io.heliograph.protocol.ErrorCode;
@@ -62,69 +63,6 @@ public final class HeliographClient implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     /** The heartbeat allowance of Protocol v1: a node silent for this many heartbeats is dead. */
     private static final double HEARTBEAT_TOLERANCE = 2.5;
-
-    private enum Kind { ATTACH, DETACH, PUBLISH, PRESENCE, PRESENCE_GET, HISTORY, PING }
-
-    /**
-     * A request waiting for its reply. Internal requests (re-attach, re-enter, heartbeat pings) are replaced on the
-     * next reconnect; re-attaches and re-enters wait {@code requestTimeout} for each answer and are tried again after
-     * it. The application's requests survive reconnects: publishes until acked or past their deadline (re-sent after
-     * each unanswered {@code requestTimeout}), the others until {@code requestTimeout}. Guarded by the client's lock.
-     */
-    private static final class PendingRequest {
-        final String id;
-        final Kind kind;
-        final String channel;
-        final PresenceAction action;
-        final String frame;
-        final boolean internal;
-        final CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-        /** The application's bound: the publish deadline, or the request timeout of its other requests. */
-        ScheduledFuture<?> timeout;
-        /** Bounds the wait for the answer to one transmission of a request that is tried again. */
-        ScheduledFuture<?> attemptTimeout;
-        /** Handed to a socket at least once: a later transmission is a re-send. */
-        boolean sent;
-        /** The pacer it waits in, or null once it left (or before it was queued). */
-        OutboundPacer queuedIn;
-        /** When it last left a pacer, {@link System#nanoTime()}. */
-        long sentAtNs;
-        /** Transient refusals so far: the exponent of the backoff before the next try. */
-        int attempts;
-
-        PendingRequest(String id, Kind kind, String channel, PresenceAction action, String frame, boolean internal) {
-            this.id = id;
-            this.kind = kind;
-            this.channel = channel;
-            this.action = action;
-            this.frame = frame;
-            this.internal = internal;
-        }
-
-        /** Re-attaches, re-enters and publishes are tried again when an answer does not come in time. */
-        boolean retriedWhenUnanswered() {
-            return kind == Kind.PUBLISH || internal && (kind == Kind.ATTACH || kind == Kind.PRESENCE);
-        }
-    }
-
-    /** A channel the application attached (or is attaching). Guarded by the client's lock. */
-    private static final class AttachedChannel {
-        final String name;
-        final ChannelCursor cursor = new ChannelCursor();
-        final List<CompletableFuture<AttachResult>> waiters = new ArrayList<>();
-        /** The server confirmed an attach at least once; until then a permanent refusal fails the attach. */
-        boolean confirmed;
-        /** The attach waiting for its answer; an answer to an older one is ignored. */
-        PendingRequest inFlight;
-        /** Transient refusals in a row, for the backoff before the next try. */
-        int retries;
-        /** The last transient refusal, named when the application's attach times out. */
-        Throwable lastRefusal;
-
-        AttachedChannel(String name) {
-            this.name = name;
-        }
-    }
 
     private record Session(String connectionId, String clientId, String region, String node, long heartbeatMs) {
     }
@@ -771,9 +709,7 @@ public final class HeliographClient implements AutoCloseable {
             req.sent = true;
             req.sentAtNs = System.nanoTime();
             if (req.retriedWhenUnanswered()) {
-                if (req.attemptTimeout != null) {
-                    req.attemptTimeout.cancel(false);
-                }
+                req.cancelAttemptTimeout();
                 req.attemptTimeout = scheduleTimer(() -> attemptTimedOut(conn, req), requestTimeout);
             }
             return true;
@@ -826,9 +762,7 @@ public final class HeliographClient implements AutoCloseable {
             if (!pending.remove(req.id, req)) {
                 return;
             }
-            if (req.attemptTimeout != null) {
-                req.attemptTimeout.cancel(false);
-            }
+            req.cancelAttemptTimeout();
             publishesExpired.incrementAndGet();
         } finally {
             lock.unlock();
@@ -1199,12 +1133,7 @@ public final class HeliographClient implements AutoCloseable {
             failAsync(connectFuture, reason);
         }
         for (PendingRequest req : pending.values()) {
-            if (req.timeout != null) {
-                req.timeout.cancel(false);
-            }
-            if (req.attemptTimeout != null) {
-                req.attemptTimeout.cancel(false);
-            }
+            req.cancelTimers();
             // Attach replies would forget their channel; the channels' own waiters are failed below instead.
             if (req.kind != Kind.ATTACH) {
                 failAsync(req.reply, reason);
@@ -1349,9 +1278,7 @@ public final class HeliographClient implements AutoCloseable {
             if (req == null) {
                 return;
             }
-            if (req.attemptTimeout != null) {
-                req.attemptTimeout.cancel(false);
-            }
+            req.cancelAttemptTimeout();
             if (error != null && req.kind == Kind.PUBLISH && WireErrors.isTransient(error)) {
                 retryPublishLater(conn, req);
                 return;
@@ -1413,9 +1340,7 @@ public final class HeliographClient implements AutoCloseable {
         pending.clear();
         for (PendingRequest req : old) {
             req.queuedIn = null;
-            if (req.attemptTimeout != null) {
-                req.attemptTimeout.cancel(false);
-            }
+            req.cancelAttemptTimeout();
         }
         for (AttachedChannel ch : channels.values()) {
             ch.inFlight = null;
