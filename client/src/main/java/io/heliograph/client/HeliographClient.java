@@ -1346,10 +1346,11 @@ public final class HeliographClient implements AutoCloseable {
             ch.inFlight = null;
             sendAttach(ch);
         }
-        // The application's presence requests complete with the re-enter that carries their latest data.
+        // The application's presence requests complete with the re-enter that carries their latest data, and so do
+        // the previous connection's unanswered re-enters, which complete the application's requests chained to them.
         Map<String, List<PendingRequest>> presenceFollowers = new LinkedHashMap<>();
         for (PendingRequest req : old) {
-            if (req.kind == Kind.PRESENCE && !req.internal && req.action != PresenceAction.LEAVE
+            if (req.kind == Kind.PRESENCE && req.action != PresenceAction.LEAVE
                     && presenceData.containsKey(req.channel)) {
                 presenceFollowers.computeIfAbsent(req.channel, c -> new ArrayList<>()).add(req);
             }
@@ -1358,19 +1359,21 @@ public final class HeliographClient implements AutoCloseable {
             reenterPresence(conn, channel, presenceFollowers.getOrDefault(channel, List.of()), 0);
         }
         for (PendingRequest req : old) {
-            if (req.internal) {
-                // Re-attaches and re-enters were replaced above; heartbeat pings belong to the old connection.
-                continue;
-            }
             switch (req.kind) {
                 case ATTACH -> {
-                    // The application's attach futures wait on the channel, which was re-attached above.
+                    // Replaced above; the application's attach futures wait on the channel, not here.
                 }
                 case DETACH -> completeDiscarded(req);
                 case PRESENCE -> {
                     if (!presenceFollowers.getOrDefault(req.channel, List.of()).contains(req)) {
                         // The new connection never entered, which is what a leave (or a superseded enter) wants.
                         completeDiscarded(req);
+                    }
+                }
+                case PING -> {
+                    // Heartbeat pings belong to the old connection.
+                    if (!req.internal) {
+                        resend(req);
                     }
                 }
                 default -> resend(req);
@@ -1412,13 +1415,12 @@ public final class HeliographClient implements AutoCloseable {
             return;
         }
         Throwable cause = unwrap(error);
+        boolean current;
         lock.lock();
         try {
-            if (conn != connection) {
-                // The next connection's restore re-enters; the application's requests end at their own timeout.
-                return;
-            }
-            if (WireErrors.isTransient(cause) && state == ConnectionState.CONNECTED) {
+            // Not current: failed or passed on by a later restore, which chained this re-enter to its own.
+            current = conn == connection;
+            if (current && WireErrors.isTransient(cause) && state == ConnectionState.CONNECTED) {
                 presenceRetries.incrementAndGet();
                 scheduleTimer(() -> {
                     lock.lock();
@@ -1436,7 +1438,7 @@ public final class HeliographClient implements AutoCloseable {
             lock.unlock();
         }
         followers.forEach(f -> f.reply.completeExceptionally(cause));
-        if (isActive()) {
+        if (current && isActive()) {
             dispatcher.dispatch(() -> reportError(new HeliographException(codeOf(cause),
                     "re-entering presence on " + channel + " failed: " + cause.getMessage(), cause)));
         }

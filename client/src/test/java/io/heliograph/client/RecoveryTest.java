@@ -270,6 +270,29 @@ class RecoveryTest {
         assertEquals(2, client.presenceRetries());
     }
 
+    /** An application's presence request completes with the re-enter that finally succeeds, even two nodes later. */
+    @Test
+    void presenceUpdateUnansweredAcrossTwoReconnectsCompletesWithTheFinalReEnter() throws Exception {
+        HeliographClient client = client(builder());
+        FakeEdge.Session a = connect(client, 1000);
+        CompletableFuture<Void> entered = client.enterPresence("room", Map.of("mood", "ok"));
+        a.ack(a.next("presence"), null);
+        get(entered);
+        CompletableFuture<Void> updated = client.updatePresence("room", Map.of("mood", "great"));
+        a.next("presence");
+
+        FakeEdge.Session b = failOver(a, 1000);
+        assertEquals("great", b.next("presence").get("data").get("mood").asText());
+        b.kill();
+        FakeEdge.Session a2 = edgeA.nextSession();
+        a2.connected("conn-3", 0);
+        JsonNode reenter = a2.next("presence");
+        assertEquals("great", reenter.get("data").get("mood").asText());
+        assertFalse(updated.isDone());
+        a2.ack(reenter, null);
+        get(updated);
+    }
+
     // ------------------------------------------------------------------------------------- publishes
 
     @Test
