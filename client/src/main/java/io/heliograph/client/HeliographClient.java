@@ -126,6 +126,7 @@ public final class HeliographClient implements AutoCloseable {
     private final AtomicLong publishesResent = new AtomicLong();
     private final AtomicLong heartbeatTimeouts = new AtomicLong();
     private final AtomicLong rateLimitRefusals = new AtomicLong();
+    private final AtomicLong policyCloses = new AtomicLong();
     private final AtomicLong framesPaced = new AtomicLong();
     private final AtomicLong attachRetries = new AtomicLong();
     private final AtomicLong presenceRetries = new AtomicLong();
@@ -581,6 +582,11 @@ public final class HeliographClient implements AutoCloseable {
     /** Frames the edge refused for its rate limit (429 without a request id); pacing should keep this at 0. */
     public long rateLimitRefusals() {
         return rateLimitRefusals.get();
+    }
+
+    /** Connections the edge closed with 1008 (sustained rate-limit abuse); each is retried after the longest backoff. */
+    public long policyCloses() {
+        return policyCloses.get();
     }
 
     /** Frames that waited in the pacer, behind others or for a token, instead of leaving at once. */
@@ -1082,6 +1088,21 @@ public final class HeliographClient implements AutoCloseable {
         scheduleAttempt(delay, override);
     }
 
+    /** Caller holds the lock. Like a failed attempt, but after {@code delay}: the server asked for a pause. */
+    private void retryLocked(URI override, Duration delay, String why) {
+        if (closed || state == ConnectionState.FAILED) {
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "reconnecting in {0} ms: {1}", delay.toMillis(), why);
+        dropConnection(true);
+        if (override == null) {
+            endpoints.advance();
+        }
+        failedAttempts++;
+        setState(ConnectionState.DISCONNECTED);
+        scheduleAttempt(delay, override);
+    }
+
     private void fail(long seq, HeliographException reason) {
         lock.lock();
         try {
@@ -1196,8 +1217,14 @@ public final class HeliographClient implements AutoCloseable {
                                     "token expired (close 4001" + reasonSuffix(reason) + ")"));
                         }
                     }
-                    case WireErrors.CLOSE_POLICY_VIOLATION -> failLocked(new HeliographException(ErrorCode.FORBIDDEN,
-                            "closed by the server for a policy violation (close 1008" + reasonSuffix(reason) + ")"));
+                    case WireErrors.CLOSE_POLICY_VIOLATION -> {
+                        // The edge's answer to sustained rate-limit abuse means "not at once", not "never": giving
+                        // up would leave every channel dead. Pacing should make this rare; count it when it is not.
+                        policyCloses.incrementAndGet();
+                        LOG.log(System.Logger.Level.WARNING, "closed by {0} for a policy violation (close 1008{1});"
+                                + " reconnecting after the longest backoff", conn.uri(), reasonSuffix(reason));
+                        retryLocked(null, backoff.notAtOnce(), "closed with 1008" + reasonSuffix(reason));
+                    }
                     default -> retryLocked(null, false, "closed by " + conn.uri() + " with " + code
                             + reasonSuffix(reason));
                 }

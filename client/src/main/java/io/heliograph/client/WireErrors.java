@@ -10,7 +10,7 @@ final class WireErrors {
 
     /** Close code the server uses when the token expired during the connection. */
     static final int CLOSE_TOKEN_EXPIRED = 4001;
-    /** Close code for a policy violation (abuse, ban): the server does not want this client back. */
+    /** Close code for sustained rate-limit abuse: the server wants this client back, but not at once. */
     static final int CLOSE_POLICY_VIOLATION = 1008;
 
     private WireErrors() {
