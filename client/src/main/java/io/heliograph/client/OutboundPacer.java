@@ -29,6 +29,8 @@ final class OutboundPacer {
     static final double RATE_SHARE = 0.9;
     /** How long sending stops after a refusal: the edge's bucket is empty, let it refill. */
     static final long PAUSE_AFTER_REFUSAL_NS = TimeUnit.SECONDS.toNanos(1);
+    /** The longest a drain sleeps before looking again, so that a clock moved by a test is noticed soon. */
+    private static final long MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private record Outbound(String frame, BooleanSupplier beforeSend) {
     }
@@ -131,7 +133,7 @@ final class OutboundPacer {
                 }
             }
             if (waitNs >= 0) {
-                schedule(waitNs);
+                schedule(Math.min(waitNs, MAX_SLEEP_NS));
             }
         }
     }
