@@ -14,8 +14,6 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -81,7 +79,7 @@ public final class HeliographClient implements AutoCloseable {
     private final HttpClient http;
     private final ScheduledExecutorService timers;
     private final ExecutorService completions;
-    private final ListenerDispatcher dispatcher;
+    private final ApplicationListeners listeners;
     private final AtomicLong requestIds = new AtomicLong();
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -105,17 +103,6 @@ public final class HeliographClient implements AutoCloseable {
     private final Map<String, JsonNode> presenceData = new LinkedHashMap<>();
     private final Map<String, PendingRequest> pending = new LinkedHashMap<>();
     private volatile Session session;
-
-    private final CopyOnWriteArrayList<Consumer<ChannelMessage>> messageListeners = new CopyOnWriteArrayList<>();
-    private final Map<String, CopyOnWriteArrayList<Consumer<ChannelMessage>>> channelMessageListeners =
-            new ConcurrentHashMap<>();
-    private final CopyOnWriteArrayList<Consumer<PresenceEvent>> presenceListeners = new CopyOnWriteArrayList<>();
-    private final Map<String, CopyOnWriteArrayList<Consumer<PresenceEvent>>> channelPresenceListeners =
-            new ConcurrentHashMap<>();
-    private final CopyOnWriteArrayList<Consumer<ConnectionState>> stateListeners = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<Consumer<String>> continuityListeners = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<Consumer<Throwable>> errorListeners = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<Consumer<ChannelDropped>> channelDroppedListeners = new CopyOnWriteArrayList<>();
 
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong connectionAttempts = new AtomicLong();
@@ -155,8 +142,8 @@ public final class HeliographClient implements AutoCloseable {
         this.timers = timerPool;
         this.completions = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("heliograph-client-" + n + "-completion-", 0).factory());
-        this.dispatcher = new ListenerDispatcher("heliograph-client-" + n + "-dispatch", this::resumeReading,
-                this::reportListenerFailure);
+        this.listeners = new ApplicationListeners("heliograph-client-" + n + "-dispatch", this::resumeReading,
+                messagesDelivered);
     }
 
     public static Builder builder() {
@@ -218,7 +205,7 @@ public final class HeliographClient implements AutoCloseable {
             old.close(1000, "client closed");
         }
         timers.shutdownNow();
-        dispatcher.shutdown();
+        listeners.shutdown();
         completions.shutdown();
         http.shutdown();
     }
@@ -472,25 +459,24 @@ public final class HeliographClient implements AutoCloseable {
 
     /** Every message of every attached channel, exactly once, in order per channel. */
     public Registration onMessage(Consumer<ChannelMessage> listener) {
-        return register(messageListeners, listener);
+        return listeners.onMessage(listener);
     }
 
     /** Every message of one channel, exactly once, in order. */
     public Registration onMessage(String channel, Consumer<ChannelMessage> listener) {
-        return register(channelMessageListeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()), listener);
+        return listeners.onMessage(channel, listener);
     }
 
     public Registration onPresence(Consumer<PresenceEvent> listener) {
-        return register(presenceListeners, listener);
+        return listeners.onPresence(listener);
     }
 
     public Registration onPresence(String channel, Consumer<PresenceEvent> listener) {
-        return register(channelPresenceListeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()),
-                listener);
+        return listeners.onPresence(channel, listener);
     }
 
     public Registration onStateChange(Consumer<ConnectionState> listener) {
-        return register(stateListeners, listener);
+        return listeners.onStateChange(listener);
     }
 
     /**
@@ -498,7 +484,7 @@ public final class HeliographClient implements AutoCloseable {
      * 410): some messages will never be delivered, and the application may want to reload its state.
      */
     public Registration onContinuityLost(Consumer<String> listener) {
-        return register(continuityListeners, listener);
+        return listeners.onContinuityLost(listener);
     }
 
     /** Like {@link #onContinuityLost(Consumer)}, for one channel. */
@@ -516,7 +502,7 @@ public final class HeliographClient implements AutoCloseable {
      * its messages stop until the application attaches it again. Transient refusals never drop a channel.
      */
     public Registration onChannelDropped(Consumer<ChannelDropped> listener) {
-        return register(channelDroppedListeners, listener);
+        return listeners.onChannelDropped(listener);
     }
 
     /**
@@ -525,14 +511,9 @@ public final class HeliographClient implements AutoCloseable {
      * thrown by listeners.
      */
     public Registration onError(Consumer<Throwable> listener) {
-        return register(errorListeners, listener);
+        return listeners.onError(listener);
     }
 
-    private static <T> Registration register(CopyOnWriteArrayList<T> list, T listener) {
-        Objects.requireNonNull(listener, "listener");
-        list.add(listener);
-        return () -> list.remove(listener);
-    }
 
     // ---------------------------------------------------------------------------------------------- counters
 
@@ -880,7 +861,7 @@ public final class HeliographClient implements AutoCloseable {
                 if (result.continuityLost()) {
                     continuityLosses.incrementAndGet();
                     String name = ch.name;
-                    dispatcher.dispatch(() -> continuityListeners.forEach(l -> l.accept(name)));
+                    listeners.continuityLost(name);
                 }
             } else if (WireErrors.isTransient(failed)) {
                 ch.lastRefusal = failed;
@@ -897,10 +878,7 @@ public final class HeliographClient implements AutoCloseable {
                     HeliographException reason = new HeliographException(codeOf(cause),
                             "re-attach of " + ch.name + " refused: " + cause.getMessage(), cause);
                     ChannelDropped dropped = new ChannelDropped(ch.name, ch.cursor.lastSerial(), reason);
-                    dispatcher.dispatch(() -> {
-                        channelDroppedListeners.forEach(l -> invokeListener(l, dropped));
-                        reportError(reason);
-                    });
+                    listeners.channelDropped(dropped);
                 }
             }
             waiters = new ArrayList<>(ch.waiters);
@@ -994,7 +972,7 @@ public final class HeliographClient implements AutoCloseable {
                 return;
             }
             uri = override != null ? override : endpoints.current();
-            conn = new Connection(uri, new Events(), dispatcher::backlog);
+            conn = new Connection(uri, new Events(), listeners::backlog);
             connection = conn;
             setState(ConnectionState.CONNECTING);
             connectionAttempts.incrementAndGet();
@@ -1173,7 +1151,7 @@ public final class HeliographClient implements AutoCloseable {
             return;
         }
         state = next;
-        dispatcher.dispatch(() -> stateListeners.forEach(l -> l.accept(next)));
+        listeners.state(next);
     }
 
     private void resumeReading() {
@@ -1193,8 +1171,8 @@ public final class HeliographClient implements AutoCloseable {
             try {
                 handleFrame(conn, Json.parse(text));
             } catch (RuntimeException e) {
-                dispatcher.dispatch(() -> reportError(new HeliographException(ErrorCode.BAD_REQUEST,
-                        "unreadable frame from " + conn.uri() + ": " + e.getMessage(), e)));
+                listeners.error(new HeliographException(ErrorCode.BAD_REQUEST,
+                        "unreadable frame from " + conn.uri() + ": " + e.getMessage(), e));
             }
         }
 
@@ -1265,7 +1243,7 @@ public final class HeliographClient implements AutoCloseable {
                     if (e.code() == ErrorCode.RATE_LIMITED) {
                         edgeRefusedAFrame(conn);
                     }
-                    dispatcher.dispatch(() -> reportError(e));
+                    listeners.error(e);
                 }
             }
             case "attached", "detached", "ack", "presence.members", "history.page", "pong" -> onReply(conn, frame, false);
@@ -1466,8 +1444,8 @@ public final class HeliographClient implements AutoCloseable {
         }
         followers.forEach(f -> f.reply.completeExceptionally(cause));
         if (current && isActive()) {
-            dispatcher.dispatch(() -> reportError(new HeliographException(codeOf(cause),
-                    "re-entering presence on " + channel + " failed: " + cause.getMessage(), cause)));
+            listeners.error(new HeliographException(codeOf(cause),
+                    "re-entering presence on " + channel + " failed: " + cause.getMessage(), cause));
         }
     }
 
@@ -1505,22 +1483,9 @@ public final class HeliographClient implements AutoCloseable {
                 case DELIVER -> { }
             }
             // Enqueued under the lock, so that delivery order is the order the cursor accepted.
-            dispatcher.dispatch(() -> deliver(message));
+            listeners.message(message);
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void deliver(ChannelMessage message) {
-        messagesDelivered.incrementAndGet();
-        List<Consumer<ChannelMessage>> perChannel = channelMessageListeners.get(message.channel());
-        if (perChannel != null) {
-            for (Consumer<ChannelMessage> l : perChannel) {
-                invokeListener(l, message);
-            }
-        }
-        for (Consumer<ChannelMessage> l : messageListeners) {
-            invokeListener(l, message);
         }
     }
 
@@ -1532,17 +1497,7 @@ public final class HeliographClient implements AutoCloseable {
             if (conn != connection) {
                 return;
             }
-            dispatcher.dispatch(() -> {
-                List<Consumer<PresenceEvent>> perChannel = channelPresenceListeners.get(event.channel());
-                if (perChannel != null) {
-                    for (Consumer<PresenceEvent> l : perChannel) {
-                        invokeListener(l, event);
-                    }
-                }
-                for (Consumer<PresenceEvent> l : presenceListeners) {
-                    invokeListener(l, event);
-                }
-            });
+            listeners.presence(event);
         } finally {
             lock.unlock();
         }
@@ -1555,8 +1510,8 @@ public final class HeliographClient implements AutoCloseable {
             try {
                 target = URI.create(url);
             } catch (IllegalArgumentException e) {
-                dispatcher.dispatch(() -> reportError(new HeliographException(ErrorCode.BAD_REQUEST,
-                        "redirect to an invalid URL '" + url + "'; trying the next configured URL", e)));
+                listeners.error(new HeliographException(ErrorCode.BAD_REQUEST,
+                        "redirect to an invalid URL '" + url + "'; trying the next configured URL", e));
             }
         }
         lock.lock();
@@ -1653,33 +1608,6 @@ public final class HeliographClient implements AutoCloseable {
 
     private static ErrorCode codeOf(Throwable error) {
         return error instanceof HeliographException h ? h.code() : ErrorCode.INTERNAL;
-    }
-
-    private <T> void invokeListener(Consumer<T> listener, T event) {
-        try {
-            listener.accept(event);
-        } catch (RuntimeException e) {
-            reportListenerFailure(e);
-        }
-    }
-
-    private void reportListenerFailure(Throwable error) {
-        reportError(new IllegalStateException("listener threw: " + error, error));
-    }
-
-    /** Runs on the dispatcher thread. */
-    private void reportError(Throwable error) {
-        if (errorListeners.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "Heliograph client error (no onError listener)", error);
-            return;
-        }
-        for (Consumer<Throwable> l : errorListeners) {
-            try {
-                l.accept(error);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "onError listener threw", e);
-            }
-        }
     }
 
     // ---------------------------------------------------------------------------------------------- builder
