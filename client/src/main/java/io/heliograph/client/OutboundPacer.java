@@ -27,6 +27,8 @@ final class OutboundPacer {
 
     /** Share of the edge's rate the client uses: the rest absorbs timing differences between the two clocks. */
     static final double RATE_SHARE = 0.9;
+    /** The slowest a pacer gets after refusals: a frame a second still restores 1,000 channels in a quarter hour. */
+    static final double MIN_RATE_PER_SECOND = 1;
     /** How long sending stops after a refusal: the edge's bucket is empty, let it refill. */
     static final long PAUSE_AFTER_REFUSAL_NS = TimeUnit.SECONDS.toNanos(1);
     /** The longest a drain sleeps before looking again, so that a clock moved by a test is noticed soon. */
@@ -85,9 +87,14 @@ final class OutboundPacer {
         schedule(0);
     }
 
-    /** The edge refused a frame: it is out of tokens, so stop for a moment and start again from an empty bucket. */
+    /**
+     * The edge refused a frame: it is out of tokens, so stop for a moment and start again from an empty bucket, at half
+     * the rate (for the rest of this connection): an edge whose real limit is below the configured one is then met
+     * after a few refusals, not after the burst's worth that closes the connection.
+     */
     synchronized void refusedByEdge() {
         bucket.empty();
+        bucket.halveRate(MIN_RATE_PER_SECOND);
         pausedUntilNs = nanoTime.getAsLong() + PAUSE_AFTER_REFUSAL_NS;
     }
 
@@ -126,10 +133,24 @@ final class OutboundPacer {
                     drainScheduled = true;
                 }
             }
+            int dropped = 0;
             for (Outbound o : batch) {
-                // A dropped frame has spent its token: rare (a request given up while queued), and never over the limit.
                 if (o.beforeSend().getAsBoolean()) {
                     transport.accept(o.frame());
+                } else {
+                    dropped++;
+                }
+            }
+            if (dropped > 0) {
+                // A request given up while it waited (an expired publish) must not cost the ones behind it their turn.
+                synchronized (this) {
+                    for (int i = 0; i < dropped; i++) {
+                        bucket.giveBack();
+                    }
+                    if (!queue.isEmpty() && !drainScheduled) {
+                        drainScheduled = true;
+                        waitNs = 0;
+                    }
                 }
             }
             if (waitNs >= 0) {

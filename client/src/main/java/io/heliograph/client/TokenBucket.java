@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
  */
 final class TokenBucket {
 
-    private final double ratePerNs;
+    private double ratePerNs;
     private final double capacity;
     private final LongSupplier nanoTime;
     private double tokens;
@@ -43,6 +43,18 @@ final class TokenBucket {
     long nanosUntilNext() {
         refill();
         return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / ratePerNs);
+    }
+
+    /** Returns a token taken for a frame that was then not sent. */
+    void giveBack() {
+        refill();
+        tokens = Math.min(capacity, tokens + 1);
+    }
+
+    /** Halves the rate, never below {@code minRatePerSecond}. */
+    void halveRate(double minRatePerSecond) {
+        refill();
+        ratePerNs = Math.max(minRatePerSecond / 1e9, ratePerNs / 2);
     }
 
     /** Spends every saved token: after a refusal the edge's bucket is empty, so ours should be too. */

@@ -106,4 +106,31 @@ class OutboundPacerTest {
         assertEquals(4, sent.size());
         assertEquals(0, pacer.waiting());
     }
+
+    @Test
+    void aDroppedFrameGivesItsTokenBack() throws Exception {
+        OutboundPacer pacer = pacer();
+        IntStream.range(0, 3).forEach(i -> pacer.send("given-up-" + i, () -> false));
+        IntStream.range(0, 4).forEach(i -> pacer.send("f" + i, () -> true));
+        await(() -> sent.size() == 4, "the whole burst for the wanted frames");
+        assertEquals(List.of("f0", "f1", "f2", "f3"), sent);
+    }
+
+    /**
+     * An edge whose real limit is below the configured one keeps refusing: each refusal halves the pacer's rate, so
+     * it gets under any limit within a few refusals instead of the burst's worth that earns a 1008.
+     */
+    @Test
+    void eachRefusalHalvesTheRate() throws Exception {
+        OutboundPacer pacer = pacer();
+        pacer.refusedByEdge();
+        pacer.refusedByEdge();
+        nowNs.addAndGet(Duration.ofSeconds(1).toNanos()); // past the pause, with a full bucket of 4
+        IntStream.range(0, 10).forEach(i -> pacer.send("f" + i, () -> true));
+        await(() -> sent.size() == 4, "the burst after the pause");
+        nowNs.addAndGet(Duration.ofMillis(10).toNanos()); // 900/s would give 4 (the cap); 900/4 = 225/s gives 2.25
+        await(() -> sent.size() >= 6, "two frames in 10 ms");
+        timers.schedule(() -> { }, 120, TimeUnit.MILLISECONDS).get(1, TimeUnit.SECONDS); // past a drain's longest sleep
+        assertEquals(6, sent.size(), "at a quarter of the rate after two refusals");
+    }
 }

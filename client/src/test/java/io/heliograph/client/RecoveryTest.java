@@ -180,7 +180,7 @@ class RecoveryTest {
      */
     @Test
     void reattachLostToA429WithoutIdIsSentAgainAfterItsTimeout() throws Exception {
-        HeliographClient client = client(builder().requestTimeout(Duration.ofMillis(300)));
+        HeliographClient client = client(builder().requestTimeout(Duration.ofMillis(500)));
         List<String> delivered = new CopyOnWriteArrayList<>();
         client.onMessage("chat", m -> delivered.add(m.serial().toString()));
         FakeEdge.Session a = connect(client, 1000);
@@ -251,7 +251,7 @@ class RecoveryTest {
 
     @Test
     void presenceReEnterAnswered503OrUnansweredIsRetried() throws Exception {
-        HeliographClient client = client(builder().requestTimeout(Duration.ofMillis(300)));
+        HeliographClient client = client(builder().requestTimeout(Duration.ofMillis(500)));
         FakeEdge.Session a = connect(client, 1000);
         CompletableFuture<Void> entered = client.enterPresence("room", Map.of("mood", "ok"));
         a.ack(a.next("presence"), null);
