@@ -22,7 +22,7 @@ final class AttachedChannel {
     PendingRequest inFlight;
     /** Transient refusals in a row, for the backoff before the next try. */
     int retries;
-    /** The last transient refusal, named when the application's attach times out. */
+    /** The edge's last transient refusal (not our own timeouts), named when the application's attach gives up. */
     Throwable lastRefusal;
 
     AttachedChannel(String name) {

@@ -50,7 +50,9 @@ import io.heliograph.protocol.Serial;
  * A connection to the Heliograph mesh that survives the loss of any one edge node: it reconnects across the configured
  * URLs with jittered backoff, re-attaches every channel from the last serial the application received, re-enters
  * presence and re-sends unacknowledged publishes with their original message id, so the application sees every
- * message exactly once and in order.
+ * message exactly once and in order. Everything it sends is paced under the edge's rate limit ({@link OutboundPacer}),
+ * and transient refusals (429, 500, 503, no answer) are retried with backoff rather than dropping a channel, a
+ * presence entry or a publish.
  *
  * <p>Every public method may be called from any thread. Futures complete, and listeners run, off the WebSocket's
  * thread; message, presence, state and continuity listeners all run on one dispatcher thread per client, in order.
@@ -864,7 +866,9 @@ public final class HeliographClient implements AutoCloseable {
                     listeners.continuityLost(name);
                 }
             } else if (WireErrors.isTransient(failed)) {
-                ch.lastRefusal = failed;
+                if (!WireErrors.isNoAnswer(failed)) {
+                    ch.lastRefusal = failed;
+                }
                 if (conn == connection && state == ConnectionState.CONNECTED) {
                     retryAttachLater(conn, ch);
                 }
@@ -933,11 +937,12 @@ public final class HeliographClient implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        HeliographException timeout = WireErrors.timeout("attach " + ch.name, requestTimeout.toMillis());
-        if (lastRefusal != null) {
-            timeout.addSuppressed(lastRefusal);
-        }
-        failAsync(waiter, timeout);
+        // The edge's last word says more than "timed out" (e.g. 429, channel limit reached): fail with it.
+        HeliographException reason = lastRefusal == null
+                ? WireErrors.timeout("attach " + ch.name, requestTimeout.toMillis())
+                : new HeliographException(codeOf(lastRefusal), "attach " + ch.name + " not accepted within "
+                        + requestTimeout.toMillis() + " ms; last refusal: " + lastRefusal.getMessage(), lastRefusal);
+        failAsync(waiter, reason);
     }
 
     // ---------------------------------------------------------------------------------------------- connecting

@@ -54,6 +54,18 @@ final class WireErrors {
     }
 
     static HeliographException timeout(String what, long timeoutMs) {
-        return new HeliographException(ErrorCode.UNAVAILABLE, what + " timed out after " + timeoutMs + " ms");
+        return new NoAnswer(what + " timed out after " + timeoutMs + " ms");
+    }
+
+    /** True for the client's own "no answer in time", as opposed to a refusal the edge sent. */
+    static boolean isNoAnswer(Throwable error) {
+        return error instanceof NoAnswer;
+    }
+
+    /** No answer in time: to the application an ordinary 503; to the client, not something the edge said. */
+    private static final class NoAnswer extends HeliographException {
+        NoAnswer(String message) {
+            super(ErrorCode.UNAVAILABLE, message);
+        }
     }
 }

@@ -239,6 +239,19 @@ class RecoveryTest {
         assertEquals(new AttachResult("chat", Serial.of(1, 3), false, false), get(attached));
     }
 
+    /** Beyond the channel limit the edge answers 429 with an id: retried, and named when the attach gives up. */
+    @Test
+    void firstAttachRefusedWith429UntilItsTimeoutFailsWithTheRefusal() throws Exception {
+        HeliographClient client = client(builder().requestTimeout(Duration.ofMillis(300)));
+        FakeEdge.Session a = connect(client);
+        CompletableFuture<AttachResult> attached = client.attach("ch-1001");
+        a.error(a.next("attach"), 429, "channel limit reached: at most 1000 channels per connection");
+        a.error(a.next("attach"), 429, "channel limit reached: at most 1000 channels per connection");
+        HeliographException e = failure(attached);
+        assertEquals(ErrorCode.RATE_LIMITED, e.code());
+        assertTrue(e.getMessage().contains("channel limit reached"), e.getMessage());
+    }
+
     @Test
     void firstAttachRefusedWith403FailsAtOnceAndIsNotRetried() throws Exception {
         HeliographClient client = client(builder());
