@@ -103,7 +103,7 @@ public final class HeliographClient implements AutoCloseable {
     private final Map<String, AttachedChannel> channels = new LinkedHashMap<>();
     /** Channels where the application entered presence, with its latest data; re-entered after a reconnect. */
     private final Map<String, JsonNode> presenceData = new LinkedHashMap<>();
-    private final Map<String, PendingRequest> pending = new LinkedHashMap<>();
+    private final RequestTable requests;
     private volatile Session session;
 
     private final AtomicLong reconnects = new AtomicLong();
@@ -144,6 +144,8 @@ public final class HeliographClient implements AutoCloseable {
         this.timers = timerPool;
         this.completions = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("heliograph-client-" + n + "-completion-", 0).factory());
+        this.requests = new RequestTable(lock, new CurrentLink(), backoff, requestTimeout, publishesResent,
+                publishesExpired);
         this.listeners = new ApplicationListeners("heliograph-client-" + n + "-dispatch", this::resumeReading,
                 messagesDelivered);
     }
@@ -631,13 +633,7 @@ public final class HeliographClient implements AutoCloseable {
             if (refuseWhenDone(result)) {
                 return result;
             }
-            pending.put(req.id, req);
-            req.timeout = kind == Kind.PUBLISH
-                    ? timers.schedule(() -> publishExpired(req, limit), limit.toMillis(), TimeUnit.MILLISECONDS)
-                    : timers.schedule(() -> requestTimedOut(req), limit.toMillis(), TimeUnit.MILLISECONDS);
-            if (state == ConnectionState.CONNECTED) {
-                transmit(req);
-            }
+            requests.addForApplication(req, limit);
         } finally {
             lock.unlock();
         }
@@ -660,104 +656,26 @@ public final class HeliographClient implements AutoCloseable {
     private PendingRequest sendInternal(Kind kind, String channel, PresenceAction action, ObjectNode frame) {
         PendingRequest req = new PendingRequest(frame.get("id").asText(), kind, channel, action,
                 Json.write(frame), true);
-        pending.put(req.id, req);
-        transmit(req);
+        requests.addInternal(req);
         return req;
     }
 
-    /**
-     * Caller holds the lock. Queues the request's frame in the current connection's pacer, unless it already waits
-     * there; when the frame leaves, {@link #leaving} starts the wait for its answer.
-     */
-    private void transmit(PendingRequest req) {
-        OutboundPacer p = pacer;
-        Connection conn = connection;
-        if (p == null || conn == null || req.queuedIn == p) {
-            return;
+    /** What the request table sees of the client: the current connection and pacer, and its timer. */
+    private final class CurrentLink implements RequestTable.Link {
+        @Override
+        public Connection connection() {
+            return connection;
         }
-        req.queuedIn = p;
-        p.send(req.frame, () -> leaving(conn, req));
-    }
 
-    /**
-     * Runs on the timer thread when the pacer is about to hand a request's frame to the socket. False drops the frame:
-     * the request was answered, given up or replaced meanwhile.
-     */
-    private boolean leaving(Connection conn, PendingRequest req) {
-        lock.lock();
-        try {
-            if (req.queuedIn != null && req.queuedIn == pacer) {
-                req.queuedIn = null;
-            }
-            if (conn != connection || pending.get(req.id) != req) {
-                return false;
-            }
-            if (req.sent && req.kind == Kind.PUBLISH) {
-                publishesResent.incrementAndGet();
-            }
-            req.sent = true;
-            req.sentAtNs = System.nanoTime();
-            if (req.retriedWhenUnanswered()) {
-                req.cancelAttemptTimeout();
-                req.attemptTimeout = scheduleTimer(() -> attemptTimedOut(conn, req), requestTimeout);
-            }
-            return true;
-        } finally {
-            lock.unlock();
+        @Override
+        public OutboundPacer pacer() {
+            return pacer;
         }
-    }
 
-    /**
-     * No answer to one transmission within {@code requestTimeout}, on a connection that is still up: a publish is
-     * sent again at once (its msgId makes a second copy harmless); a re-attach or re-enter fails as transient, which
-     * retries it with backoff.
-     */
-    private void attemptTimedOut(Connection conn, PendingRequest req) {
-        lock.lock();
-        try {
-            if (conn != connection || pending.get(req.id) != req || req.queuedIn != null) {
-                return;
-            }
-            if (req.kind == Kind.PUBLISH) {
-                transmit(req);
-                return;
-            }
-            pending.remove(req.id);
-        } finally {
-            lock.unlock();
+        @Override
+        public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+            return scheduleTimer(task, delay);
         }
-        req.reply.completeExceptionally(WireErrors.timeout(req.kind.name().toLowerCase(), requestTimeout.toMillis()));
-    }
-
-    /** Caller holds the lock. A publish refused transiently (429, 500, 503) is sent again after a backoff. */
-    private void retryPublishLater(Connection conn, PendingRequest req) {
-        Duration delay = backoff.delay(req.attempts++);
-        scheduleTimer(() -> {
-            lock.lock();
-            try {
-                if (conn == connection && pending.get(req.id) == req) {
-                    transmit(req);
-                }
-            } finally {
-                lock.unlock();
-            }
-        }, delay);
-    }
-
-    private void publishExpired(PendingRequest req, Duration deadline) {
-        lock.lock();
-        try {
-            // Whoever takes it out of pending (this, its ack, a permanent refusal, failing) completes it.
-            if (!pending.remove(req.id, req)) {
-                return;
-            }
-            req.cancelAttemptTimeout();
-            publishesExpired.incrementAndGet();
-        } finally {
-            lock.unlock();
-        }
-        req.reply.completeExceptionally(new HeliographException(ErrorCode.UNAVAILABLE,
-                "publish not acknowledged within its deadline of " + deadline.toMillis() + " ms"));
     }
 
     /** Caller holds the lock. True (and the future failed) when the client can no longer serve requests. */
@@ -771,40 +689,6 @@ public final class HeliographClient implements AutoCloseable {
             return true;
         }
         return false;
-    }
-
-    /**
-     * Caller holds the lock. How much longer the application should wait for an answer to {@code req} on the
-     * current connection: a request queued behind other frames (a large restore) has not begun its
-     * {@code requestTimeout}, and one sent later than the application asked gets its full {@code requestTimeout}.
-     */
-    private Duration answerWaitLeft(PendingRequest req) {
-        if (state != ConnectionState.CONNECTED || pacer == null) {
-            return Duration.ZERO;
-        }
-        if (req.queuedIn == pacer) {
-            return requestTimeout;
-        }
-        if (!req.sent) {
-            return Duration.ZERO;
-        }
-        long leftNs = req.sentAtNs + requestTimeout.toNanos() - System.nanoTime();
-        return leftNs > 0 ? Duration.ofNanos(leftNs) : Duration.ZERO;
-    }
-
-    private void requestTimedOut(PendingRequest req) {
-        lock.lock();
-        try {
-            Duration left = pending.get(req.id) == req ? answerWaitLeft(req) : Duration.ZERO;
-            if (left.isPositive()) {
-                req.timeout = scheduleTimer(() -> requestTimedOut(req), left);
-                return;
-            }
-            pending.remove(req.id, req);
-        } finally {
-            lock.unlock();
-        }
-        req.reply.completeExceptionally(WireErrors.timeout(req.kind.name().toLowerCase(), requestTimeout.toMillis()));
     }
 
     /** Caller holds the lock and is connected. */
@@ -923,7 +807,7 @@ public final class HeliographClient implements AutoCloseable {
             if (!ch.waiters.contains(waiter)) {
                 return;
             }
-            Duration left = ch.inFlight == null ? Duration.ZERO : answerWaitLeft(ch.inFlight);
+            Duration left = ch.inFlight == null ? Duration.ZERO : requests.answerWaitLeft(ch.inFlight);
             if (left.isPositive()) {
                 scheduleTimer(() -> attachTimedOut(ch, waiter), left);
                 return;
@@ -1136,14 +1020,13 @@ public final class HeliographClient implements AutoCloseable {
         if (connectFuture != null) {
             failAsync(connectFuture, reason);
         }
-        for (PendingRequest req : pending.values()) {
+        for (PendingRequest req : requests.takeAll()) {
             req.cancelTimers();
             // Attach replies would forget their channel; the channels' own waiters are failed below instead.
             if (req.kind != Kind.ATTACH) {
                 failAsync(req.reply, reason);
             }
         }
-        pending.clear();
         for (AttachedChannel ch : channels.values()) {
             ch.waiters.forEach(w -> failAsync(w, reason));
             ch.waiters.clear();
@@ -1280,22 +1163,12 @@ public final class HeliographClient implements AutoCloseable {
         PendingRequest req;
         lock.lock();
         try {
-            if (conn != connection) {
-                return;
-            }
-            req = pending.get(id);
-            // Unknown ids are replies to requests that timed out, or were replaced at a reconnect.
-            if (req == null) {
-                return;
-            }
-            req.cancelAttemptTimeout();
-            if (error != null && req.kind == Kind.PUBLISH && WireErrors.isTransient(error)) {
-                retryPublishLater(conn, req);
-                return;
-            }
-            pending.remove(id);
+            req = requests.settle(conn, id, error);
         } finally {
             lock.unlock();
+        }
+        if (req == null) {
+            return;
         }
         if (req.timeout != null) {
             req.timeout.cancel(false);
@@ -1346,12 +1219,7 @@ public final class HeliographClient implements AutoCloseable {
      * restores at the pace the edge accepts instead of being refused.
      */
     private void restore(Connection conn) {
-        List<PendingRequest> old = new ArrayList<>(pending.values());
-        pending.clear();
-        for (PendingRequest req : old) {
-            req.queuedIn = null;
-            req.cancelAttemptTimeout();
-        }
+        List<PendingRequest> old = requests.takeAll();
         for (AttachedChannel ch : channels.values()) {
             ch.inFlight = null;
             sendAttach(ch);
@@ -1383,10 +1251,10 @@ public final class HeliographClient implements AutoCloseable {
                 case PING -> {
                     // Heartbeat pings belong to the old connection.
                     if (!req.internal) {
-                        resend(req);
+                        requests.resend(req);
                     }
                 }
-                default -> resend(req);
+                default -> requests.resend(req);
             }
         }
     }
@@ -1452,12 +1320,6 @@ public final class HeliographClient implements AutoCloseable {
             listeners.error(new HeliographException(codeOf(cause),
                     "re-entering presence on " + channel + " failed: " + cause.getMessage(), cause));
         }
-    }
-
-    /** Caller holds the lock. Puts one of the application's requests on the new connection, under its old id. */
-    private void resend(PendingRequest req) {
-        pending.put(req.id, req);
-        transmit(req);
     }
 
     private static void completeDiscarded(PendingRequest req) {
