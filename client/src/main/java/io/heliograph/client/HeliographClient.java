@@ -701,6 +701,7 @@ public final class HeliographClient implements AutoCloseable {
         }
         Connection conn = connection;
         PendingRequest req = sendInternal(Kind.ATTACH, ch.name, null, frame);
+        req.fromSerial = from;
         ch.inFlight = req;
         req.reply.whenComplete((reply, error) -> onAttachReply(conn, ch, req, reply, error));
     }
@@ -726,7 +727,11 @@ public final class HeliographClient implements AutoCloseable {
                 try {
                     String serialText = reply.path("serial").asText(null);
                     Serial serial = reply.hasNonNull("serial") ? Serial.parse(serialText) : null;
-                    boolean lost = reply.path("code").asInt(0) == ErrorCode.CONTINUITY_LOST.code();
+                    Serial from = req.fromSerial;
+                    // A channel's latest serial is never behind one we asked to resume from unless its state was
+                    // lost and started again; edges that do not say 410 for that yet still give it away.
+                    boolean restartedBehind = from != null && (serial == null || serial.compareTo(from) < 0);
+                    boolean lost = reply.path("code").asInt(0) == ErrorCode.CONTINUITY_LOST.code() || restartedBehind;
                     if (lost) {
                         // Only messages after serial follow, and serial may be behind the cursor (the channel's
                         // state was lost and started again): resume from it, or every new message is a "duplicate".
@@ -735,7 +740,7 @@ public final class HeliographClient implements AutoCloseable {
                         // A plain attach starts at the channel's serial: a resume after a drop then covers the gap.
                         ch.cursor.skipTo(serial);
                     }
-                    result = new AttachResult(ch.name, serial, reply.path("resumed").asBoolean(false), lost);
+                    result = new AttachResult(ch.name, serial, !lost && reply.path("resumed").asBoolean(false), lost);
                 } catch (RuntimeException e) {
                     failed = new HeliographException(ErrorCode.INTERNAL, "malformed attached reply: " + e.getMessage(), e);
                 }

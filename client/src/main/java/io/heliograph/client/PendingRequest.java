@@ -6,6 +6,7 @@ import java.util.concurrent.ScheduledFuture;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.heliograph.protocol.PresenceAction;
+import io.heliograph.protocol.Serial;
 
 /**
  * A request waiting for its reply. Internal requests (re-attach, re-enter, heartbeat pings) are replaced on the next
@@ -39,6 +40,8 @@ final class PendingRequest {
     long sentAtNs;
     /** Transient refusals so far: the exponent of the backoff before the next try. */
     int attempts;
+    /** For an attach: the serial it asked to resume from, or null. */
+    Serial fromSerial;
 
     PendingRequest(String id, Kind kind, String channel, PresenceAction action, String frame, boolean internal) {
         this.id = id;

@@ -85,9 +85,14 @@ final class FakeEdge implements AutoCloseable {
 
     /** The next accepted WebSocket, waiting up to {@link #WAIT}; fails the test when none comes. */
     Session nextSession() throws InterruptedException {
-        Session s = sessions.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        return nextSession(WAIT);
+    }
+
+    /** The next accepted WebSocket, waiting up to {@code wait}; fails the test when none comes. */
+    Session nextSession(Duration wait) throws InterruptedException {
+        Session s = sessions.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
         if (s == null) {
-            throw new AssertionError("no WebSocket connection within " + WAIT);
+            throw new AssertionError("no WebSocket connection within " + wait);
         }
         return s;
     }

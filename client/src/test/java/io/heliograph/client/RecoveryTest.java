@@ -35,6 +35,14 @@ import io.heliograph.protocol.Serial;
  */
 class RecoveryTest {
 
+    /**
+     * The heartbeat of sessions a test kills: the client notices a vanished node within 2.5 of them even when the
+     * JDK does not report the closed socket, and a loaded machine does not make a live one look silent.
+     */
+    private static final long HEARTBEAT_MS = 1500;
+    /** Bounds a reconnect after a kill: up to 2.5 heartbeats to notice it, then the backoff. */
+    private static final Duration RECONNECT_WAIT = Duration.ofSeconds(10);
+
     private FakeEdge edgeA;
     private FakeEdge edgeB;
     private final List<HeliographClient> clients = new ArrayList<>();
@@ -95,7 +103,7 @@ class RecoveryTest {
     /** Kills A and returns B's session, connected with the given heartbeat. */
     private FakeEdge.Session failOver(FakeEdge.Session a, long heartbeatMs) throws Exception {
         a.kill();
-        FakeEdge.Session b = edgeB.nextSession();
+        FakeEdge.Session b = edgeB.nextSession(RECONNECT_WAIT);
         b.connected("conn-2", heartbeatMs);
         return b;
     }
@@ -143,7 +151,7 @@ class RecoveryTest {
         HeliographClient client = client(builder());
         AtomicLong delivered = new AtomicLong();
         client.onMessage(m -> delivered.incrementAndGet());
-        FakeEdge.Session a = connect(client, 1000);
+        FakeEdge.Session a = connect(client, HEARTBEAT_MS);
 
         List<CompletableFuture<AttachResult>> attached = new ArrayList<>();
         for (int i = 0; i < channels; i++) {
@@ -183,7 +191,7 @@ class RecoveryTest {
         HeliographClient client = client(builder().requestTimeout(Duration.ofMillis(500)));
         List<String> delivered = new CopyOnWriteArrayList<>();
         client.onMessage("chat", m -> delivered.add(m.serial().toString()));
-        FakeEdge.Session a = connect(client, 1000);
+        FakeEdge.Session a = connect(client, HEARTBEAT_MS);
         attach(client, a, "chat", "1:4");
 
         FakeEdge.Session b = failOver(a);
@@ -208,7 +216,7 @@ class RecoveryTest {
         HeliographClient client = client(builder());
         List<String> delivered = new CopyOnWriteArrayList<>();
         client.onMessage("chat", m -> delivered.add(m.serial().toString()));
-        FakeEdge.Session a = connect(client, 1000);
+        FakeEdge.Session a = connect(client, HEARTBEAT_MS);
         attach(client, a, "chat", "1:4");
         a.message("chat", "1:5", "{}");
         await(() -> delivered.size() == 1, "first message");
@@ -265,7 +273,7 @@ class RecoveryTest {
     @Test
     void presenceReEnterAnswered503OrUnansweredIsRetried() throws Exception {
         HeliographClient client = client(builder().requestTimeout(Duration.ofMillis(500)));
-        FakeEdge.Session a = connect(client, 1000);
+        FakeEdge.Session a = connect(client, HEARTBEAT_MS);
         CompletableFuture<Void> entered = client.enterPresence("room", Map.of("mood", "ok"));
         a.ack(a.next("presence"), null);
         get(entered);
@@ -287,17 +295,17 @@ class RecoveryTest {
     @Test
     void presenceUpdateUnansweredAcrossTwoReconnectsCompletesWithTheFinalReEnter() throws Exception {
         HeliographClient client = client(builder());
-        FakeEdge.Session a = connect(client, 1000);
+        FakeEdge.Session a = connect(client, HEARTBEAT_MS);
         CompletableFuture<Void> entered = client.enterPresence("room", Map.of("mood", "ok"));
         a.ack(a.next("presence"), null);
         get(entered);
         CompletableFuture<Void> updated = client.updatePresence("room", Map.of("mood", "great"));
         a.next("presence");
 
-        FakeEdge.Session b = failOver(a, 1000);
+        FakeEdge.Session b = failOver(a, HEARTBEAT_MS);
         assertEquals("great", b.next("presence").get("data").get("mood").asText());
         b.kill();
-        FakeEdge.Session a2 = edgeA.nextSession();
+        FakeEdge.Session a2 = edgeA.nextSession(RECONNECT_WAIT);
         a2.connected("conn-3", 0);
         JsonNode reenter = a2.next("presence");
         assertEquals("great", reenter.get("data").get("mood").asText());
@@ -348,7 +356,7 @@ class RecoveryTest {
     @Test
     void publishUnansweredPastItsRequestTimeoutSurvivesAReconnectWithItsMsgId() throws Exception {
         HeliographClient client = client(builder().requestTimeout(Duration.ofMillis(200)));
-        FakeEdge.Session a = connect(client, 1000);
+        FakeEdge.Session a = connect(client, HEARTBEAT_MS);
         CompletableFuture<PublishAck> ack = client.publish("chat", "n", 1);
         String msgId = a.next("publish").get("msgId").asText();
         await(() -> client.publishesResent() >= 1, "a re-send after the request timeout");
@@ -414,7 +422,7 @@ class RecoveryTest {
         client.onChannelDropped(dropped::add);
         List<String> delivered = new CopyOnWriteArrayList<>();
         client.onMessage(m -> delivered.add(m.channel() + "@" + m.serial()));
-        FakeEdge.Session a = connect(client, 1000);
+        FakeEdge.Session a = connect(client, HEARTBEAT_MS);
         attach(client, a, "chat", "1:4");
         attach(client, a, "news", "1:1");
 
@@ -445,10 +453,10 @@ class RecoveryTest {
         client.onContinuityLost(lost::add);
         List<String> delivered = new CopyOnWriteArrayList<>();
         client.onMessage("chat", m -> delivered.add(m.serial().toString()));
-        FakeEdge.Session a = connect(client, 1000);
+        FakeEdge.Session a = connect(client, HEARTBEAT_MS);
         attach(client, a, "chat", "1:4");
 
-        FakeEdge.Session b = failOver(a, 1000);
+        FakeEdge.Session b = failOver(a, HEARTBEAT_MS);
         JsonNode resume = b.next("attach");
         assertEquals("1:4", resume.get("fromSerial").asText());
         b.attachedContinuityLost(resume, "1:500");
@@ -459,7 +467,7 @@ class RecoveryTest {
         assertEquals(0, client.gapsDetected(), "a lost stretch is continuity lost, not a gap");
 
         b.kill();
-        FakeEdge.Session a2 = edgeA.nextSession();
+        FakeEdge.Session a2 = edgeA.nextSession(RECONNECT_WAIT);
         a2.connected("conn-3", 0);
         assertEquals("1:501", a2.next("attach").get("fromSerial").asText());
     }
@@ -476,7 +484,7 @@ class RecoveryTest {
         client.onContinuityLost(lost::add);
         List<String> delivered = new CopyOnWriteArrayList<>();
         client.onMessage("chat", m -> delivered.add(m.serial().toString()));
-        FakeEdge.Session a = connect(client, 1000);
+        FakeEdge.Session a = connect(client, HEARTBEAT_MS);
         attach(client, a, "chat", "1:50");
 
         FakeEdge.Session b = failOver(a);
@@ -487,5 +495,34 @@ class RecoveryTest {
         await(() -> delivered.equals(List.of("1:4")), "the restarted channel's next message");
         await(() -> lost.equals(List.of("chat")), "continuity listener");
         assertEquals(0, client.duplicatesDropped());
+    }
+
+    /**
+     * Today's edge answers a resume from beyond a restarted channel's latest serial with a plain {@code attached}
+     * (no 410) carrying that lower serial. A channel's latest serial is never behind one the client delivered unless
+     * its state was lost, so the client treats it as continuity lost on its own.
+     */
+    @Test
+    void resumeAnsweredWithALatestSerialBehindTheCursorIsContinuityLostEvenWithout410() throws Exception {
+        HeliographClient client = client(builder());
+        List<String> lost = new CopyOnWriteArrayList<>();
+        client.onContinuityLost(lost::add);
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        client.onMessage(m -> delivered.add(m.channel() + "@" + m.serial()));
+        FakeEdge.Session a = connect(client, HEARTBEAT_MS);
+        attach(client, a, "chat", "1:50");
+        attach(client, a, "empty", "1:7");
+
+        FakeEdge.Session b = failOver(a);
+        JsonNode chat = b.next("attach");
+        JsonNode empty = b.next("attach");
+        b.attached(chat, "1:3", true);
+        b.attached(empty, null, true);
+        b.message("chat", "1:4", "{}");
+        b.message("empty", "1:1", "{}");
+        await(() -> delivered.size() == 2, "the restarted channels' next messages");
+        assertEquals(List.of("chat@1:4", "empty@1:1"), delivered);
+        await(() -> lost.equals(List.of("chat", "empty")), "continuity listener");
+        assertEquals(2, client.continuityLosses());
     }
 }
