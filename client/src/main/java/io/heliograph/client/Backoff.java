@@ -41,6 +41,19 @@ final class Backoff {
         return Duration.ofMillis(Math.min(ceiling, maxMs));
     }
 
+    /**
+     * A delay for when the server said "not at once" (close 1008): uniform in {@code [max/2, max]}, long, yet spread
+     * so that clients closed together do not return together.
+     */
+    Duration notAtOnce() {
+        double r = random.getAsDouble();
+        if (r < 0 || r >= 1) {
+            r = 0;
+        }
+        long half = maxMs / 2;
+        return Duration.ofMillis(half + (long) Math.floor(r * (maxMs - half + 1)));
+    }
+
     /** The delay before retry {@code attempt}, 0 for the first retry after a drop. */
     Duration delay(int attempt) {
         long ceiling = ceiling(attempt).toMillis();

@@ -46,6 +46,15 @@ final class ChannelCursor {
         }
     }
 
+    /**
+     * Moves the cursor to {@code serial}, backwards too: after continuity was lost (410) the edge delivers only what
+     * follows {@code serial}, which may be behind the cursor when the channel's state was lost and started again; a
+     * cursor left ahead would drop every new message as a duplicate. Null starts over at the channel's first message.
+     */
+    void resetTo(Serial serial) {
+        last = serial;
+    }
+
     /** The last serial delivered or skipped to, or null when nothing yet. */
     Serial lastSerial() {
         return last;

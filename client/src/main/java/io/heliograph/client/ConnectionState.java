@@ -9,9 +9,12 @@ public enum ConnectionState {
     CONNECTING,
     /** The {@code connected} frame arrived; requests flow. */
     CONNECTED,
-    /** The connection dropped and a reconnect is scheduled: channels, presence and unacknowledged publishes resume. */
+    /**
+     * The connection dropped (or the edge closed it, with 1008 after a pause) and a reconnect is scheduled: channels,
+     * presence and unacknowledged publishes resume.
+     */
     DISCONNECTED,
-    /** The client will not retry on its own (token refused or expired, policy violation); see {@code failureReason()}. */
+    /** The client will not retry on its own (token refused or expired); see {@code failureReason()}. */
     FAILED,
     /** Not started, or closed by the application. */
     CLOSED

@@ -14,8 +14,6 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,6 +35,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.heliograph.client.PendingRequest.Kind;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.ChannelName;
 import io.heliograph.protocol.ErrorCode;
@@ -51,7 +50,9 @@ import io.heliograph.protocol.Serial;
  * A connection to the Heliograph mesh that survives the loss of any one edge node: it reconnects across the configured
  * URLs with jittered backoff, re-attaches every channel from the last serial the application received, re-enters
  * presence and re-sends unacknowledged publishes with their original message id, so the application sees every
- * message exactly once and in order.
+ * message exactly once and in order. Everything it sends is paced under the edge's rate limit ({@link OutboundPacer}),
+ * and transient refusals (429, 500, 503, no answer) are retried with backoff rather than dropping a channel, a
+ * presence entry or a publish.
  *
  * <p>Every public method may be called from any thread. Futures complete, and listeners run, off the WebSocket's
  * thread; message, presence, state and continuity listeners all run on one dispatcher thread per client, in order.
@@ -63,47 +64,6 @@ public final class HeliographClient implements AutoCloseable {
     /** The heartbeat allowance of Protocol v1: a node silent for this many heartbeats is dead. */
     private static final double HEARTBEAT_TOLERANCE = 2.5;
 
-    private enum Kind { ATTACH, DETACH, PUBLISH, PRESENCE, PRESENCE_GET, HISTORY, PING }
-
-    /**
-     * A request waiting for its reply. Internal requests (re-attach, re-enter, heartbeat pings) have no timeout of
-     * their own and are replaced on the next reconnect; the application's requests survive reconnects until they time
-     * out.
-     */
-    private static final class PendingRequest {
-        final String id;
-        final Kind kind;
-        final String channel;
-        final PresenceAction action;
-        final String frame;
-        final boolean internal;
-        final CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-        ScheduledFuture<?> timeout;
-        boolean sent;
-
-        PendingRequest(String id, Kind kind, String channel, PresenceAction action, String frame, boolean internal) {
-            this.id = id;
-            this.kind = kind;
-            this.channel = channel;
-            this.action = action;
-            this.frame = frame;
-            this.internal = internal;
-        }
-    }
-
-    /** A channel the application attached (or is attaching). Guarded by the client's lock. */
-    private static final class AttachedChannel {
-        final String name;
-        final ChannelCursor cursor = new ChannelCursor();
-        final List<CompletableFuture<AttachResult>> waiters = new ArrayList<>();
-        /** The server confirmed an attach at least once; until then a failure removes the channel. */
-        boolean confirmed;
-
-        AttachedChannel(String name) {
-            this.name = name;
-        }
-    }
-
     private record Session(String connectionId, String clientId, String region, String node, long heartbeatMs) {
     }
 
@@ -112,12 +72,16 @@ public final class HeliographClient implements AutoCloseable {
     private final boolean renewableToken;
     private final Backoff backoff;
     private final Duration requestTimeout;
+    private final Duration publishDeadline;
+    /** The edge's per-connection rate limit, which the client's pacer stays under. */
+    private final double edgeRatePerSecond;
+    private final int edgeRateBurst;
     /** Bounds reaching a node (TCP, upgrade and the connected frame): a frozen node must not hold a client long. */
     private final Duration connectTimeout;
     private final HttpClient http;
     private final ScheduledExecutorService timers;
     private final ExecutorService completions;
-    private final ListenerDispatcher dispatcher;
+    private final ApplicationListeners listeners;
     private final AtomicLong requestIds = new AtomicLong();
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -125,6 +89,8 @@ public final class HeliographClient implements AutoCloseable {
     private ConnectionState state = ConnectionState.CLOSED;
     private boolean closed;
     private Connection connection;
+    /** Paces the current connection's frames; replaced with it. */
+    private OutboundPacer pacer;
     private boolean everConnected;
     private int failedAttempts;
     private boolean tokenRenewed;
@@ -137,18 +103,8 @@ public final class HeliographClient implements AutoCloseable {
     private final Map<String, AttachedChannel> channels = new LinkedHashMap<>();
     /** Channels where the application entered presence, with its latest data; re-entered after a reconnect. */
     private final Map<String, JsonNode> presenceData = new LinkedHashMap<>();
-    private final Map<String, PendingRequest> pending = new LinkedHashMap<>();
+    private final RequestTable requests;
     private volatile Session session;
-
-    private final CopyOnWriteArrayList<Consumer<ChannelMessage>> messageListeners = new CopyOnWriteArrayList<>();
-    private final Map<String, CopyOnWriteArrayList<Consumer<ChannelMessage>>> channelMessageListeners =
-            new ConcurrentHashMap<>();
-    private final CopyOnWriteArrayList<Consumer<PresenceEvent>> presenceListeners = new CopyOnWriteArrayList<>();
-    private final Map<String, CopyOnWriteArrayList<Consumer<PresenceEvent>>> channelPresenceListeners =
-            new ConcurrentHashMap<>();
-    private final CopyOnWriteArrayList<Consumer<ConnectionState>> stateListeners = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<Consumer<String>> continuityListeners = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<Consumer<Throwable>> errorListeners = new CopyOnWriteArrayList<>();
 
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong connectionAttempts = new AtomicLong();
@@ -158,6 +114,13 @@ public final class HeliographClient implements AutoCloseable {
     private final AtomicLong continuityLosses = new AtomicLong();
     private final AtomicLong publishesResent = new AtomicLong();
     private final AtomicLong heartbeatTimeouts = new AtomicLong();
+    private final AtomicLong rateLimitRefusals = new AtomicLong();
+    private final AtomicLong policyCloses = new AtomicLong();
+    private final AtomicLong framesPaced = new AtomicLong();
+    private final AtomicLong attachRetries = new AtomicLong();
+    private final AtomicLong presenceRetries = new AtomicLong();
+    private final AtomicLong channelsDropped = new AtomicLong();
+    private final AtomicLong publishesExpired = new AtomicLong();
 
     private HeliographClient(Builder b) {
         this.endpoints = new EndpointRing(b.urls);
@@ -166,6 +129,9 @@ public final class HeliographClient implements AutoCloseable {
         this.tokens = renewableToken ? b.tokenSupplier : () -> fixed;
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax, b.random);
         this.requestTimeout = b.requestTimeout;
+        this.publishDeadline = b.publishDeadline;
+        this.edgeRatePerSecond = b.edgeRatePerSecond;
+        this.edgeRateBurst = b.edgeRateBurst;
         int n = INSTANCES.incrementAndGet();
         this.connectTimeout = b.connectTimeout;
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
@@ -178,8 +144,10 @@ public final class HeliographClient implements AutoCloseable {
         this.timers = timerPool;
         this.completions = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("heliograph-client-" + n + "-completion-", 0).factory());
-        this.dispatcher = new ListenerDispatcher("heliograph-client-" + n + "-dispatch", this::resumeReading,
-                this::reportListenerFailure);
+        this.requests = new RequestTable(lock, new CurrentLink(), backoff, requestTimeout, publishesResent,
+                publishesExpired);
+        this.listeners = new ApplicationListeners("heliograph-client-" + n + "-dispatch", this::resumeReading,
+                messagesDelivered);
     }
 
     public static Builder builder() {
@@ -241,7 +209,7 @@ public final class HeliographClient implements AutoCloseable {
             old.close(1000, "client closed");
         }
         timers.shutdownNow();
-        dispatcher.shutdown();
+        listeners.shutdown();
         completions.shutdown();
         http.shutdown();
     }
@@ -324,7 +292,7 @@ public final class HeliographClient implements AutoCloseable {
             AttachedChannel ch = channels.computeIfAbsent(channel, AttachedChannel::new);
             ch.cursor.skipTo(fromSerial);
             ch.waiters.add(waiter);
-            timers.schedule(() -> attachTimedOut(ch, waiter), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            scheduleTimer(() -> attachTimedOut(ch, waiter), requestTimeout);
             if (state == ConnectionState.CONNECTED) {
                 sendAttach(ch);
             }
@@ -355,45 +323,58 @@ public final class HeliographClient implements AutoCloseable {
         }
         ObjectNode frame = frame("detach");
         frame.put("channel", channel);
-        return request(Kind.DETACH, channel, null, frame, reply -> null);
+        return request(Kind.DETACH, channel, null, frame, requestTimeout, reply -> null);
     }
 
-    /** Publishes with a client-assigned message id; see {@link #publish(String, String, JsonNode, String)}. */
+    /** Publishes with a client-generated message id; see {@link #publish(OutgoingMessage)}. */
     public CompletableFuture<PublishAck> publish(String channel, String name, Object data) {
-        return publish(channel, name, toJson(data), null);
+        return publish(new OutgoingMessage(channel, name, toJson(data), null, null)).ack();
     }
 
-    /** Publishes with a client-assigned message id; see {@link #publish(String, String, JsonNode, String)}. */
+    /** Publishes with a client-generated message id; see {@link #publish(OutgoingMessage)}. */
     public CompletableFuture<PublishAck> publish(String channel, String name, JsonNode data) {
-        return publish(channel, name, data, null);
+        return publish(new OutgoingMessage(channel, name, data, null, null)).ack();
     }
 
-    /** Publishes any value Jackson can encode; see {@link #publish(String, String, JsonNode, String)}. */
+    /** Publishes any value Jackson can encode; see {@link #publish(OutgoingMessage)}. */
     public CompletableFuture<PublishAck> publish(String channel, String name, Object data, String msgId) {
-        return publish(channel, name, toJson(data), msgId);
+        return publish(new OutgoingMessage(channel, name, toJson(data), msgId, null)).ack();
     }
 
     /**
-     * Publishes a message. If the connection drops before the ack, the publish is re-sent after the reconnect with
-     * the same {@code msgId}, which the server deduplicates, and the future completes with that ack.
+     * Publishes a message; see {@link #publish(OutgoingMessage)}.
      *
      * @param name  optional event name, may be null
-     * @param msgId the idempotency key; null to let the client assign a random UUID
-     * @throws HeliographException 400 for an invalid channel name
+     * @param msgId the idempotency key; null to let the client generate a random UUID
+     * @throws HeliographException 400 for an invalid channel name or message id
      */
     public CompletableFuture<PublishAck> publish(String channel, String name, JsonNode data, String msgId) {
-        ChannelName.require(channel);
-        String id = msgId == null ? UUID.randomUUID().toString() : msgId;
+        return publish(new OutgoingMessage(channel, name, data, msgId, null)).ack();
+    }
+
+    /**
+     * Publishes a message and shows its message id at once. The client keeps the publish until the edge acks it and
+     * sends it again, always with the same {@code msgId} (which the edge deduplicates), after a reconnect, after
+     * {@code requestTimeout} without an answer, and after a transient refusal (429, 500, 503, with backoff). The ack
+     * fails only for a permanent refusal (400, 403, 413), when the message's deadline passes (default
+     * {@code publishDeadline}, 60 s: shorter than the edge's 2-minute dedup window, so no re-send can be stored
+     * twice), or when the client is closed or fails. An application that retries after that publishes again with
+     * {@link Publication#msgId()}.
+     */
+    public Publication publish(OutgoingMessage message) {
+        String msgId = message.msgId() != null ? message.msgId() : UUID.randomUUID().toString();
         ObjectNode frame = frame("publish");
-        frame.put("channel", channel);
-        if (name != null) {
-            frame.put("name", name);
+        frame.put("channel", message.channel());
+        if (message.name() != null) {
+            frame.put("name", message.name());
         }
-        frame.set("data", data == null ? NullNode.getInstance() : data);
-        frame.put("msgId", id);
-        return request(Kind.PUBLISH, channel, null, frame,
+        frame.set("data", message.data());
+        frame.put("msgId", msgId);
+        Duration deadline = message.deadline() != null ? message.deadline() : publishDeadline;
+        CompletableFuture<PublishAck> ack = request(Kind.PUBLISH, message.channel(), null, frame, deadline,
                 reply -> new PublishAck(Serial.parse(reply.path("serial").asText(null)),
-                        reply.hasNonNull("msgId") ? reply.get("msgId").asText() : id));
+                        reply.hasNonNull("msgId") ? reply.get("msgId").asText() : msgId));
+        return new Publication(msgId, ack);
     }
 
     // ---------------------------------------------------------------------------------------------- presence
@@ -416,7 +397,7 @@ public final class HeliographClient implements AutoCloseable {
         ChannelName.require(channel);
         ObjectNode frame = frame("presence.get");
         frame.put("channel", channel);
-        return request(Kind.PRESENCE_GET, channel, null, frame, reply -> {
+        return request(Kind.PRESENCE_GET, channel, null, frame, requestTimeout, reply -> {
             List<PresenceMember> members = new ArrayList<>();
             reply.path("members").forEach(m -> members.add(Frames.readMember(m)));
             return List.copyOf(members);
@@ -442,7 +423,7 @@ public final class HeliographClient implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return request(Kind.PRESENCE, channel, action, frame, reply -> null);
+        return request(Kind.PRESENCE, channel, action, frame, requestTimeout, reply -> null);
     }
 
     // ---------------------------------------------------------------------------------------------- history, ping
@@ -464,7 +445,7 @@ public final class HeliographClient implements AutoCloseable {
         if (limit > 0) {
             frame.put("limit", limit);
         }
-        return request(Kind.HISTORY, channel, null, frame, reply -> {
+        return request(Kind.HISTORY, channel, null, frame, requestTimeout, reply -> {
             List<ChannelMessage> messages = new ArrayList<>();
             reply.path("messages").forEach(m -> messages.add(Frames.readMessage(m)));
             return new HistoryPage(messages, reply.path("more").asBoolean(false));
@@ -474,32 +455,32 @@ public final class HeliographClient implements AutoCloseable {
     /** Round trip to the connected node; completes with the measured time. */
     public CompletableFuture<Duration> ping() {
         long startNs = System.nanoTime();
-        return request(Kind.PING, null, null, frame("ping"), reply -> Duration.ofNanos(System.nanoTime() - startNs));
+        return request(Kind.PING, null, null, frame("ping"), requestTimeout,
+                reply -> Duration.ofNanos(System.nanoTime() - startNs));
     }
 
     // ---------------------------------------------------------------------------------------------- listeners
 
     /** Every message of every attached channel, exactly once, in order per channel. */
     public Registration onMessage(Consumer<ChannelMessage> listener) {
-        return register(messageListeners, listener);
+        return listeners.onMessage(listener);
     }
 
     /** Every message of one channel, exactly once, in order. */
     public Registration onMessage(String channel, Consumer<ChannelMessage> listener) {
-        return register(channelMessageListeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()), listener);
+        return listeners.onMessage(channel, listener);
     }
 
     public Registration onPresence(Consumer<PresenceEvent> listener) {
-        return register(presenceListeners, listener);
+        return listeners.onPresence(listener);
     }
 
     public Registration onPresence(String channel, Consumer<PresenceEvent> listener) {
-        return register(channelPresenceListeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()),
-                listener);
+        return listeners.onPresence(channel, listener);
     }
 
     public Registration onStateChange(Consumer<ConnectionState> listener) {
-        return register(stateListeners, listener);
+        return listeners.onStateChange(listener);
     }
 
     /**
@@ -507,7 +488,7 @@ public final class HeliographClient implements AutoCloseable {
      * 410): some messages will never be delivered, and the application may want to reload its state.
      */
     public Registration onContinuityLost(Consumer<String> listener) {
-        return register(continuityListeners, listener);
+        return listeners.onContinuityLost(listener);
     }
 
     /** Like {@link #onContinuityLost(Consumer)}, for one channel. */
@@ -521,18 +502,22 @@ public final class HeliographClient implements AutoCloseable {
     }
 
     /**
-     * Failures that no future can carry: error frames without a request id, a re-attach or re-enter refused after a
-     * reconnect, malformed frames, and exceptions thrown by listeners.
+     * Called when the client stops re-attaching a channel because the edge refused it permanently (400, 403, ...):
+     * its messages stop until the application attaches it again. Transient refusals never drop a channel.
      */
-    public Registration onError(Consumer<Throwable> listener) {
-        return register(errorListeners, listener);
+    public Registration onChannelDropped(Consumer<ChannelDropped> listener) {
+        return listeners.onChannelDropped(listener);
     }
 
-    private static <T> Registration register(CopyOnWriteArrayList<T> list, T listener) {
-        Objects.requireNonNull(listener, "listener");
-        list.add(listener);
-        return () -> list.remove(listener);
+    /**
+     * Failures that no future can carry: error frames without a request id (such as the edge's 429 for a frame over
+     * its rate limit), a re-attach or re-enter refused permanently after a reconnect, malformed frames, and exceptions
+     * thrown by listeners.
+     */
+    public Registration onError(Consumer<Throwable> listener) {
+        return listeners.onError(listener);
     }
+
 
     // ---------------------------------------------------------------------------------------------- counters
 
@@ -566,9 +551,47 @@ public final class HeliographClient implements AutoCloseable {
         return continuityLosses.get();
     }
 
-    /** Publishes sent again after a reconnect, with their original message id. */
+    /**
+     * Publishes sent again with their original message id: after a reconnect, after {@code requestTimeout} without
+     * an answer, or after a transient refusal.
+     */
     public long publishesResent() {
         return publishesResent.get();
+    }
+
+    /** Publishes given up unacknowledged because their deadline passed. */
+    public long publishesExpired() {
+        return publishesExpired.get();
+    }
+
+    /** Frames the edge refused for its rate limit (429 without a request id); pacing should keep this at 0. */
+    public long rateLimitRefusals() {
+        return rateLimitRefusals.get();
+    }
+
+    /** Connections the edge closed with 1008 (sustained rate-limit abuse); each is retried after the longest backoff. */
+    public long policyCloses() {
+        return policyCloses.get();
+    }
+
+    /** Frames that waited in the pacer, behind others or for a token, instead of leaving at once. */
+    public long framesPaced() {
+        return framesPaced.get();
+    }
+
+    /** Attaches sent again after a transient refusal (429, 500, 503) or no answer within {@code requestTimeout}. */
+    public long attachRetries() {
+        return attachRetries.get();
+    }
+
+    /** Presence re-enters sent again after a transient refusal or no answer within {@code requestTimeout}. */
+    public long presenceRetries() {
+        return presenceRetries.get();
+    }
+
+    /** Channels no longer re-attached because the edge refused them permanently; see {@link #onChannelDropped}. */
+    public long channelsDropped() {
+        return channelsDropped.get();
     }
 
     /** Connections given up because the node stayed silent for 2.5 heartbeats. */
@@ -596,11 +619,12 @@ public final class HeliographClient implements AutoCloseable {
     }
 
     /**
-     * Registers an application request: sent now when connected, else when the next connection is established; it
-     * fails with {@link ErrorCode#UNAVAILABLE} after the request timeout either way.
+     * Registers an application request: sent (through the pacer) now when connected, else when the next connection
+     * is established. It fails with {@link ErrorCode#UNAVAILABLE} after {@code limit}, not counting time spent in the
+     * pacer behind other frames; a publish keeps being re-sent until then.
      */
     private <T> CompletableFuture<T> request(Kind kind, String channel, PresenceAction action, ObjectNode frame,
-                                             Function<JsonNode, T> parse) {
+                                             Duration limit, Function<JsonNode, T> parse) {
         PendingRequest req = new PendingRequest(frame.get("id").asText(), kind, channel, action,
                 Json.write(frame), false);
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -609,13 +633,7 @@ public final class HeliographClient implements AutoCloseable {
             if (refuseWhenDone(result)) {
                 return result;
             }
-            pending.put(req.id, req);
-            req.timeout = timers.schedule(() -> requestTimedOut(req), requestTimeout.toMillis(),
-                    TimeUnit.MILLISECONDS);
-            if (state == ConnectionState.CONNECTED && connection != null) {
-                req.sent = true;
-                connection.send(req.frame);
-            }
+            requests.addForApplication(req, limit);
         } finally {
             lock.unlock();
         }
@@ -638,14 +656,26 @@ public final class HeliographClient implements AutoCloseable {
     private PendingRequest sendInternal(Kind kind, String channel, PresenceAction action, ObjectNode frame) {
         PendingRequest req = new PendingRequest(frame.get("id").asText(), kind, channel, action,
                 Json.write(frame), true);
-        pending.put(req.id, req);
-        req.sent = true;
-        // A send that fails at once drops the connection re-entrantly; the next restore replaces this request.
-        Connection conn = connection;
-        if (conn != null) {
-            conn.send(req.frame);
-        }
+        requests.addInternal(req);
         return req;
+    }
+
+    /** What the request table sees of the client: the current connection and pacer, and its timer. */
+    private final class CurrentLink implements RequestTable.Link {
+        @Override
+        public Connection connection() {
+            return connection;
+        }
+
+        @Override
+        public OutboundPacer pacer() {
+            return pacer;
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+            return scheduleTimer(task, delay);
+        }
     }
 
     /** Caller holds the lock. True (and the future failed) when the client can no longer serve requests. */
@@ -661,16 +691,7 @@ public final class HeliographClient implements AutoCloseable {
         return false;
     }
 
-    private void requestTimedOut(PendingRequest req) {
-        lock.lock();
-        try {
-            pending.remove(req.id, req);
-        } finally {
-            lock.unlock();
-        }
-        req.reply.completeExceptionally(WireErrors.timeout(req.kind.name().toLowerCase(), requestTimeout.toMillis()));
-    }
-
+    /** Caller holds the lock and is connected. */
     private void sendAttach(AttachedChannel ch) {
         ObjectNode frame = frame("attach");
         frame.put("channel", ch.name);
@@ -678,47 +699,80 @@ public final class HeliographClient implements AutoCloseable {
         if (from != null) {
             frame.put("fromSerial", from.toString());
         }
+        Connection conn = connection;
         PendingRequest req = sendInternal(Kind.ATTACH, ch.name, null, frame);
-        req.reply.whenComplete((reply, error) -> onAttachReply(ch, reply, error));
+        req.fromSerial = from;
+        ch.inFlight = req;
+        req.reply.whenComplete((reply, error) -> onAttachReply(conn, ch, req, reply, error));
     }
 
-    private void onAttachReply(AttachedChannel ch, JsonNode reply, Throwable error) {
+    /**
+     * An attach answered, refused or unanswered. Success confirms the channel (and on 410 moves its cursor to where
+     * the edge resumed); a transient refusal keeps the channel and its cursor and tries again with backoff; only a
+     * permanent refusal removes it, telling the application.
+     */
+    private void onAttachReply(Connection conn, AttachedChannel ch, PendingRequest req, JsonNode reply,
+                               Throwable error) {
         List<CompletableFuture<AttachResult>> waiters;
         AttachResult result = null;
         Throwable failed = error == null ? null : unwrap(error);
         lock.lock();
         try {
-            if (channels.get(ch.name) != ch) {
+            if (channels.get(ch.name) != ch || ch.inFlight != req) {
+                // Detached, or superseded by a later attach (a reconnect's restore, the application attaching again).
                 return;
             }
+            ch.inFlight = null;
             if (failed == null) {
                 try {
                     String serialText = reply.path("serial").asText(null);
                     Serial serial = reply.hasNonNull("serial") ? Serial.parse(serialText) : null;
-                    boolean lost = reply.path("code").asInt(0) == ErrorCode.CONTINUITY_LOST.code();
-                    // A plain attach starts at the channel's serial: a resume after a drop then covers the gap.
-                    if (ch.cursor.lastSerial() == null) {
+                    Serial from = req.fromSerial;
+                    // A channel's latest serial is never behind one we asked to resume from unless its state was
+                    // lost and started again; edges that do not say 410 for that yet still give it away.
+                    boolean restartedBehind = from != null && (serial == null || serial.compareTo(from) < 0);
+                    boolean lost = reply.path("code").asInt(0) == ErrorCode.CONTINUITY_LOST.code() || restartedBehind;
+                    if (lost) {
+                        // Only messages after serial follow, and serial may be behind the cursor (the channel's
+                        // state was lost and started again): resume from it, or every new message is a "duplicate".
+                        ch.cursor.resetTo(serial);
+                    } else if (ch.cursor.lastSerial() == null) {
+                        // A plain attach starts at the channel's serial: a resume after a drop then covers the gap.
                         ch.cursor.skipTo(serial);
                     }
-                    result = new AttachResult(ch.name, serial, reply.path("resumed").asBoolean(false), lost);
+                    result = new AttachResult(ch.name, serial, !lost && reply.path("resumed").asBoolean(false), lost);
                 } catch (RuntimeException e) {
                     failed = new HeliographException(ErrorCode.INTERNAL, "malformed attached reply: " + e.getMessage(), e);
                 }
             }
             if (result != null) {
                 ch.confirmed = true;
+                ch.retries = 0;
+                ch.lastRefusal = null;
                 if (result.continuityLost()) {
                     continuityLosses.incrementAndGet();
                     String name = ch.name;
-                    dispatcher.dispatch(() -> continuityListeners.forEach(l -> l.accept(name)));
+                    listeners.continuityLost(name);
                 }
-            } else if (!ch.confirmed) {
-                channels.remove(ch.name);
+            } else if (WireErrors.isTransient(failed)) {
+                if (!WireErrors.isNoAnswer(failed)) {
+                    ch.lastRefusal = failed;
+                }
+                if (conn == connection && state == ConnectionState.CONNECTED) {
+                    retryAttachLater(conn, ch);
+                }
+                // The application's waiters wait for the retry, or for their own timeout.
+                return;
             } else {
-                Throwable cause = failed;
                 channels.remove(ch.name);
-                dispatcher.dispatch(() -> reportError(new HeliographException(codeOf(cause),
-                        "re-attach of " + ch.name + " failed: " + cause.getMessage(), cause)));
+                if (ch.confirmed) {
+                    channelsDropped.incrementAndGet();
+                    Throwable cause = failed;
+                    HeliographException reason = new HeliographException(codeOf(cause),
+                            "re-attach of " + ch.name + " refused: " + cause.getMessage(), cause);
+                    ChannelDropped dropped = new ChannelDropped(ch.name, ch.cursor.lastSerial(), reason);
+                    listeners.channelDropped(dropped);
+                }
             }
             waiters = new ArrayList<>(ch.waiters);
             ch.waiters.clear();
@@ -734,12 +788,37 @@ public final class HeliographClient implements AutoCloseable {
         }
     }
 
+    /** Caller holds the lock. */
+    private void retryAttachLater(Connection conn, AttachedChannel ch) {
+        attachRetries.incrementAndGet();
+        Duration delay = backoff.delay(ch.retries++);
+        scheduleTimer(() -> {
+            lock.lock();
+            try {
+                if (conn == connection && state == ConnectionState.CONNECTED && channels.get(ch.name) == ch
+                        && ch.inFlight == null) {
+                    sendAttach(ch);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }, delay);
+    }
+
     private void attachTimedOut(AttachedChannel ch, CompletableFuture<AttachResult> waiter) {
+        Throwable lastRefusal;
         lock.lock();
         try {
-            if (!ch.waiters.remove(waiter)) {
+            if (!ch.waiters.contains(waiter)) {
                 return;
             }
+            Duration left = ch.inFlight == null ? Duration.ZERO : requests.answerWaitLeft(ch.inFlight);
+            if (left.isPositive()) {
+                scheduleTimer(() -> attachTimedOut(ch, waiter), left);
+                return;
+            }
+            ch.waiters.remove(waiter);
+            lastRefusal = ch.lastRefusal;
             // Never confirmed: forget it, so that a late attached reply delivers nothing the application gave up on.
             if (!ch.confirmed && ch.waiters.isEmpty() && channels.get(ch.name) == ch) {
                 channels.remove(ch.name);
@@ -747,7 +826,12 @@ public final class HeliographClient implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        failAsync(waiter, WireErrors.timeout("attach " + ch.name, requestTimeout.toMillis()));
+        // The edge's last word says more than "timed out" (e.g. 429, channel limit reached): fail with it.
+        HeliographException reason = lastRefusal == null
+                ? WireErrors.timeout("attach " + ch.name, requestTimeout.toMillis())
+                : new HeliographException(codeOf(lastRefusal), "attach " + ch.name + " not accepted within "
+                        + requestTimeout.toMillis() + " ms; last refusal: " + lastRefusal.getMessage(), lastRefusal);
+        failAsync(waiter, reason);
     }
 
     // ---------------------------------------------------------------------------------------------- connecting
@@ -782,7 +866,7 @@ public final class HeliographClient implements AutoCloseable {
                 return;
             }
             uri = override != null ? override : endpoints.current();
-            conn = new Connection(uri, new Events(), dispatcher::backlog);
+            conn = new Connection(uri, new Events(), listeners::backlog);
             connection = conn;
             setState(ConnectionState.CONNECTING);
             connectionAttempts.incrementAndGet();
@@ -811,11 +895,12 @@ public final class HeliographClient implements AutoCloseable {
         }
     }
 
-    private void scheduleTimer(Runnable task, Duration delay) {
+    /** Null when the client is closed: nothing is waiting for this timer any more. */
+    private ScheduledFuture<?> scheduleTimer(Runnable task, Duration delay) {
         try {
-            timers.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+            return timers.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
-            // Closed: nothing is waiting for this timer any more.
+            return null;
         }
     }
 
@@ -875,6 +960,21 @@ public final class HeliographClient implements AutoCloseable {
         scheduleAttempt(delay, override);
     }
 
+    /** Caller holds the lock. Like a failed attempt, but after {@code delay}: the server asked for a pause. */
+    private void retryLocked(URI override, Duration delay, String why) {
+        if (closed || state == ConnectionState.FAILED) {
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "reconnecting in {0} ms: {1}", delay.toMillis(), why);
+        dropConnection(true);
+        if (override == null) {
+            endpoints.advance();
+        }
+        failedAttempts++;
+        setState(ConnectionState.DISCONNECTED);
+        scheduleAttempt(delay, override);
+    }
+
     private void fail(long seq, HeliographException reason) {
         lock.lock();
         try {
@@ -909,6 +1009,10 @@ public final class HeliographClient implements AutoCloseable {
             attemptTimer = null;
         }
         attemptSeq++;
+        if (pacer != null) {
+            pacer.close();
+            pacer = null;
+        }
         Connection old = connection;
         connection = null;
         if (abort && old != null) {
@@ -921,16 +1025,13 @@ public final class HeliographClient implements AutoCloseable {
         if (connectFuture != null) {
             failAsync(connectFuture, reason);
         }
-        for (PendingRequest req : pending.values()) {
-            if (req.timeout != null) {
-                req.timeout.cancel(false);
-            }
+        for (PendingRequest req : requests.takeAll()) {
+            req.cancelTimers();
             // Attach replies would forget their channel; the channels' own waiters are failed below instead.
             if (req.kind != Kind.ATTACH) {
                 failAsync(req.reply, reason);
             }
         }
-        pending.clear();
         for (AttachedChannel ch : channels.values()) {
             ch.waiters.forEach(w -> failAsync(w, reason));
             ch.waiters.clear();
@@ -943,7 +1044,7 @@ public final class HeliographClient implements AutoCloseable {
             return;
         }
         state = next;
-        dispatcher.dispatch(() -> stateListeners.forEach(l -> l.accept(next)));
+        listeners.state(next);
     }
 
     private void resumeReading() {
@@ -963,8 +1064,8 @@ public final class HeliographClient implements AutoCloseable {
             try {
                 handleFrame(conn, Json.parse(text));
             } catch (RuntimeException e) {
-                dispatcher.dispatch(() -> reportError(new HeliographException(ErrorCode.BAD_REQUEST,
-                        "unreadable frame from " + conn.uri() + ": " + e.getMessage(), e)));
+                listeners.error(new HeliographException(ErrorCode.BAD_REQUEST,
+                        "unreadable frame from " + conn.uri() + ": " + e.getMessage(), e));
             }
         }
 
@@ -987,8 +1088,14 @@ public final class HeliographClient implements AutoCloseable {
                                     "token expired (close 4001" + reasonSuffix(reason) + ")"));
                         }
                     }
-                    case WireErrors.CLOSE_POLICY_VIOLATION -> failLocked(new HeliographException(ErrorCode.FORBIDDEN,
-                            "closed by the server for a policy violation (close 1008" + reasonSuffix(reason) + ")"));
+                    case WireErrors.CLOSE_POLICY_VIOLATION -> {
+                        // The edge's answer to sustained rate-limit abuse means "not at once", not "never": giving
+                        // up would leave every channel dead. Pacing should make this rare; count it when it is not.
+                        policyCloses.incrementAndGet();
+                        LOG.log(System.Logger.Level.WARNING, "closed by {0} for a policy violation (close 1008{1});"
+                                + " reconnecting after the longest backoff", conn.uri(), reasonSuffix(reason));
+                        retryLocked(null, backoff.notAtOnce(), "closed with 1008" + reasonSuffix(reason));
+                    }
                     default -> retryLocked(null, false, "closed by " + conn.uri() + " with " + code
                             + reasonSuffix(reason));
                 }
@@ -1026,7 +1133,10 @@ public final class HeliographClient implements AutoCloseable {
                     onReply(conn, frame, true);
                 } else {
                     HeliographException e = WireErrors.fromFrame(frame);
-                    dispatcher.dispatch(() -> reportError(e));
+                    if (e.code() == ErrorCode.RATE_LIMITED) {
+                        edgeRefusedAFrame(conn);
+                    }
+                    listeners.error(e);
                 }
             }
             case "attached", "detached", "ack", "presence.members", "history.page", "pong" -> onReply(conn, frame, false);
@@ -1034,27 +1144,42 @@ public final class HeliographClient implements AutoCloseable {
         }
     }
 
-    private void onReply(Connection conn, JsonNode frame, boolean isError) {
-        String id = frame.path("id").asText();
-        PendingRequest req;
+    /**
+     * A 429 without id: the edge dropped one of our frames for its rate limit, without saying which. Its request is
+     * sent again when its answer does not come in time; meanwhile the pacer pauses so the edge's bucket refills.
+     */
+    private void edgeRefusedAFrame(Connection conn) {
         lock.lock();
         try {
-            if (conn != connection) {
-                return;
+            if (conn == connection) {
+                rateLimitRefusals.incrementAndGet();
+                if (pacer != null) {
+                    pacer.refusedByEdge();
+                }
             }
-            req = pending.remove(id);
         } finally {
             lock.unlock();
         }
-        // Unknown ids are replies to requests that timed out, or were replaced at a reconnect.
+    }
+
+    private void onReply(Connection conn, JsonNode frame, boolean isError) {
+        String id = frame.path("id").asText();
+        HeliographException error = isError ? WireErrors.fromFrame(frame) : null;
+        PendingRequest req;
+        lock.lock();
+        try {
+            req = requests.settle(conn, id, error);
+        } finally {
+            lock.unlock();
+        }
         if (req == null) {
             return;
         }
         if (req.timeout != null) {
             req.timeout.cancel(false);
         }
-        if (isError) {
-            req.reply.completeExceptionally(WireErrors.fromFrame(frame));
+        if (error != null) {
+            req.reply.completeExceptionally(error);
         } else {
             req.reply.complete(frame);
         }
@@ -1076,6 +1201,8 @@ public final class HeliographClient implements AutoCloseable {
             everConnected = true;
             failedAttempts = 0;
             tokenRenewed = false;
+            pacer = new OutboundPacer(conn::send, timers, edgeRatePerSecond, edgeRateBurst, System::nanoTime,
+                    framesPaced);
             setState(ConnectionState.CONNECTED);
             restore(conn);
             if (conn == connection) {
@@ -1093,71 +1220,111 @@ public final class HeliographClient implements AutoCloseable {
     /**
      * Caller holds the lock. Brings a new connection to where the application left the old one: channels first (so
      * the publishes that follow are seen by our own attachments), then presence, then the application's requests in
-     * the order they were made.
+     * the order they were made. Everything goes through the new connection's pacer, so a client with 1,000 channels
+     * restores at the pace the edge accepts instead of being refused.
      */
     private void restore(Connection conn) {
-        List<PendingRequest> old = new ArrayList<>(pending.values());
-        pending.clear();
+        List<PendingRequest> old = requests.takeAll();
         for (AttachedChannel ch : channels.values()) {
+            ch.inFlight = null;
             sendAttach(ch);
         }
-        Map<String, PendingRequest> reentered = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : presenceData.entrySet()) {
-            ObjectNode frame = frame("presence");
-            frame.put("channel", e.getKey());
-            frame.put("action", PresenceAction.ENTER.wireName());
-            if (!e.getValue().isNull()) {
-                frame.set("data", e.getValue());
+        // The application's presence requests complete with the re-enter that carries their latest data, and so do
+        // the previous connection's unanswered re-enters, which complete the application's requests chained to them.
+        Map<String, List<PendingRequest>> presenceFollowers = new LinkedHashMap<>();
+        for (PendingRequest req : old) {
+            if (req.kind == Kind.PRESENCE && req.action != PresenceAction.LEAVE
+                    && presenceData.containsKey(req.channel)) {
+                presenceFollowers.computeIfAbsent(req.channel, c -> new ArrayList<>()).add(req);
             }
-            PendingRequest req = sendInternal(Kind.PRESENCE, e.getKey(), PresenceAction.ENTER, frame);
-            String channel = e.getKey();
-            req.reply.whenComplete((reply, error) -> {
-                if (error != null && isActive()) {
-                    dispatcher.dispatch(() -> reportError(new HeliographException(codeOf(unwrap(error)),
-                            "re-entering presence on " + channel + " failed: " + unwrap(error).getMessage(), error)));
-                }
-            });
-            reentered.put(channel, req);
+        }
+        for (String channel : presenceData.keySet()) {
+            reenterPresence(conn, channel, presenceFollowers.getOrDefault(channel, List.of()), 0);
         }
         for (PendingRequest req : old) {
             switch (req.kind) {
                 case ATTACH -> {
-                    // Replaced by the attaches above; the application's futures wait on the channel, not here.
+                    // Replaced above; the application's attach futures wait on the channel, not here.
                 }
                 case DETACH -> completeDiscarded(req);
                 case PRESENCE -> {
-                    PendingRequest replacement = reentered.get(req.channel);
-                    if (req.action == PresenceAction.LEAVE || replacement == null) {
+                    if (!presenceFollowers.getOrDefault(req.channel, List.of()).contains(req)) {
                         // The new connection never entered, which is what a leave (or a superseded enter) wants.
                         completeDiscarded(req);
-                    } else {
-                        replacement.reply.whenComplete((reply, error) -> {
-                            if (error != null) {
-                                req.reply.completeExceptionally(unwrap(error));
-                            } else {
-                                req.reply.complete(reply);
-                            }
-                        });
                     }
                 }
                 case PING -> {
-                    if (req.internal) {
-                        continue;
+                    // Heartbeat pings belong to the old connection.
+                    if (!req.internal) {
+                        requests.resend(req);
                     }
-                    resend(conn, req);
                 }
-                default -> resend(conn, req);
+                default -> requests.resend(req);
             }
         }
     }
 
-    private void resend(Connection conn, PendingRequest req) {
-        if (req.kind == Kind.PUBLISH && req.sent) {
-            publishesResent.incrementAndGet();
+    /**
+     * Caller holds the lock and is connected on {@code conn}. Re-enters presence with the application's latest data;
+     * a transient refusal or no answer tries again with backoff, for as long as the connection lasts and the
+     * application has not left.
+     */
+    private void reenterPresence(Connection conn, String channel, List<PendingRequest> followers, int attempt) {
+        JsonNode data = presenceData.get(channel);
+        if (data == null) {
+            // Left meanwhile: nothing to re-enter, which is what the application's later leave wanted.
+            followers.forEach(HeliographClient::completeDiscarded);
+            return;
         }
-        pending.put(req.id, req);
-        req.sent = true;
-        conn.send(req.frame);
+        ObjectNode frame = frame("presence");
+        frame.put("channel", channel);
+        frame.put("action", PresenceAction.ENTER.wireName());
+        if (!data.isNull()) {
+            frame.set("data", data);
+        }
+        PendingRequest req = sendInternal(Kind.PRESENCE, channel, PresenceAction.ENTER, frame);
+        req.reply.whenComplete((reply, error) -> onReenterReply(conn, channel, followers, attempt, reply, error));
+    }
+
+    private void onReenterReply(Connection conn, String channel, List<PendingRequest> followers, int attempt,
+                                JsonNode reply, Throwable error) {
+        if (error == null) {
+            for (PendingRequest f : followers) {
+                if (f.timeout != null) {
+                    f.timeout.cancel(false);
+                }
+                f.reply.complete(reply);
+            }
+            return;
+        }
+        Throwable cause = unwrap(error);
+        boolean current;
+        lock.lock();
+        try {
+            // Not current: failed or passed on by a later restore, which chained this re-enter to its own.
+            current = conn == connection;
+            if (current && WireErrors.isTransient(cause) && state == ConnectionState.CONNECTED) {
+                presenceRetries.incrementAndGet();
+                scheduleTimer(() -> {
+                    lock.lock();
+                    try {
+                        if (conn == connection && state == ConnectionState.CONNECTED) {
+                            reenterPresence(conn, channel, followers, attempt + 1);
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                }, backoff.delay(attempt));
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        followers.forEach(f -> f.reply.completeExceptionally(cause));
+        if (current && isActive()) {
+            listeners.error(new HeliographException(codeOf(cause),
+                    "re-entering presence on " + channel + " failed: " + cause.getMessage(), cause));
+        }
     }
 
     private static void completeDiscarded(PendingRequest req) {
@@ -1188,22 +1355,9 @@ public final class HeliographClient implements AutoCloseable {
                 case DELIVER -> { }
             }
             // Enqueued under the lock, so that delivery order is the order the cursor accepted.
-            dispatcher.dispatch(() -> deliver(message));
+            listeners.message(message);
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void deliver(ChannelMessage message) {
-        messagesDelivered.incrementAndGet();
-        List<Consumer<ChannelMessage>> perChannel = channelMessageListeners.get(message.channel());
-        if (perChannel != null) {
-            for (Consumer<ChannelMessage> l : perChannel) {
-                invokeListener(l, message);
-            }
-        }
-        for (Consumer<ChannelMessage> l : messageListeners) {
-            invokeListener(l, message);
         }
     }
 
@@ -1215,17 +1369,7 @@ public final class HeliographClient implements AutoCloseable {
             if (conn != connection) {
                 return;
             }
-            dispatcher.dispatch(() -> {
-                List<Consumer<PresenceEvent>> perChannel = channelPresenceListeners.get(event.channel());
-                if (perChannel != null) {
-                    for (Consumer<PresenceEvent> l : perChannel) {
-                        invokeListener(l, event);
-                    }
-                }
-                for (Consumer<PresenceEvent> l : presenceListeners) {
-                    invokeListener(l, event);
-                }
-            });
+            listeners.presence(event);
         } finally {
             lock.unlock();
         }
@@ -1238,8 +1382,8 @@ public final class HeliographClient implements AutoCloseable {
             try {
                 target = URI.create(url);
             } catch (IllegalArgumentException e) {
-                dispatcher.dispatch(() -> reportError(new HeliographException(ErrorCode.BAD_REQUEST,
-                        "redirect to an invalid URL '" + url + "'; trying the next configured URL", e)));
+                listeners.error(new HeliographException(ErrorCode.BAD_REQUEST,
+                        "redirect to an invalid URL '" + url + "'; trying the next configured URL", e));
             }
         }
         lock.lock();
@@ -1338,33 +1482,6 @@ public final class HeliographClient implements AutoCloseable {
         return error instanceof HeliographException h ? h.code() : ErrorCode.INTERNAL;
     }
 
-    private <T> void invokeListener(Consumer<T> listener, T event) {
-        try {
-            listener.accept(event);
-        } catch (RuntimeException e) {
-            reportListenerFailure(e);
-        }
-    }
-
-    private void reportListenerFailure(Throwable error) {
-        reportError(new IllegalStateException("listener threw: " + error, error));
-    }
-
-    /** Runs on the dispatcher thread. */
-    private void reportError(Throwable error) {
-        if (errorListeners.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "Heliograph client error (no onError listener)", error);
-            return;
-        }
-        for (Consumer<Throwable> l : errorListeners) {
-            try {
-                l.accept(error);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "onError listener threw", e);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------- builder
 
     /** Configures a {@link HeliographClient}; {@link #urls(List)} and a token (or supplier) are required. */
@@ -1377,6 +1494,9 @@ public final class HeliographClient implements AutoCloseable {
         private Duration backoffMax = Duration.ofSeconds(15);
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration publishDeadline = Duration.ofSeconds(60);
+        private double edgeRatePerSecond = 100;
+        private int edgeRateBurst = 200;
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
         private Builder() {
@@ -1414,7 +1534,6 @@ public final class HeliographClient implements AutoCloseable {
             return this;
         }
 
-        /** How long a request waits for its reply, across reconnects; 10 s by default. */
         /**
          * How long reaching one node may take (TCP connect, WebSocket upgrade, the {@code connected} frame) before
          * the client moves on to the next URL. Default 5 s.
@@ -1424,8 +1543,33 @@ public final class HeliographClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a request waits for its reply once sent; 10 s by default. The application's history, presence,
+         * detach and ping requests then fail (also when no connection came within it); the client's own re-attaches
+         * and re-enters, and publishes, are sent again instead.
+         */
         public Builder requestTimeout(Duration requestTimeout) {
             this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * How long a publish is kept and re-sent until acked, unless the message names its own deadline; 60 s by
+         * default, below the edge's 2-minute dedup window, so a re-send can never be stored as a second message.
+         */
+        public Builder publishDeadline(Duration publishDeadline) {
+            this.publishDeadline = Objects.requireNonNull(publishDeadline, "publishDeadline");
+            return this;
+        }
+
+        /**
+         * The edge's per-connection rate limit, 100 frames/s with a burst of 200 by default (the edge's
+         * {@code limits} defaults). The client paces every frame it sends below it: 90 % of the rate, bursts of half
+         * the burst, so a restore of 1,000 channels is never refused. Set it to what the deployment's edges enforce.
+         */
+        public Builder rateLimit(double framesPerSecond, int burst) {
+            this.edgeRatePerSecond = framesPerSecond;
+            this.edgeRateBurst = burst;
             return this;
         }
 
@@ -1451,6 +1595,13 @@ public final class HeliographClient implements AutoCloseable {
             }
             if (connectTimeout.isNegative() || connectTimeout.isZero()) {
                 throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
+            }
+            if (publishDeadline.isNegative() || publishDeadline.isZero()) {
+                throw new IllegalArgumentException("publishDeadline must be positive, got " + publishDeadline);
+            }
+            if (!(edgeRatePerSecond > 0) || edgeRateBurst < 1) {
+                throw new IllegalArgumentException("rateLimit: frames per second must be positive and burst at least 1,"
+                        + " got " + edgeRatePerSecond + ", " + edgeRateBurst);
             }
             if (requestTimeout.isNegative() || requestTimeout.isZero()) {
                 throw new IllegalArgumentException("requestTimeout must be positive, got " + requestTimeout);

@@ -10,7 +10,7 @@ final class WireErrors {
 
     /** Close code the server uses when the token expired during the connection. */
     static final int CLOSE_TOKEN_EXPIRED = 4001;
-    /** Close code for a policy violation (abuse, ban): the server does not want this client back. */
+    /** Close code for sustained rate-limit abuse: the server wants this client back, but not at once. */
     static final int CLOSE_POLICY_VIOLATION = 1008;
 
     private WireErrors() {
@@ -38,7 +38,34 @@ final class WireErrors {
         return new HeliographException(code, text);
     }
 
+    /**
+     * True for a refusal that may succeed when tried again: too many requests (429), a server fault (500), the region
+     * temporarily unable (503), or no answer in time (reported as 503 by {@link #timeout}). Every other code (400,
+     * 403, 413, ...) says the request itself is wrong, and retrying it cannot help.
+     */
+    static boolean isTransient(Throwable error) {
+        if (!(error instanceof HeliographException h)) {
+            return false;
+        }
+        return switch (h.code()) {
+            case RATE_LIMITED, INTERNAL, UNAVAILABLE -> true;
+            default -> false;
+        };
+    }
+
     static HeliographException timeout(String what, long timeoutMs) {
-        return new HeliographException(ErrorCode.UNAVAILABLE, what + " timed out after " + timeoutMs + " ms");
+        return new NoAnswer(what + " timed out after " + timeoutMs + " ms");
+    }
+
+    /** True for the client's own "no answer in time", as opposed to a refusal the edge sent. */
+    static boolean isNoAnswer(Throwable error) {
+        return error instanceof NoAnswer;
+    }
+
+    /** No answer in time: to the application an ordinary 503; to the client, not something the edge said. */
+    private static final class NoAnswer extends HeliographException {
+        NoAnswer(String message) {
+            super(ErrorCode.UNAVAILABLE, message);
+        }
     }
 }

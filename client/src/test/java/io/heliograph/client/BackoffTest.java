@@ -78,4 +78,12 @@ class BackoffTest {
                 () -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), () -> 0.5));
         assertThrows(IllegalArgumentException.class, () -> backoff(0.5).delay(-1));
     }
+
+    @Test
+    void notAtOnceIsBetweenHalfTheCapAndTheCap() {
+        assertEquals(2500, backoff(0).notAtOnce().toMillis());
+        assertEquals(5000, backoff(0.99999999).notAtOnce().toMillis());
+        long middle = backoff(0.5).notAtOnce().toMillis();
+        assertTrue(middle > 2500 && middle < 5000, Long.toString(middle));
+    }
 }

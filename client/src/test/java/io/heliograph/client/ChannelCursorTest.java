@@ -101,4 +101,16 @@ class ChannelCursorTest {
         assertEquals(DUPLICATE, cursor.offer(s(1, 7)));
         assertEquals(DELIVER, cursor.offer(s(1, 8)));
     }
+
+    @Test
+    void resetToMovesBackwardsSoARestartedChannelDeliversAgain() {
+        ChannelCursor cursor = new ChannelCursor();
+        cursor.offer(s(1, 50));
+        cursor.resetTo(s(1, 3));
+        assertEquals(s(1, 3), cursor.lastSerial());
+        assertEquals(DELIVER, cursor.offer(s(1, 4)));
+        cursor.resetTo(null);
+        assertNull(cursor.lastSerial());
+        assertEquals(DELIVER, cursor.offer(s(1, 1)));
+    }
 }

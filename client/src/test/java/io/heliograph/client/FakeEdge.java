@@ -24,6 +24,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,6 +44,10 @@ final class FakeEdge implements AutoCloseable {
     private final BlockingQueue<Session> sessions = new LinkedBlockingQueue<>();
     private final List<Session> all = new CopyOnWriteArrayList<>();
     private volatile Predicate<String> tokenCheck = token -> true;
+    /** Whether sessions answer the client's {@code ping} requests themselves, as a live node does. */
+    private volatile boolean answerPings;
+    /** Applied to sessions accepted from now on; null for none. */
+    private volatile RateLimit rateLimit;
     private final Thread acceptor;
 
     FakeEdge() throws IOException {
@@ -61,11 +66,33 @@ final class FakeEdge implements AutoCloseable {
         this.tokenCheck = check;
     }
 
+    /**
+     * Enforces the edge's per-connection rate limit on sessions accepted from now on, as the real node does: a text
+     * frame beyond {@code ratePerSecond} (burst {@code burst}) is answered with a 429 error without id and otherwise
+     * ignored; {@code burst} refusals within 10 s close the connection with 1008.
+     */
+    void rateLimit(double ratePerSecond, int burst) {
+        this.rateLimit = new RateLimit(ratePerSecond, burst);
+    }
+
+    /**
+     * Sessions accepted from now on answer {@code ping} requests at once with a {@code pong} and do not hand them to
+     * the test, like a live node: a client's heartbeat then keeps a quiet session alive.
+     */
+    void answerPings() {
+        this.answerPings = true;
+    }
+
     /** The next accepted WebSocket, waiting up to {@link #WAIT}; fails the test when none comes. */
     Session nextSession() throws InterruptedException {
-        Session s = sessions.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        return nextSession(WAIT);
+    }
+
+    /** The next accepted WebSocket, waiting up to {@code wait}; fails the test when none comes. */
+    Session nextSession(Duration wait) throws InterruptedException {
+        Session s = sessions.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
         if (s == null) {
-            throw new AssertionError("no WebSocket connection within " + WAIT);
+            throw new AssertionError("no WebSocket connection within " + wait);
         }
         return s;
     }
@@ -112,7 +139,9 @@ final class FakeEdge implements AutoCloseable {
             out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            Session session = new Session(socket, target, token);
+            RateLimit limit = rateLimit;
+            Session session = new Session(socket, target, token,
+                    limit == null ? null : new RateLimiter(limit.ratePerSecond(), limit.burst()), answerPings);
             all.add(session);
             sessions.add(session);
             session.readLoop();
@@ -163,6 +192,45 @@ final class FakeEdge implements AutoCloseable {
         all.forEach(Session::kill);
     }
 
+    private record RateLimit(double ratePerSecond, int burst) {
+    }
+
+    /** The edge's token bucket (edge-node's transport.RateLimiter), with the same abuse rule. */
+    static final class RateLimiter {
+        static final long ABUSE_WINDOW_NS = 10_000_000_000L;
+
+        enum Verdict { ALLOW, REFUSE, ABUSE }
+
+        private final double ratePerNs;
+        private final double burst;
+        private double tokens;
+        private long lastRefillNs = System.nanoTime();
+        private long abuseWindowStartNs = lastRefillNs;
+        private int refusedInWindow;
+
+        RateLimiter(double ratePerSecond, int burst) {
+            this.ratePerNs = ratePerSecond / 1e9;
+            this.burst = burst;
+            this.tokens = burst;
+        }
+
+        Verdict acquire() {
+            long now = System.nanoTime();
+            tokens = Math.min(burst, tokens + (now - lastRefillNs) * ratePerNs);
+            lastRefillNs = now;
+            if (tokens >= 1) {
+                tokens -= 1;
+                return Verdict.ALLOW;
+            }
+            if (now - abuseWindowStartNs > ABUSE_WINDOW_NS) {
+                abuseWindowStartNs = now;
+                refusedInWindow = 0;
+            }
+            refusedInWindow++;
+            return refusedInWindow >= burst ? Verdict.ABUSE : Verdict.REFUSE;
+        }
+    }
+
     /** One client connection as seen by the server. */
     static final class Session {
 
@@ -173,12 +241,22 @@ final class FakeEdge implements AutoCloseable {
         final String token;
         volatile int closeCodeFromClient = -1;
         private volatile boolean closeSent;
+        private final RateLimiter rateLimiter;
+        /** Frames refused by the rate limit (answered 429 without id, never seen by {@link #next()}). */
+        final AtomicInteger refusals = new AtomicInteger();
+        /** True once the rate limit closed this session with 1008. */
+        volatile boolean closedForAbuse;
 
-        Session(Socket socket, String target, String token) throws IOException {
+        private final boolean answerPings;
+
+        Session(Socket socket, String target, String token, RateLimiter rateLimiter, boolean answerPings)
+                throws IOException {
+            this.answerPings = answerPings;
             this.socket = socket;
             this.out = socket.getOutputStream();
             this.target = target;
             this.token = token;
+            this.rateLimiter = rateLimiter;
         }
 
         /** The next frame the client sent, waiting up to {@link #WAIT}. */
@@ -200,6 +278,46 @@ final class FakeEdge implements AutoCloseable {
                 }
             }
             throw new AssertionError("client sent no " + type + " frame within " + WAIT);
+        }
+
+        /** Answers an attach request. */
+        void attached(JsonNode attach, String serial, boolean resumed) throws IOException {
+            send("{\"type\":\"attached\",\"id\":\"" + attach.get("id").asText() + "\",\"channel\":\""
+                    + attach.get("channel").asText() + "\",\"serial\":" + (serial == null ? "null" : "\"" + serial + "\"")
+                    + ",\"resumed\":" + resumed + "}");
+        }
+
+        /** Answers an attach with continuity lost (410): only messages after {@code serial} follow. */
+        void attachedContinuityLost(JsonNode attach, String serial) throws IOException {
+            send("{\"type\":\"attached\",\"id\":\"" + attach.get("id").asText() + "\",\"channel\":\""
+                    + attach.get("channel").asText() + "\",\"serial\":" + (serial == null ? "null" : "\"" + serial + "\"")
+                    + ",\"resumed\":false,\"code\":410}");
+        }
+
+        /** Answers a request with an error frame carrying its id. */
+        void error(JsonNode request, int code, String message) throws IOException {
+            send("{\"type\":\"error\",\"id\":\"" + request.get("id").asText() + "\",\"code\":" + code
+                    + ",\"message\":\"" + message + "\"}");
+        }
+
+        /** Answers a publish or presence request with an ack. */
+        void ack(JsonNode request, String serial) throws IOException {
+            send("{\"type\":\"ack\",\"id\":\"" + request.get("id").asText() + "\""
+                    + (serial == null ? "" : ",\"serial\":\"" + serial + "\"")
+                    + (request.hasNonNull("msgId") ? ",\"msgId\":\"" + request.get("msgId").asText() + "\"" : "")
+                    + "}");
+        }
+
+        /** No frame of the given type arrives within {@code wait}: for proving the client does not send one. */
+        JsonNode pollFor(String type, Duration wait) throws InterruptedException {
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < deadline) {
+                JsonNode frame = received.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (frame != null && type.equals(frame.path("type").asText())) {
+                    return frame;
+                }
+            }
+            return null;
         }
 
         void connected(String connectionId, long heartbeatMs) throws IOException {
@@ -275,6 +393,34 @@ final class FakeEdge implements AutoCloseable {
             out.flush();
         }
 
+        /** Applies the rate limit to one text frame: true to handle it, false when it was refused. */
+        private boolean admit() throws IOException {
+            if (rateLimiter == null) {
+                return true;
+            }
+            if (closedForAbuse) {
+                // Closing: the real node reads nothing more either.
+                return false;
+            }
+            switch (rateLimiter.acquire()) {
+                case ALLOW -> {
+                    return true;
+                }
+                case REFUSE -> {
+                    refusals.incrementAndGet();
+                    send("{\"type\":\"error\",\"code\":429,\"message\":\"rate limit exceeded\"}");
+                    return false;
+                }
+                default -> {
+                    refusals.incrementAndGet();
+                    closedForAbuse = true;
+                    send("{\"type\":\"error\",\"code\":429,\"message\":\"rate limit exceeded repeatedly; closing\"}");
+                    closeWith(1008, "rate limit exceeded repeatedly");
+                    return false;
+                }
+            }
+        }
+
         void readLoop() {
             ByteArrayOutputStream message = new ByteArrayOutputStream();
             try {
@@ -303,8 +449,16 @@ final class FakeEdge implements AutoCloseable {
                         case 0x0, 0x1 -> {
                             message.write(payload);
                             if (fin) {
-                                received.add(Json.parse(message.toString(StandardCharsets.UTF_8)));
+                                String text = message.toString(StandardCharsets.UTF_8);
                                 message.reset();
+                                if (admit()) {
+                                    JsonNode frame = Json.parse(text);
+                                    if (answerPings && "ping".equals(frame.path("type").asText())) {
+                                        send("{\"type\":\"pong\",\"id\":\"" + frame.path("id").asText() + "\"}");
+                                    } else {
+                                        received.add(frame);
+                                    }
+                                }
                             }
                         }
                         case 0x8 -> {

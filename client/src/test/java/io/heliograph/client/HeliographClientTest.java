@@ -387,14 +387,29 @@ class HeliographClientTest {
         await(() -> client.state() == ConnectionState.CONNECTED && client.reconnects() == 1, "reconnected");
     }
 
+    /**
+     * 1008 is the edge's answer to sustained rate-limit abuse: "do not reconnect at once" (protocol.md), not "never".
+     * A client that gave up for good would leave every channel dead; it comes back after the longest backoff, with
+     * its channels.
+     */
     @Test
-    void policyViolationCloseFailsAndDoesNotReconnect() throws Exception {
-        HeliographClient client = client(builder());
+    void policyViolationCloseReconnectsNotAtOnceButAfterTheLongestBackoffAndResumes() throws Exception {
+        HeliographClient client = client(builder().backoff(Duration.ofMillis(10), Duration.ofMillis(1000)));
         FakeEdge.Session s = connect(client);
-        s.closeWith(1008, "abuse");
-        await(() -> client.state() == ConnectionState.FAILED, "FAILED");
-        assertEquals(ErrorCode.FORBIDDEN, client.failureReason().code());
-        assertNull(edgeB.pollSession(Duration.ofMillis(300)));
+        CompletableFuture<AttachResult> attached = client.attach("chat");
+        JsonNode attach = s.next("attach");
+        s.send("{\"type\":\"attached\",\"id\":\"" + attach.get("id").asText()
+                + "\",\"channel\":\"chat\",\"serial\":\"1:3\",\"resumed\":false}");
+        get(attached);
+        s.closeWith(1008, "rate limit exceeded repeatedly");
+
+        await(() -> client.state() == ConnectionState.DISCONNECTED, "DISCONNECTED");
+        assertNull(client.failureReason());
+        assertNull(edgeB.pollSession(Duration.ofMillis(400)), "not at once: at least half the longest backoff");
+        FakeEdge.Session b = edgeB.nextSession();
+        b.connected("conn-2", 0);
+        assertEquals("1:3", b.next("attach").get("fromSerial").asText());
+        assertEquals(1, client.policyCloses());
     }
 
     @Test

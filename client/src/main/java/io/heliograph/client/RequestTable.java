@@ -1,0 +1,241 @@
+package io.heliograph.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.heliograph.client.PendingRequest.Kind;
+import io.heliograph.protocol.ErrorCode;
+import io.heliograph.protocol.HeliographException;
+
+/**
+ * The client's requests waiting for their answers: it sends each through the current connection's pacer, times the
+ * wait for its answer from when it leaves (not while it queues behind a large restore), re-sends publishes (after no
+ * answer, after a transient refusal with backoff) until their deadline, and matches answers to requests by id.
+ *
+ * <p>Guarded by the client's lock: methods without a note run with it held; the timer callbacks take it themselves.
+ */
+final class RequestTable {
+
+    /** What the table needs of its client. Called with the client's lock held. */
+    interface Link {
+        /** The current connection, or null between connections. */
+        Connection connection();
+
+        /** The current connection's pacer, or null while not connected. */
+        OutboundPacer pacer();
+
+        /** Runs {@code task} after {@code delay} on the client's timer thread; null once the client is closed. */
+        ScheduledFuture<?> schedule(Runnable task, Duration delay);
+    }
+
+    private final ReentrantLock lock;
+    private final Link link;
+    private final Backoff backoff;
+    private final Duration requestTimeout;
+    private final AtomicLong publishesResent;
+    private final AtomicLong publishesExpired;
+    private final Map<String, PendingRequest> pending = new LinkedHashMap<>();
+
+    RequestTable(ReentrantLock lock, Link link, Backoff backoff, Duration requestTimeout, AtomicLong publishesResent,
+                 AtomicLong publishesExpired) {
+        this.lock = lock;
+        this.link = link;
+        this.backoff = backoff;
+        this.requestTimeout = requestTimeout;
+        this.publishesResent = publishesResent;
+        this.publishesExpired = publishesExpired;
+    }
+
+    /**
+     * Registers one of the application's requests, bounded by {@code limit} (a publish's deadline, else the request
+     * timeout), and sends it when connected; otherwise the next connection's restore sends it.
+     */
+    void addForApplication(PendingRequest req, Duration limit) {
+        pending.put(req.id, req);
+        req.timeout = req.kind == Kind.PUBLISH
+                ? link.schedule(() -> publishExpired(req, limit), limit)
+                : link.schedule(() -> requestTimedOut(req), limit);
+        transmit(req);
+    }
+
+    /** Registers and sends a request of the client's own making (re-attach, re-enter, heartbeat ping). */
+    void addInternal(PendingRequest req) {
+        pending.put(req.id, req);
+        transmit(req);
+    }
+
+    /** Puts one of the previous connection's requests on the current one, under its old id. */
+    void resend(PendingRequest req) {
+        pending.put(req.id, req);
+        transmit(req);
+    }
+
+    /**
+     * Empties the table for a restore or for failing: the requests are returned in the order they were made, no
+     * longer queued anywhere and without their per-transmission timers.
+     */
+    List<PendingRequest> takeAll() {
+        List<PendingRequest> all = new ArrayList<>(pending.values());
+        pending.clear();
+        for (PendingRequest req : all) {
+            req.queuedIn = null;
+            req.cancelAttemptTimeout();
+        }
+        return all;
+    }
+
+    /**
+     * The request an answer on {@code conn} settles, now out of the table; null when the id is unknown (a request
+     * that timed out or was replaced at a reconnect) or when a publish refused transiently stays to be sent again.
+     *
+     * @param refusal the refusal the answer carries, or null for a success
+     */
+    PendingRequest settle(Connection conn, String id, HeliographException refusal) {
+        if (conn != link.connection()) {
+            return null;
+        }
+        PendingRequest req = pending.get(id);
+        if (req == null) {
+            return null;
+        }
+        req.cancelAttemptTimeout();
+        if (refusal != null && req.kind == Kind.PUBLISH && WireErrors.isTransient(refusal)) {
+            retryPublishLater(conn, req);
+            return null;
+        }
+        pending.remove(id);
+        return req;
+    }
+
+    /**
+     * How much longer the application should wait for an answer to {@code req} on the current connection: a request
+     * queued behind other frames has not begun its {@code requestTimeout}, and one sent later than the application
+     * asked gets its full {@code requestTimeout}.
+     */
+    Duration answerWaitLeft(PendingRequest req) {
+        OutboundPacer pacer = link.pacer();
+        if (pacer == null) {
+            return Duration.ZERO;
+        }
+        if (req.queuedIn == pacer) {
+            return requestTimeout;
+        }
+        if (!req.sent) {
+            return Duration.ZERO;
+        }
+        long leftNs = req.sentAtNs + requestTimeout.toNanos() - System.nanoTime();
+        return leftNs > 0 ? Duration.ofNanos(leftNs) : Duration.ZERO;
+    }
+
+    /** Queues the request's frame in the current pacer, unless it already waits there or there is none. */
+    private void transmit(PendingRequest req) {
+        OutboundPacer pacer = link.pacer();
+        Connection conn = link.connection();
+        if (pacer == null || conn == null || req.queuedIn == pacer) {
+            return;
+        }
+        req.queuedIn = pacer;
+        pacer.send(req.frame, () -> leaving(conn, req));
+    }
+
+    /**
+     * Runs on the timer thread when the pacer is about to hand the frame to the socket. False drops the frame: the
+     * request was answered, given up or replaced meanwhile.
+     */
+    private boolean leaving(Connection conn, PendingRequest req) {
+        lock.lock();
+        try {
+            if (req.queuedIn != null && req.queuedIn == link.pacer()) {
+                req.queuedIn = null;
+            }
+            if (conn != link.connection() || pending.get(req.id) != req) {
+                return false;
+            }
+            if (req.sent && req.kind == Kind.PUBLISH) {
+                publishesResent.incrementAndGet();
+            }
+            req.sent = true;
+            req.sentAtNs = System.nanoTime();
+            if (req.retriedWhenUnanswered()) {
+                req.cancelAttemptTimeout();
+                req.attemptTimeout = link.schedule(() -> attemptTimedOut(conn, req), requestTimeout);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * No answer to one transmission within {@code requestTimeout}, on a connection that is still up: a publish is
+     * sent again at once (its msgId makes a second copy harmless); a re-attach or re-enter fails as "no answer",
+     * which its owner retries with backoff.
+     */
+    private void attemptTimedOut(Connection conn, PendingRequest req) {
+        lock.lock();
+        try {
+            if (conn != link.connection() || pending.get(req.id) != req || req.queuedIn != null) {
+                return;
+            }
+            if (req.kind == Kind.PUBLISH) {
+                transmit(req);
+                return;
+            }
+            pending.remove(req.id);
+        } finally {
+            lock.unlock();
+        }
+        req.reply.completeExceptionally(WireErrors.timeout(req.kind.name().toLowerCase(), requestTimeout.toMillis()));
+    }
+
+    /** A publish refused transiently (429, 500, 503) is sent again after a backoff, on the same connection. */
+    private void retryPublishLater(Connection conn, PendingRequest req) {
+        link.schedule(() -> {
+            lock.lock();
+            try {
+                if (conn == link.connection() && pending.get(req.id) == req) {
+                    transmit(req);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }, backoff.delay(req.attempts++));
+    }
+
+    private void publishExpired(PendingRequest req, Duration deadline) {
+        lock.lock();
+        try {
+            // Whoever takes it out of the table (this, its ack, a permanent refusal, failing) completes it.
+            if (!pending.remove(req.id, req)) {
+                return;
+            }
+            req.cancelAttemptTimeout();
+            publishesExpired.incrementAndGet();
+        } finally {
+            lock.unlock();
+        }
+        req.reply.completeExceptionally(new HeliographException(ErrorCode.UNAVAILABLE,
+                "publish not acknowledged within its deadline of " + deadline.toMillis() + " ms"));
+    }
+
+    private void requestTimedOut(PendingRequest req) {
+        lock.lock();
+        try {
+            Duration left = pending.get(req.id) == req ? answerWaitLeft(req) : Duration.ZERO;
+            if (left.isPositive()) {
+                req.timeout = link.schedule(() -> requestTimedOut(req), left);
+                return;
+            }
+            pending.remove(req.id, req);
+        } finally {
+            lock.unlock();
+        }
+        req.reply.completeExceptionally(WireErrors.timeout(req.kind.name().toLowerCase(), requestTimeout.toMillis()));
+    }
+}
