@@ -18,6 +18,10 @@ public final class TwoNodeRegion implements AutoCloseable {
     private final NodeProcess n2;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
+    /** The nodes' rate limit, which the SDK clients of the test are told so that they pace to it. */
+    private double ratePerSecond = 100;
+    private int rateBurst = 200;
+
     private TwoNodeRegion(NodeProcess n1, NodeProcess n2) {
         this.n1 = n1;
         this.n2 = n2;
@@ -33,6 +37,13 @@ public final class TwoNodeRegion implements AutoCloseable {
         NodeProcess n2 = NodeProcess.start("us-east", "n2", TestNodes.freePort(), hz2, List.of(hz1, hz2), cluster,
                 flags);
         TwoNodeRegion region = new TwoNodeRegion(n1, n2);
+        for (String flag : flags) {
+            if (flag.startsWith("limits.rate-per-second=")) {
+                region.ratePerSecond = Double.parseDouble(flag.substring(flag.indexOf('=') + 1));
+            } else if (flag.startsWith("limits.rate-burst=")) {
+                region.rateBurst = Integer.parseInt(flag.substring(flag.indexOf('=') + 1));
+            }
+        }
         try {
             n1.awaitHealthy(2, Duration.ofSeconds(90));
             n2.awaitHealthy(2, Duration.ofSeconds(90));
@@ -58,6 +69,7 @@ public final class TwoNodeRegion implements AutoCloseable {
                 .token(TestNodes.token(clientId))
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
                 .requestTimeout(Duration.ofSeconds(30))
+                .rateLimit(ratePerSecond, rateBurst)
                 .build();
         clients.add(c);
         c.connect().orTimeout(20, TimeUnit.SECONDS).join();
