@@ -1351,7 +1351,13 @@ public final class HeliographClient implements AutoCloseable {
                     duplicatesDropped.incrementAndGet();
                     return;
                 }
-                case DELIVER_AFTER_GAP -> gapsDetected.incrementAndGet();
+                case DELIVER_AFTER_GAP -> {
+                    // The edge streams every channel without gaps; one here means it could not deliver what lies
+                    // between (history no longer held it). The application is told before the next message.
+                    gapsDetected.incrementAndGet();
+                    continuityLosses.incrementAndGet();
+                    listeners.continuityLost(message.channel());
+                }
                 case DELIVER -> { }
             }
             // Enqueued under the lock, so that delivery order is the order the cursor accepted.

@@ -249,6 +249,26 @@ class HeliographClientTest {
     }
 
     @Test
+    void aGapInTheStreamIsReportedAsContinuityLostBeforeTheMessageAfterIt() throws Exception {
+        HeliographClient client = client(builder());
+        List<String> events = new CopyOnWriteArrayList<>();
+        client.onContinuityLost(c -> events.add("lost:" + c));
+        client.onMessage("chat", m -> events.add(m.serial().toString()));
+        FakeEdge.Session s = connect(client);
+        CompletableFuture<AttachResult> attached = client.attach("chat");
+        JsonNode attach = s.next("attach");
+        s.send("{\"type\":\"attached\",\"id\":\"" + attach.get("id").asText()
+                + "\",\"channel\":\"chat\",\"serial\":null,\"resumed\":false}");
+        get(attached);
+        s.message("chat", "1:1", "{}");
+        s.message("chat", "1:4", "{}"); // the edge could not deliver 1:2 and 1:3 (history lost them)
+        await(() -> events.size() == 3, "both messages and the loss");
+        assertEquals(List.of("1:1", "lost:chat", "1:4"), events);
+        assertEquals(1, client.gapsDetected());
+        assertEquals(1, client.continuityLosses());
+    }
+
+    @Test
     void fragmentedFramesAreReassembled() throws Exception {
         HeliographClient client = client(builder());
         List<ChannelMessage> delivered = new CopyOnWriteArrayList<>();
