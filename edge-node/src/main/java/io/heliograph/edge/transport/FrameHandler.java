@@ -62,7 +62,9 @@ public final class FrameHandler {
                 throw new HeliographException(ErrorCode.TOO_LARGE,
                         "frame is larger than the limit of " + limits.maxMessageBytes() + " bytes");
             }
-            JsonNode frame = Json.parse(text);
+            // data is passed on exactly as the client wrote it (no number rounded, no string re-escaped).
+            Json.Parsed parsed = Json.parseKeepingRaw(text, "data");
+            JsonNode frame = parsed.node();
             if (!frame.isObject()) {
                 throw HeliographException.badRequest("a frame must be a JSON object");
             }
@@ -86,7 +88,8 @@ public final class FrameHandler {
                 throw HeliographException.badRequest("unknown type '" + truncate(type) + "'");
             }
             String requestId = id;
-            if (!connection.submit(() -> execute(connection, requestId, type, frame))) {
+            String rawData = parsed.rawMember();
+            if (!connection.submit(() -> execute(connection, requestId, type, frame, rawData))) {
                 throw new HeliographException(ErrorCode.RATE_LIMITED, "too many requests in flight: at most "
                         + Connection.MAX_REQUESTS_IN_FLIGHT + " per connection");
             }
@@ -106,7 +109,7 @@ public final class FrameHandler {
      * Runs one request on the connection's request worker: requests of a connection run one at a time, in the order
      * they arrived, while Helidon's reader goes on reading (pongs, pings) for the connection.
      */
-    private void execute(Connection connection, String id, String type, JsonNode frame) {
+    private void execute(Connection connection, String id, String type, JsonNode frame, String rawData) {
         if (connection.state() != Connection.State.OPEN) {
             return;
         }
@@ -114,8 +117,8 @@ public final class FrameHandler {
             String answer = switch (type) {
                 case "attach" -> attach(connection, id, frame);
                 case "detach" -> detach(connection, id, frame);
-                case "publish" -> publish(connection, id, frame);
-                case "presence" -> presence(connection, id, frame);
+                case "publish" -> publish(connection, id, frame, rawData);
+                case "presence" -> presence(connection, id, frame, rawData);
                 case "presence.get" -> Frames.presenceMembers(id, channel(frame),
                         operations.members(connection.claims(), channel(frame)));
                 case "history" -> history(connection, id, frame);
@@ -179,23 +182,22 @@ public final class FrameHandler {
         return Frames.detached(id, channel);
     }
 
-    private String publish(Connection connection, String id, JsonNode frame) {
+    private String publish(Connection connection, String id, JsonNode frame, String rawData) {
         String channel = channel(frame);
-        JsonNode data = frame.get("data");
-        if (data == null) {
+        if (rawData == null) {
             throw HeliographException.badRequest("data is required");
         }
         String name = optionalText(frame, "name");
         String msgId = optionalText(frame, "msgId");
-        AppendResult result = operations.publish(connection.claims(), channel, name, data.toString(), msgId);
+        AppendResult result = operations.publish(connection.claims(), channel, name, rawData, msgId);
         return Frames.publishAck(id, result.message().serial(), result.message().msgId());
     }
 
-    private String presence(Connection connection, String id, JsonNode frame) {
+    private String presence(Connection connection, String id, JsonNode frame, String rawData) {
         String channel = EdgeOperations.validChannel(channel(frame));
         PresenceAction action = PresenceAction.parse(optionalText(frame, "action"));
         JsonNode data = frame.get("data");
-        String dataJson = data == null || data.isNull() ? null : data.toString();
+        String dataJson = data == null || data.isNull() ? null : rawData;
         if (action == PresenceAction.LEAVE) {
             connection.presenceChannels().remove(channel);
             operations.leave(channel, connection.connectionId());

@@ -100,17 +100,18 @@ public final class HttpApi {
             throw new HeliographException(ErrorCode.TOO_LARGE,
                     "body is larger than the limit of " + maxMessageBytes + " bytes");
         }
-        JsonNode body = Json.parse(text);
+        // data is stored exactly as the client wrote it, as on the WebSocket.
+        Json.Parsed parsed = Json.parseKeepingRaw(text, "data");
+        JsonNode body = parsed.node();
         if (!body.isObject()) {
             throw HeliographException.badRequest("body must be a JSON object {name?, data, msgId?}");
         }
-        JsonNode data = body.get("data");
-        if (data == null) {
+        if (parsed.rawMember() == null) {
             throw HeliographException.badRequest("data is required");
         }
         String name = textField(body, "name");
         String msgId = textField(body, "msgId");
-        AppendResult result = operations.publish(claims, channel, name, data.toString(), msgId);
+        AppendResult result = operations.publish(claims, channel, name, parsed.rawMember(), msgId);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("serial", result.message().serial().toString());
         answer.put("msgId", result.message().msgId());
