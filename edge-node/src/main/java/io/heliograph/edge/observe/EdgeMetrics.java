@@ -59,6 +59,7 @@ public final class EdgeMetrics implements DeliveryMetrics {
     private final Map<DisconnectReason, Counter> disconnects = new ConcurrentHashMap<>();
     private final Map<Integer, Counter> errors = new ConcurrentHashMap<>();
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final Map<String, Counter> requestQueueRefusals = new ConcurrentHashMap<>();
     private final Counter framesIn;
     private final Counter messagesIn;
     private final Counter messagesOut;
@@ -79,6 +80,11 @@ public final class EdgeMetrics implements DeliveryMetrics {
                     Tag.create("reason", reason.label())));
         }
         KNOWN_DROP_REASONS.forEach(this::dropCounter);
+        for (String limit : List.of("requests", "bytes")) {
+            requestQueueRefusals.put(limit, counter("heliograph_request_queue_refusals_total",
+                    "Requests refused (429) because the connection's waiting requests reached a bound.",
+                    Tag.create("limit", limit)));
+        }
         framesIn = counter("heliograph_frames_in_total", "Frames received from clients.");
         messagesIn = counter("heliograph_messages_in_total",
                 "Messages published by clients on this node (WebSocket and HTTP).");
@@ -138,6 +144,11 @@ public final class EdgeMetrics implements DeliveryMetrics {
             duplicatePublishes.increment();
         }
         publishAck.record(ackNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A request refused because its connection's queue is full; {@code limit} is "requests" or "bytes". */
+    public void requestQueueFull(String limit) {
+        requestQueueRefusals.get(limit).increment();
     }
 
     public void error(int code) {

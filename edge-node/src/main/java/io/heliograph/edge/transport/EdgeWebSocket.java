@@ -129,7 +129,7 @@ public final class EdgeWebSocket implements WsListener {
             text = partial.toString();
             partial.setLength(0);
         }
-        frames.handle(c, text);
+        frames.handle(c, text, Utf8.encodedLength(text));
     }
 
     @Override

@@ -13,7 +13,6 @@ import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.Json;
-import io.heliograph.protocol.Utf8;
 import io.heliograph.protocol.PresenceAction;
 import io.heliograph.protocol.Serial;
 import io.heliograph.protocol.auth.Operation;
@@ -39,7 +38,12 @@ public final class FrameHandler {
         this.limits = limits;
     }
 
-    void handle(Connection connection, String text) {
+    /**
+     * Handles one whole client message.
+     *
+     * @param wireBytes its size on the wire (UTF-8 bytes of all its fragments)
+     */
+    void handle(Connection connection, String text, long wireBytes) {
         metrics.frameIn();
         switch (connection.rateLimiter().acquire()) {
             case ALLOW -> { }
@@ -58,7 +62,7 @@ public final class FrameHandler {
         String id = null;
         try {
             // Frames far beyond the message limit are refused before parsing; the reply cannot carry their id.
-            if (Utf8.exceeds(text, (long) limits.maxMessageBytes() + FRAME_OVERHEAD_ALLOWANCE)) {
+            if (wireBytes > (long) limits.maxMessageBytes() + FRAME_OVERHEAD_ALLOWANCE) {
                 throw new HeliographException(ErrorCode.TOO_LARGE,
                         "frame is larger than the limit of " + limits.maxMessageBytes() + " bytes");
             }
@@ -89,9 +93,18 @@ public final class FrameHandler {
             }
             String requestId = id;
             String rawData = parsed.rawMember();
-            if (!connection.submit(() -> execute(connection, requestId, type, frame, rawData))) {
-                throw new HeliographException(ErrorCode.RATE_LIMITED, "too many requests in flight: at most "
-                        + Connection.MAX_REQUESTS_IN_FLIGHT + " per connection");
+            switch (connection.submit(() -> execute(connection, requestId, type, frame, rawData), wireBytes)) {
+                case ACCEPTED -> { }
+                case TOO_MANY_REQUESTS -> {
+                    metrics.requestQueueFull("requests");
+                    throw new HeliographException(ErrorCode.RATE_LIMITED, "too many requests in flight: at most "
+                            + Connection.MAX_REQUESTS_IN_FLIGHT + " per connection");
+                }
+                case TOO_MANY_BYTES -> {
+                    metrics.requestQueueFull("bytes");
+                    throw new HeliographException(ErrorCode.RATE_LIMITED, "too many request bytes in flight: at most "
+                            + Connection.MAX_REQUEST_BYTES_QUEUED + " bytes of waiting requests per connection");
+                }
             }
         } catch (HeliographException e) {
             reply(connection, id, e);
