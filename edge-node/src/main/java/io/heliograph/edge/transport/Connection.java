@@ -66,7 +66,8 @@ public final class Connection implements Subscriber {
     private volatile String closeReason;
     private volatile boolean closeFrameSent;
     private volatile DisconnectReason disconnectReason = DisconnectReason.CLIENT;
-    private final StringBuilder partial = new StringBuilder();
+    /** The message being received in fragments; holds memory only while one is in progress. */
+    private final FragmentBuffer partial = new FragmentBuffer();
     private final ConcurrentLinkedQueue<QueuedRequest> requests = new ConcurrentLinkedQueue<>();
     private final AtomicInteger requestsQueued = new AtomicInteger();
     private final AtomicLong requestBytesQueued = new AtomicLong();
@@ -122,7 +123,7 @@ public final class Connection implements Subscriber {
         return rateLimiter;
     }
 
-    StringBuilder partial() {
+    FragmentBuffer partial() {
         return partial;
     }
 

@@ -42,10 +42,11 @@ public final class FrameHandler {
      * Handles one whole client message.
      *
      * @param wireBytes its size on the wire (UTF-8 bytes of all its fragments)
+     * @param fragments the frames it arrived in; many cost more of the rate limit ({@link FragmentBuffer#tokens})
      */
-    void handle(Connection connection, String text, long wireBytes) {
+    void handle(Connection connection, String text, long wireBytes, int fragments) {
         metrics.frameIn();
-        switch (connection.rateLimiter().acquire()) {
+        switch (connection.rateLimiter().acquire(FragmentBuffer.tokens(fragments))) {
             case ALLOW -> { }
             case REFUSE -> {
                 reply(connection, null, new HeliographException(ErrorCode.RATE_LIMITED,
