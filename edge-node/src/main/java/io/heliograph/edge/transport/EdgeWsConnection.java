@@ -51,6 +51,8 @@ final class EdgeWsConnection implements ServerConnection, WsSession {
     private final AtomicBoolean closeSent = new AtomicBoolean();
     private volatile Thread readerThread;
     private volatile boolean canRun = true;
+    /** True while the reader waits for the next frame (not inside one): where an idle close may interrupt it. */
+    private volatile boolean awaitingFrame;
     private volatile long lastFrameNanos = System.nanoTime();
     /** Guarded by sendLock: the last data frame sent did not end its message. */
     private boolean sendContinuation;
@@ -101,7 +103,9 @@ final class EdgeWsConnection implements ServerConnection, WsSession {
 
     /** Reads and handles one frame; false when the connection is done. */
     private boolean readFrame() {
+        awaitingFrame = true;
         int b0 = reader.read() & 0xFF;
+        awaitingFrame = false;
         int b1 = reader.read() & 0xFF;
         boolean fin = (b0 & 0x80) != 0;
         int opcode = b0 & 0x0F;
@@ -340,7 +344,8 @@ final class EdgeWsConnection implements ServerConnection, WsSession {
     public void close(boolean interrupt) {
         canRun = false;
         Thread t = readerThread;
-        if (interrupt && t != null) {
+        // As Helidon's own connection does: an idle close interrupts only a reader that waits between frames.
+        if (t != null && (interrupt || awaitingFrame)) {
             t.interrupt();
         }
     }

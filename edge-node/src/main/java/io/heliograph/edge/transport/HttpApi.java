@@ -95,10 +95,15 @@ public final class HttpApi {
             throw new HeliographException(ErrorCode.TOO_LARGE,
                     "body is larger than the limit of " + maxMessageBytes + " bytes");
         }
-        String text = req.content().as(String.class);
-        if (text.length() > maxMessageBytes + 1024) {
+        byte[] bytes = req.content().as(byte[].class);
+        if (bytes.length > maxMessageBytes + 1024) {
             throw new HeliographException(ErrorCode.TOO_LARGE,
                     "body is larger than the limit of " + maxMessageBytes + " bytes");
+        }
+        // Strictly: invalid UTF-8 is refused rather than stored with U+FFFD in its place.
+        String text = io.heliograph.protocol.Utf8.decodeStrict(bytes);
+        if (text == null) {
+            throw HeliographException.badRequest("body is not valid UTF-8");
         }
         // data is stored exactly as the client wrote it, as on the WebSocket.
         Json.Parsed parsed = Json.parseKeepingRaw(text, "data");

@@ -80,6 +80,19 @@ class ExactDataTest {
     }
 
     @Test
+    void anHttpBodyThatIsNotUtf8IsABadRequestNotStoredWithReplacementCharacters() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        byte[] body = "{\"data\":\"caf?\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        body[12] = (byte) 0xC3; // the first byte of a two-byte character, with no second byte
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(
+                        URI.create(node.httpUrl() + "/v1/channels/exact-bad/messages"))
+                .header("Authorization", "Bearer " + token("backend"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("UTF-8"), refused.body());
+    }
+
+    @Test
     void presenceDataIsAnnouncedExactlyAsSent() {
         try (WsProbe watcher = connect("watcher"); WsProbe member = connect("member")) {
             watcher.request("{'type':'attach','id':'a','channel':'exact-presence'}").awaitReply("a");

@@ -302,8 +302,9 @@ class ProtocolConformanceTest {
         String expired = TestNodes.TOKENS.mint("x", Duration.ofSeconds(-5), Map.of("*", List.of("*")));
         String foreign = new io.heliograph.protocol.auth.Tokens("some-other-secret-entirely").mintAll("x",
                 Duration.ofHours(1));
+        String bogusCap = TestNodes.TOKENS.mint("x", Duration.ofHours(1), Map.of("*", List.of("*", "bogus")));
         for (String query : new String[] {"", "?access_token=garbage", "?access_token=" + expired,
-                "?access_token=" + foreign}) {
+                "?access_token=" + foreign, "?access_token=" + bogusCap}) {
             try (RawHttp raw = RawHttp.open(node.port())) {
                 String response = raw.upgrade("/v1/ws" + query);
                 assertTrue(response.startsWith("HTTP/1.1 401"), response);
