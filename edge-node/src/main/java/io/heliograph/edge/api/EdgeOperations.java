@@ -30,6 +30,11 @@ public final class EdgeOperations {
     public static final int MAX_NAME_LENGTH = 256;
     public static final int DEFAULT_HISTORY_LIMIT = 100;
     public static final int MAX_HISTORY_LIMIT = 1000;
+    /**
+     * Bytes of messages in one history page beyond its first (as {@link HistoryPage#sizeOf} counts them): a page
+     * always fits a connection's outbound queue, whatever the messages' size; {@code more} says when it was cut.
+     */
+    public static final long HISTORY_PAGE_BYTES = 1024 * 1024;
 
     private final ChannelLog log;
     private final PresenceRegistry presence;
@@ -127,7 +132,7 @@ public final class EdgeOperations {
     public HistoryPage history(TokenClaims claims, String channel, Serial fromSerial, int limit) {
         validChannel(channel);
         require(claims, channel, Operation.HISTORY);
-        return log.history(channel, fromSerial, limit);
+        return log.history(channel, fromSerial, limit, HISTORY_PAGE_BYTES);
     }
 
     public List<PresenceMember> members(TokenClaims claims, String channel) {

@@ -1,16 +1,13 @@
 package io.heliograph.edge.channel;
 
-import java.util.List;
-
-import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Serial;
 
 /**
- * Outcome of an attach.
+ * Outcome of an attach: what the region answered atomically with registering the node's interest.
  *
  * @param latest          the channel's latest serial, null when it has none
- * @param catchUp         messages after the requested serial, oldest first (empty when none was requested)
- * @param continuityLost  history no longer reaches back to the requested serial
+ * @param continuityLost  the channel cannot continue from the requested serial: history no longer reaches back to
+ *                        it, or the channel never reached it
  */
-public record AttachResult(Serial latest, List<ChannelMessage> catchUp, boolean continuityLost) {
+public record AttachResult(Serial latest, boolean continuityLost) {
 }

@@ -14,15 +14,26 @@ public interface ChannelLog {
 
     /**
      * Registers {@code nodeId} as having subscribers for the channel and returns, atomically with that, the channel's
-     * latest serial and (when {@code fromSerial} is given) the messages after it.
+     * latest serial and whether the channel can continue from {@code fromSerial} (when given). Everything after the
+     * answered serial reaches the node through the fabric; what lies between {@code fromSerial} and it is read with
+     * {@link #history}.
      */
     AttachResult attach(String channel, String nodeId, Serial fromSerial);
 
     /** Forgets {@code nodeId}'s interest in the channel. */
     void detach(String channel, String nodeId);
 
-    /** Messages after {@code fromSerial} (from the oldest kept when null), oldest first, at most {@code limit}. */
-    HistoryPage history(String channel, Serial fromSerial, int limit);
+    /**
+     * Messages after {@code fromSerial} (from the oldest kept when null), oldest first, at most {@code limit} and,
+     * past the first, at most {@code maxBytes} as {@link HistoryPage#sizeOf} counts them.
+     */
+    HistoryPage history(String channel, Serial fromSerial, int limit, long maxBytes);
+
+    /**
+     * The latest serial of each of {@code channels} that has one, in one batched read: how a node notices messages
+     * whose fan-out never reached it on channels that went quiet.
+     */
+    java.util.Map<String, Serial> latest(java.util.Collection<String> channels);
 
     /** Forgets every interest of a node that left the region. */
     void forgetNode(String nodeId);

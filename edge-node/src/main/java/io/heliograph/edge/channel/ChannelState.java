@@ -89,16 +89,25 @@ public final class ChannelState {
         return new AppendResult(message, false, Set.copyOf(interestedNodes), true);
     }
 
+    /**
+     * Registers the node's interest and answers the latest serial. A {@code fromSerial} the channel cannot continue
+     * from is continuity lost: history no longer reaches back to it, or the channel never reached it (its state was
+     * lost and restarted, or the client holds a serial of another deployment). The catch-up itself is read in bounded
+     * pages with {@link #history}, never in one piece.
+     */
     public AttachResult attach(String nodeId, Serial fromSerial, long nowMs, HistoryLimits limits) {
         expire(nowMs, limits);
         interestedNodes.add(nodeId);
         if (fromSerial == null) {
-            return new AttachResult(latest(), List.of(), false);
+            return new AttachResult(latest(), false);
         }
-        if (!reachesBackTo(fromSerial)) {
-            return new AttachResult(latest(), List.of(), true);
-        }
-        return new AttachResult(latest(), after(fromSerial, Integer.MAX_VALUE, nowMs, limits), false);
+        return new AttachResult(latest(), !reachesBackTo(fromSerial) || beyondHead(fromSerial));
+    }
+
+    /** True when {@code serial} lies after everything this channel ever sequenced. */
+    private boolean beyondHead(Serial serial) {
+        Serial head = latest() != null ? latest() : Serial.of(epoch, 0);
+        return serial.compareTo(head) > 0;
     }
 
     /** Forgets a node's interest (it detached its last subscriber, or left the region); true when it had any. */
@@ -110,11 +119,24 @@ public final class ChannelState {
         return Set.copyOf(interestedNodes);
     }
 
-    /** Read-only: aged messages are skipped here and removed at the next change. */
-    public HistoryPage history(Serial fromSerial, int limit, long nowMs, HistoryLimits limits) {
+    /**
+     * Read-only: aged messages are skipped here and removed at the next change. A page holds at most {@code limit}
+     * messages and, past its first message, at most {@code maxBytes} of message payload (data, name and ids, as
+     * UTF-8); {@code more} says that further messages follow.
+     */
+    public HistoryPage history(Serial fromSerial, int limit, long maxBytes, long nowMs, HistoryLimits limits) {
         List<ChannelMessage> page = after(fromSerial, limit + 1, nowMs, limits);
-        boolean more = page.size() > limit;
-        return new HistoryPage(more ? List.copyOf(page.subList(0, limit)) : page, more);
+        int count = 0;
+        long bytes = 0;
+        for (ChannelMessage m : page) {
+            bytes += HistoryPage.sizeOf(m);
+            if (count == limit || (count > 0 && bytes > maxBytes)) {
+                break;
+            }
+            count++;
+        }
+        boolean more = count < page.size();
+        return new HistoryPage(more ? List.copyOf(page.subList(0, count)) : page, more);
     }
 
     private boolean reachesBackTo(Serial fromSerial) {

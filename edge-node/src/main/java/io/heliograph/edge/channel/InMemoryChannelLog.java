@@ -48,11 +48,27 @@ public final class InMemoryChannelLog implements ChannelLog {
     }
 
     @Override
-    public HistoryPage history(String channel, Serial fromSerial, int limit) {
+    public HistoryPage history(String channel, Serial fromSerial, int limit, long maxBytes) {
         ChannelState s = state(channel);
         synchronized (s) {
-            return s.history(fromSerial, limit, nowMs.getAsLong(), limits);
+            return s.history(fromSerial, limit, maxBytes, nowMs.getAsLong(), limits);
         }
+    }
+
+    @Override
+    public java.util.Map<String, Serial> latest(java.util.Collection<String> channelNames) {
+        java.util.Map<String, Serial> out = new java.util.HashMap<>();
+        for (String channel : channelNames) {
+            ChannelState s = channels.get(channel);
+            if (s != null) {
+                synchronized (s) {
+                    if (s.latest() != null) {
+                        out.put(channel, s.latest());
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     @Override

@@ -1,14 +1,15 @@
 package io.heliograph.edge.delivery;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import io.heliograph.edge.channel.ChannelState;
+import io.heliograph.edge.channel.HistoryPage;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.Serial;
@@ -16,28 +17,90 @@ import io.heliograph.protocol.Serial;
 /**
  * One channel's delivery on one node. Messages arrive from several publishing nodes in any order; the dispatcher
  * passes them on strictly in serial order: an early message waits in {@code pending} until the gap before it is filled
- * (by the missing message arriving, or from history after a short delay). Each subscriber has a cursor, the serial it
- * already has, and receives only what follows it. All methods hold the dispatcher's lock and never block.
+ * (by the missing message arriving, or by a {@link StreamRepair} of the node's stream).
+ *
+ * <p>Each subscriber has a cursor, the serial it already has, and is either <em>live</em> or <em>catching up</em>. Only
+ * live subscribers receive live messages; a subscriber that is behind the node's stream is fed from the recent buffer
+ * or, when that does not reach back, from history by a {@link StreamRepair}, and turns live (atomically, under this
+ * lock) once its cursor reaches the node's stream. So no live message can overtake a subscriber's catch-up.
+ *
+ * <p>Every frame reaches a subscriber through {@link #send}: offered, or the subscription is dropped and the message
+ * counted by why it was not taken. All methods hold the dispatcher's lock and never block.
  */
 final class ChannelDispatcher {
 
-    /** Outcome of adding a subscriber: null when done, else the serial from which history must be read first. */
-    record Backfill(Serial after) {
+    /** What became of a subscriber admitted to the channel. */
+    enum Admission {
+        /** Receives live messages from now on. */
+        LIVE,
+        /** Behind the node's stream: a catch-up from history must run before it is live. */
+        CATCHING_UP,
+        /** Already subscribed: nothing changed (attaching twice never delivers a message twice). */
+        ALREADY_ATTACHED,
+        /** The subscriber refused the attach answer (it is closing): not subscribed. */
+        REFUSED
     }
 
-    private record Encoded(ChannelMessage message, OutboundFrame frame) {
+    /** What a page of history did for the stream it was read for. */
+    enum Progress {
+        /** Read the next page after the stream's new position. */
+        MORE,
+        /** The stream needs no more history. */
+        DONE
+    }
+
+    private record Encoded(ChannelMessage message, OutboundFrame frame, long bytes) {
+    }
+
+    private static final class Subscription {
+        final Subscriber subscriber;
+        final boolean presence;
+        Serial cursor;
+        boolean live;
+        boolean dropped;
+
+        Subscription(Subscriber subscriber, Serial cursor, boolean presence) {
+            this.subscriber = subscriber;
+            this.cursor = cursor;
+            this.presence = presence;
+        }
     }
 
     private final String channel;
     private final int recentCapacity;
+    private final long recentCapacityBytes;
     private final DeliveryMetrics metrics;
+    private final Consumer<ChannelDispatcher> subscriberLost;
     private boolean initialized;
     private Serial lastDelivered;
     private final TreeMap<Serial, ChannelMessage> pending = new TreeMap<>();
     private final ArrayDeque<Encoded> recent = new ArrayDeque<>();
+    private long recentBytes;
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    private boolean anyDropped;
     private boolean closed;
     private volatile long lastActivityNanos = System.nanoTime();
+    /** Attaches in progress; guarded by the hub's stripe lock for this channel. */
+    private int reservations;
+    /** A repair of the node's own stream is scheduled or running; at most one at a time. */
+    final AtomicBoolean nodeRepairScheduled = new AtomicBoolean();
+
+    /**
+     * @param subscriberLost told (under this lock; it must hand off at once) when a subscription was dropped because
+     *                       its subscriber refused a frame, so the hub can withdraw interest from an unused channel
+     */
+    ChannelDispatcher(String channel, int recentCapacity, long recentCapacityBytes, DeliveryMetrics metrics,
+                      Consumer<ChannelDispatcher> subscriberLost) {
+        this.channel = channel;
+        this.recentCapacity = recentCapacity;
+        this.recentCapacityBytes = recentCapacityBytes;
+        this.metrics = metrics;
+        this.subscriberLost = subscriberLost;
+    }
+
+    String channel() {
+        return channel;
+    }
 
     void touchActivity(long nowNanos) {
         lastActivityNanos = nowNanos;
@@ -45,29 +108,6 @@ final class ChannelDispatcher {
 
     long lastActivityNanos() {
         return lastActivityNanos;
-    }
-
-    /** Attaches in progress; guarded by the hub's stripe lock for this channel. */
-    private int reservations;
-
-    private static final class Subscription {
-        final Subscriber subscriber;
-        Serial cursor;
-
-        Subscription(Subscriber subscriber, Serial cursor) {
-            this.subscriber = subscriber;
-            this.cursor = cursor;
-        }
-    }
-
-    ChannelDispatcher(String channel, int recentCapacity, DeliveryMetrics metrics) {
-        this.channel = channel;
-        this.recentCapacity = recentCapacity;
-        this.metrics = metrics;
-    }
-
-    String channel() {
-        return channel;
     }
 
     void reserve() {
@@ -91,6 +131,7 @@ final class ChannelDispatcher {
         subscriptions.clear();
         pending.clear();
         recent.clear();
+        recentBytes = 0;
     }
 
     synchronized int subscriberCount() {
@@ -101,8 +142,24 @@ final class ChannelDispatcher {
         return subscriptions.containsKey(connectionId);
     }
 
+    /** True while the subscriber is subscribed and still catching up. */
+    synchronized boolean isCatchingUp(String connectionId) {
+        Subscription sub = subscriptions.get(connectionId);
+        return !closed && sub != null && !sub.live;
+    }
+
+    /** The subscriber's cursor: history for it is read after this serial. */
+    synchronized Serial cursorOf(String connectionId) {
+        Subscription sub = subscriptions.get(connectionId);
+        return sub == null ? null : sub.cursor;
+    }
+
     synchronized Serial lastDelivered() {
         return lastDelivered;
+    }
+
+    synchronized boolean isInitialized() {
+        return initialized;
     }
 
     /** Serial expected next, or null when nothing is known yet. */
@@ -128,12 +185,14 @@ final class ChannelDispatcher {
         } else {
             pending.put(message.serial(), message);
         }
+        purgeDropped();
         return !pending.isEmpty();
     }
 
     /**
      * The first attach of this node on the channel answered: everything after {@code latest} reaches this node through
-     * the fabric.
+     * the fabric. Later calls change nothing: a subscriber whose attach answered an older serial catches up from the
+     * recent buffer or from history.
      */
     synchronized void initialize(Serial latest) {
         if (initialized) {
@@ -145,107 +204,81 @@ final class ChannelDispatcher {
             pending.headMap(latest, true).clear();
         }
         drainPending();
+        purgeDropped();
     }
 
     /**
-     * Adds (or moves) a subscriber that already has everything up to {@code cursor} (null: nothing). What this node
-     * delivered after the cursor is replayed from the recent buffer; when that does not reach back far enough the
-     * caller reads history from the answered serial and calls {@link #backfill} with it.
+     * Subscribes {@code subscriber}, which already has everything up to {@code cursor} (null: nothing), and queues
+     * {@code attached} (the attach answer) to it before anything else of the channel. The subscriber is live at once
+     * when nothing it lacks was delivered here yet, or when the recent buffer holds all of it (replayed now); else it
+     * is catching up and the caller starts a {@link StreamRepair} for it.
      */
-    synchronized Backfill addSubscriber(Subscriber subscriber, Serial cursor) {
-        Subscription existing = subscriptions.get(subscriber.connectionId());
-        if (existing != null && existing.cursor != null && (cursor == null || existing.cursor.compareTo(cursor) > 0)) {
-            cursor = existing.cursor; // attaching twice is harmless: never deliver a message twice
+    synchronized Admission admit(Subscriber subscriber, Serial cursor, boolean presence, OutboundFrame attached) {
+        if (subscriptions.containsKey(subscriber.connectionId())) {
+            subscriber.offer(attached);
+            return Admission.ALREADY_ATTACHED;
         }
-        Subscription sub = new Subscription(subscriber, cursor);
+        if (subscriber.offer(attached) != Subscriber.Offer.QUEUED) {
+            return Admission.REFUSED;
+        }
+        Subscription sub = new Subscription(subscriber, cursor, presence);
         subscriptions.put(subscriber.connectionId(), sub);
-        return replayRecent(sub);
+        boolean live = goLiveIfCaughtUp(sub);
+        purgeDropped();
+        return live ? Admission.LIVE : Admission.CATCHING_UP;
     }
 
-    private Backfill replayRecent(Subscription sub) {
-        if (lastDelivered == null || (sub.cursor != null && sub.cursor.compareTo(lastDelivered) >= 0)) {
-            return null;
-        }
-        Encoded oldest = recent.peekFirst();
-        boolean covered = oldest != null && (sub.cursor == null
-                ? oldest.message.serial().equals(Serial.of(ChannelState.FIRST_EPOCH, 1))
-                : oldest.message.serial().compareTo(sub.cursor.next()) <= 0);
-        if (!covered) {
-            return new Backfill(sub.cursor);
-        }
-        for (Encoded e : recent) {
-            if (sub.cursor == null || e.message.serial().compareTo(sub.cursor) > 0) {
-                if (!sub.subscriber.offer(e.frame)) {
-                    subscriptions.remove(sub.subscriber.connectionId());
-                    metrics.droppedSlowConsumer();
-                    return null;
-                }
-                sub.cursor = e.message.serial();
-            }
-        }
-        return null;
-    }
-
-    /** Sends history messages read for a subscriber's backfill; answers the next backfill needed, if any. */
-    synchronized Backfill backfill(String connectionId, List<ChannelMessage> messages) {
+    /**
+     * A page of history read after a catching-up subscriber's cursor: sends what it lacks, and turns it live once it
+     * reached the node's stream. When history holds nothing after its cursor although this node delivered further,
+     * what lies between is gone (trimmed or aged out): counted, and the subscriber goes on from the recent buffer.
+     */
+    synchronized Progress catchUp(String connectionId, HistoryPage page) {
         Subscription sub = subscriptions.get(connectionId);
-        if (sub == null) {
-            return null;
+        if (closed || sub == null || sub.live) {
+            return Progress.DONE;
         }
-        for (ChannelMessage m : messages) {
-            if (lastDelivered != null && m.serial().compareTo(lastDelivered) > 0) {
-                break; // the live stream will carry it
-            }
-            if (sub.cursor == null || m.serial().compareTo(sub.cursor) > 0) {
-                if (!sub.subscriber.offer(Frames.message(m))) {
-                    subscriptions.remove(connectionId);
-                    metrics.droppedSlowConsumer();
-                    return null;
+        try {
+            for (ChannelMessage m : page.messages()) {
+                if (sub.cursor != null && m.serial().compareTo(sub.cursor) <= 0) {
+                    continue;
+                }
+                if (!contiguous(sub.cursor, m.serial())) {
+                    metrics.gapUnrecoverable();
+                }
+                if (!send(sub, OutboundFrame.message(Frames.message(m)))) {
+                    return Progress.DONE;
                 }
                 sub.cursor = m.serial();
             }
-        }
-        Backfill next = replayRecent(sub);
-        if (next != null && messages.isEmpty()) {
-            // History holds nothing more: what is missing is gone; go on from what this node still has.
-            metrics.gapUnrecoverable();
-            for (Encoded e : recent) {
-                if (sub.cursor == null || e.message.serial().compareTo(sub.cursor) > 0) {
-                    if (!sub.subscriber.offer(e.frame)) {
-                        subscriptions.remove(connectionId);
-                        metrics.droppedSlowConsumer();
-                        return null;
-                    }
-                    sub.cursor = e.message.serial();
-                }
+            if (goLiveIfCaughtUp(sub)) {
+                return Progress.DONE;
             }
-            return null;
+            if (page.messages().isEmpty()) {
+                metrics.gapUnrecoverable();
+                replayRecent(sub);
+                sub.live = true;
+                return Progress.DONE;
+            }
+            return Progress.MORE;
+        } finally {
+            purgeDropped();
         }
-        return next;
-    }
-
-    synchronized boolean removeSubscriber(String connectionId) {
-        return subscriptions.remove(connectionId) != null;
-    }
-
-    /** True when messages wait behind a gap that history may fill (read it after {@link #lastDelivered}). */
-    synchronized boolean hasGap() {
-        return initialized && !closed && !pending.isEmpty();
     }
 
     /**
-     * Messages read from history to fill a gap. When history does not hold the missing messages either, they are gone
-     * and delivery skips to what is pending (counted as unrecoverable).
+     * A page of history read after this node's last delivered serial, to fill a gap or to deliver what the fabric
+     * never brought (a lost fan-out, a node cut off from its region). When history does not hold the missing
+     * messages either, they are gone and delivery skips to what is pending (counted as unrecoverable).
      */
-    synchronized void fillGap(List<ChannelMessage> fromHistory) {
+    synchronized Progress repair(HistoryPage page) {
         if (closed || !initialized) {
-            return;
+            return Progress.DONE;
         }
         boolean filled = false;
-        for (ChannelMessage m : fromHistory) {
+        for (ChannelMessage m : page.messages()) {
             if (lastDelivered == null || m.serial().compareTo(lastDelivered) > 0) {
                 if (!m.serial().equals(expected())) {
-                    // History no longer holds what came between: those messages are gone for this node.
                     metrics.gapUnrecoverable();
                 }
                 pending.remove(m.serial());
@@ -257,7 +290,7 @@ final class ChannelDispatcher {
         if (filled) {
             metrics.gapFilled();
         }
-        if (!pending.isEmpty() && fromHistory.isEmpty()) {
+        if (page.messages().isEmpty() && !pending.isEmpty()) {
             metrics.gapUnrecoverable();
             Iterator<ChannelMessage> it = pending.values().iterator();
             while (it.hasNext()) {
@@ -266,6 +299,76 @@ final class ChannelDispatcher {
                 deliver(m);
             }
         }
+        purgeDropped();
+        return page.more() ? Progress.MORE : Progress.DONE;
+    }
+
+    synchronized boolean removeSubscriber(String connectionId) {
+        return subscriptions.remove(connectionId) != null;
+    }
+
+    /** True when messages wait behind a gap that history may fill (read it after {@link #lastDelivered}). */
+    synchronized boolean hasGap() {
+        return initialized && !closed && !pending.isEmpty();
+    }
+
+    /** Frames that are not part of the ordered stream (presence events) go to every subscriber entitled to them. */
+    synchronized void broadcast(OutboundFrame frame) {
+        for (Subscription sub : subscriptions.values()) {
+            if (sub.presence) {
+                send(sub, frame);
+            }
+        }
+        purgeDropped();
+    }
+
+    /** Every subscriber (its client resumes elsewhere): the node's stream could not be repaired. */
+    synchronized java.util.List<Subscriber> subscribers() {
+        return subscriptions.values().stream().map(s -> s.subscriber).toList();
+    }
+
+    private boolean behind(Subscription sub) {
+        return lastDelivered != null && (sub.cursor == null || sub.cursor.compareTo(lastDelivered) < 0);
+    }
+
+    /**
+     * Turns the subscriber live when it has everything this node delivered, replaying from the recent buffer what it
+     * lacks when the buffer reaches back to its cursor. Answers false (nothing sent) when it does not.
+     */
+    private boolean goLiveIfCaughtUp(Subscription sub) {
+        if (!behind(sub)) {
+            sub.live = true;
+            return true;
+        }
+        Encoded oldest = recent.peekFirst();
+        if (oldest == null || !reachesBackTo(oldest.message.serial(), sub.cursor)) {
+            return false;
+        }
+        replayRecent(sub);
+        sub.live = true;
+        return true;
+    }
+
+    private static boolean reachesBackTo(Serial oldest, Serial cursor) {
+        return cursor == null
+                ? oldest.equals(Serial.of(ChannelState.FIRST_EPOCH, 1))
+                : oldest.compareTo(cursor.next()) <= 0;
+    }
+
+    private void replayRecent(Subscription sub) {
+        for (Encoded e : recent) {
+            if (sub.cursor == null || e.message.serial().compareTo(sub.cursor) > 0) {
+                if (!send(sub, e.frame)) {
+                    return;
+                }
+                sub.cursor = e.message.serial();
+            }
+        }
+    }
+
+    /** A message read from history follows the cursor directly (a new epoch starts a new run of sequences). */
+    private static boolean contiguous(Serial cursor, Serial next) {
+        return cursor == null || cursor.epoch() != next.epoch() || next.seq() == cursor.seq() + 1;
     }
 
     private void drainPending() {
@@ -284,40 +387,59 @@ final class ChannelDispatcher {
         }
     }
 
+    /** The node's stream moves on by one message: every live subscriber that lacks it receives it. */
     private void deliver(ChannelMessage message) {
-        OutboundFrame frame = OutboundFrame.of(Frames.message(message));
+        OutboundFrame frame = OutboundFrame.message(Frames.message(message));
         lastDelivered = message.serial();
-        recent.addLast(new Encoded(message, frame));
-        if (recent.size() > recentCapacity) {
-            recent.removeFirst();
+        long bytes = frame.wire().length;
+        recent.addLast(new Encoded(message, frame, bytes));
+        recentBytes += bytes;
+        while (recent.size() > recentCapacity || (recentBytes > recentCapacityBytes && recent.size() > 1)) {
+            recentBytes -= recent.removeFirst().bytes;
         }
         int delivered = 0;
-        List<String> slow = null;
         for (Subscription sub : subscriptions.values()) {
-            if (sub.cursor != null && message.serial().compareTo(sub.cursor) <= 0) {
+            if (!sub.live || (sub.cursor != null && message.serial().compareTo(sub.cursor) <= 0)) {
                 continue;
             }
-            if (sub.subscriber.offer(frame)) {
+            if (send(sub, frame)) {
                 sub.cursor = message.serial();
                 delivered++;
-            } else {
-                if (slow == null) {
-                    slow = new ArrayList<>();
-                }
-                slow.add(sub.subscriber.connectionId());
             }
-        }
-        if (slow != null) {
-            slow.forEach(subscriptions::remove);
-            slow.forEach(id -> metrics.droppedSlowConsumer());
         }
         metrics.delivered(delivered);
     }
 
-    /** Frames that are not part of the ordered stream (presence events) go to every subscriber as they come. */
-    synchronized void broadcast(OutboundFrame frame) {
-        for (Subscription sub : subscriptions.values()) {
-            sub.subscriber.offer(frame);
+    /**
+     * The one rule by which a frame reaches a subscriber: it is queued, or the subscription ends here, the message is
+     * counted by why it was refused, and the subscriber's client resumes from its cursor on its next connection.
+     */
+    private boolean send(Subscription sub, OutboundFrame frame) {
+        if (sub.dropped) {
+            return false;
         }
+        Subscriber.Offer offer = sub.subscriber.offer(frame);
+        if (offer == Subscriber.Offer.QUEUED) {
+            return true;
+        }
+        if (frame.isMessage()) {
+            if (offer == Subscriber.Offer.FULL) {
+                metrics.droppedSlowConsumer(1);
+            } else {
+                metrics.droppedConnectionClosed(1);
+            }
+        }
+        sub.dropped = true;
+        anyDropped = true;
+        return false;
+    }
+
+    private void purgeDropped() {
+        if (!anyDropped) {
+            return;
+        }
+        anyDropped = false;
+        subscriptions.values().removeIf(sub -> sub.dropped);
+        subscriberLost.accept(this);
     }
 }

@@ -10,14 +10,26 @@ public final class OutboundFrame {
 
     private final String text;
     private final byte[] wire;
+    private final boolean message;
 
-    private OutboundFrame(String text) {
+    private OutboundFrame(String text, boolean message) {
         this.text = text;
         this.wire = encode(text);
+        this.message = message;
     }
 
+    /** A control frame: a reply, an error, a presence event. */
     public static OutboundFrame of(String text) {
-        return new OutboundFrame(text);
+        return new OutboundFrame(text, false);
+    }
+
+    /** A channel message frame: one that, when thrown away, is counted as a dropped message. */
+    public static OutboundFrame message(String text) {
+        return new OutboundFrame(text, true);
+    }
+
+    public boolean isMessage() {
+        return message;
     }
 
     public String text() {

@@ -54,8 +54,24 @@ public final class HazelcastChannelLog implements ChannelLog {
     }
 
     @Override
-    public HistoryPage history(String channel, Serial fromSerial, int limit) {
-        return call(channel, new History(fromSerial, limit, nowMs.getAsLong(), limits));
+    public HistoryPage history(String channel, Serial fromSerial, int limit, long maxBytes) {
+        return call(channel, new History(fromSerial, limit, maxBytes, nowMs.getAsLong(), limits));
+    }
+
+    @Override
+    public Map<String, Serial> latest(java.util.Collection<String> channelNames) {
+        if (channelNames.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Serial> answers = RegionCalls.call(
+                () -> channels.executeOnKeys(new java.util.HashSet<>(channelNames), new Latest()));
+        Map<String, Serial> out = new java.util.HashMap<>();
+        answers.forEach((channel, serial) -> {
+            if (serial != null) {
+                out.put(channel, serial);
+            }
+        });
+        return out;
     }
 
     @Override
@@ -218,15 +234,17 @@ public final class HazelcastChannelLog implements ChannelLog {
             implements EntryProcessor<String, ChannelState, HistoryPage>, ReadOnly, DataSerializable {
         private Serial fromSerial;
         private int limit;
+        private long maxBytes;
         private long nowMs;
         private HistoryLimits limits;
 
         public History() {
         }
 
-        History(Serial fromSerial, int limit, long nowMs, HistoryLimits limits) {
+        History(Serial fromSerial, int limit, long maxBytes, long nowMs, HistoryLimits limits) {
             this.fromSerial = fromSerial;
             this.limit = limit;
+            this.maxBytes = maxBytes;
             this.nowMs = nowMs;
             this.limits = limits;
         }
@@ -235,7 +253,7 @@ public final class HazelcastChannelLog implements ChannelLog {
         public HistoryPage process(Map.Entry<String, ChannelState> entry) {
             ChannelState state = entry.getValue();
             return state == null ? new HistoryPage(java.util.List.of(), false)
-                    : state.history(fromSerial, limit, nowMs, limits);
+                    : state.history(fromSerial, limit, maxBytes, nowMs, limits);
         }
 
         @Override
@@ -247,6 +265,7 @@ public final class HazelcastChannelLog implements ChannelLog {
         public void writeData(ObjectDataOutput out) throws IOException {
             writeSerial(out, fromSerial);
             out.writeInt(limit);
+            out.writeLong(maxBytes);
             out.writeLong(nowMs);
             writeLimits(out, limits);
         }
@@ -255,8 +274,36 @@ public final class HazelcastChannelLog implements ChannelLog {
         public void readData(ObjectDataInput in) throws IOException {
             fromSerial = readSerial(in);
             limit = in.readInt();
+            maxBytes = in.readLong();
             nowMs = in.readLong();
             limits = readLimits(in);
+        }
+    }
+
+    /** Reads a channel's latest serial (null when it has none) without changing anything. */
+    public static final class Latest
+            implements EntryProcessor<String, ChannelState, Serial>, ReadOnly, DataSerializable {
+
+        public Latest() {
+        }
+
+        @Override
+        public Serial process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = entry.getValue();
+            return state == null ? null : state.latest();
+        }
+
+        @Override
+        public EntryProcessor<String, ChannelState, Serial> getBackupProcessor() {
+            return null;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) {
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) {
         }
     }
 

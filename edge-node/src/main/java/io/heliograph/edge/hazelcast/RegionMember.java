@@ -98,6 +98,7 @@ public final class RegionMember {
         register(serialization, AppendResult.class, new Serializers.AppendResultSerializer());
         register(serialization, AttachResult.class, new Serializers.AttachResultSerializer());
         register(serialization, HistoryPage.class, new Serializers.HistoryPageSerializer());
+        register(serialization, io.heliograph.protocol.Serial.class, new Serializers.SerialSerializer());
         register(serialization, PresenceEvent.class, new Serializers.PresenceEventSerializer());
         register(serialization, Serializers.MemberList.class, new Serializers.MemberListSerializer());
         register(serialization, Serializers.EventList.class, new Serializers.EventListSerializer());

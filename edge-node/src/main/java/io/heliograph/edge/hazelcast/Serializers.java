@@ -18,6 +18,7 @@ import io.heliograph.edge.channel.HistoryPage;
 import io.heliograph.edge.presence.ChannelPresence;
 import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
 import io.heliograph.protocol.ChannelMessage;
+import io.heliograph.protocol.Serial;
 import io.heliograph.protocol.PresenceAction;
 import io.heliograph.protocol.PresenceMember;
 
@@ -128,18 +129,36 @@ final class Serializers {
         @Override
         public void write(ObjectDataOutput out, AttachResult r) throws IOException {
             HazelcastChannelLog.writeSerial(out, r.latest());
-            writeMessages(out, r.catchUp());
             out.writeBoolean(r.continuityLost());
         }
 
         @Override
         public AttachResult read(ObjectDataInput in) throws IOException {
-            return new AttachResult(HazelcastChannelLog.readSerial(in), readMessages(in), in.readBoolean());
+            return new AttachResult(HazelcastChannelLog.readSerial(in), in.readBoolean());
         }
 
         @Override
         public int getTypeId() {
             return 7105;
+        }
+    }
+
+    /** A bare serial: the answer of {@link HazelcastChannelLog.Latest}. */
+    static final class SerialSerializer implements StreamSerializer<Serial> {
+        @Override
+        public void write(ObjectDataOutput out, Serial s) throws IOException {
+            out.writeLong(s.epoch());
+            out.writeLong(s.seq());
+        }
+
+        @Override
+        public Serial read(ObjectDataInput in) throws IOException {
+            return Serial.of(in.readLong(), in.readLong());
+        }
+
+        @Override
+        public int getTypeId() {
+            return 7120;
         }
     }
 

@@ -44,7 +44,7 @@ public final class EdgeMetrics implements DeliveryMetrics {
 
     /** Drop reasons exported with 0 from the start, so that dashboards see them before the first drop. */
     private static final List<String> KNOWN_DROP_REASONS =
-            List.of("slow_consumer", "no_local_subscribers", "gap_unrecoverable");
+            List.of("slow_consumer", "connection_closed", "no_local_subscribers", "gap_unrecoverable");
     private static final Duration[] PUBLISH_ACK_BUCKETS = seconds(
             0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
     private static final Duration[] CONNECTION_BUCKETS = seconds(
@@ -68,6 +68,8 @@ public final class EdgeMetrics implements DeliveryMetrics {
     private final Counter messagesOut;
     private final Counter duplicatePublishes;
     private final Counter gapsFilled;
+    private final Counter repairRetries;
+    private final Counter repairFailures;
     private final Timer publishAck;
     private final Timer connectionDuration;
     private volatile LongSupplier channelsWithSubscribers = () -> 0;
@@ -104,6 +106,10 @@ public final class EdgeMetrics implements DeliveryMetrics {
         duplicatePublishes = counter("heliograph_publish_duplicates_total",
                 "Publishes answered from the idempotency window.");
         gapsFilled = counter("heliograph_gaps_filled_total", "Out-of-order gaps filled from history.");
+        repairRetries = counter("heliograph_stream_repair_retries_total",
+                "History reads of a stream repair (catch-up, gap, lost fan-out) that failed and were retried.");
+        repairFailures = counter("heliograph_stream_repair_failures_total",
+                "Stream repairs given up after repeated failures; their subscribers were closed to resume.");
         publishAck = register(Timer.builder("heliograph_publish_ack_seconds")
                 .description("Time from receiving a publish to acking it (durable).")
                 .percentiles(new double[0])
@@ -211,8 +217,27 @@ public final class EdgeMetrics implements DeliveryMetrics {
     }
 
     @Override
-    public void droppedSlowConsumer() {
-        dropped("slow_consumer");
+    public void droppedSlowConsumer(int messages) {
+        dropCounter("slow_consumer").increment(messages);
+    }
+
+    @Override
+    public void droppedConnectionClosed(int messages) {
+        dropCounter("connection_closed").increment(messages);
+    }
+
+    @Override
+    public void repairRetried() {
+        repairRetries.increment();
+    }
+
+    @Override
+    public void repairFailed() {
+        repairFailures.increment();
+    }
+
+    public long repairFailures() {
+        return repairFailures.count();
     }
 
     @Override

@@ -7,13 +7,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.websocket.WsSession;
 
+import io.heliograph.edge.delivery.DeliveryMetrics;
 import io.heliograph.edge.delivery.OutboundFrame;
 import io.heliograph.edge.delivery.Subscriber;
 import io.heliograph.edge.observe.EdgeMetrics.DisconnectReason;
@@ -73,13 +76,19 @@ public final class Connection implements Subscriber {
     private final AtomicLong requestBytesQueued = new AtomicLong();
     private final AtomicBoolean requestWorkerRunning = new AtomicBoolean();
     private volatile Thread writer;
+    private final DeliveryMetrics deliveryMetrics;
+    /** History streamed to this connection waits here for the queue to drain (see {@link #awaitRoom}). */
+    private final ReentrantLock roomLock = new ReentrantLock();
+    private final Condition room = roomLock.newCondition();
+    private final AtomicInteger roomWaiters = new AtomicInteger();
     /** Helidon's thread that reads this connection; it ends when the connection does. */
     private final Thread reader = Thread.currentThread();
 
     /** Created in {@code onOpen}, on the thread Helidon reads the connection with. */
     Connection(TokenClaims claims, WsSession session, int queueCapacity, long queueCapacityBytes,
-               RateLimiter rateLimiter, long openedAtMs) {
+               RateLimiter rateLimiter, long openedAtMs, DeliveryMetrics deliveryMetrics) {
         this.claims = claims;
+        this.deliveryMetrics = deliveryMetrics;
         this.session = session;
         // Helidon's session sends one frame per write; its connection context lets us write several at once. Every
         // write is one call on the socket, so ours never interleave with Helidon's own (pongs, close replies).
@@ -216,9 +225,9 @@ public final class Connection implements Subscriber {
     }
 
     @Override
-    public boolean offer(OutboundFrame frame) {
+    public Offer offer(OutboundFrame frame) {
         if (state != State.OPEN) {
-            return false;
+            return Offer.CLOSED;
         }
         int bytes = frame.wire().length;
         int frames = queued.incrementAndGet();
@@ -227,11 +236,58 @@ public final class Connection implements Subscriber {
             queued.decrementAndGet();
             queuedBytes.addAndGet(-bytes);
             close(CloseCodes.TRY_AGAIN_LATER, "client too slow: outbound queue full", DisconnectReason.SLOW_CONSUMER);
-            return false;
+            return Offer.FULL;
         }
         outbound.add(frame);
         scheduleDrain();
-        return true;
+        return Offer.QUEUED;
+    }
+
+    @Override
+    public boolean awaitRoom(int frames, long bytes, long timeoutNs) throws InterruptedException {
+        long remaining = timeoutNs;
+        roomWaiters.incrementAndGet();
+        roomLock.lock();
+        try {
+            while (!hasRoom(frames, bytes)) {
+                if (state != State.OPEN || remaining <= 0) {
+                    return false;
+                }
+                remaining = room.awaitNanos(remaining);
+            }
+            return state == State.OPEN;
+        } finally {
+            roomLock.unlock();
+            roomWaiters.decrementAndGet();
+        }
+    }
+
+    private boolean hasRoom(int frames, long bytes) {
+        int q = queued.get();
+        return q == 0 || (q + frames <= queueCapacity / 2 && queuedBytes.get() + bytes <= queueCapacityBytes / 2);
+    }
+
+    /** Wakes history streams waiting for room, after the writer drained or the connection closed. */
+    private void signalRoom() {
+        if (roomWaiters.get() > 0) {
+            roomLock.lock();
+            try {
+                room.signalAll();
+            } finally {
+                roomLock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public void abandon(Abandon why) {
+        if (why == Abandon.SLOW) {
+            close(CloseCodes.TRY_AGAIN_LATER, "client too slow: history could not be delivered",
+                    DisconnectReason.SLOW_CONSUMER);
+        } else {
+            close(CloseCodes.INTERNAL_ERROR, "channel stream could not be repaired; reconnect and resume",
+                    DisconnectReason.ERROR);
+        }
     }
 
     void ping() {
@@ -265,6 +321,7 @@ public final class Connection implements Subscriber {
             outbound.add(last);
         }
         state = State.CLOSING;
+        signalRoom();
         scheduleDrain();
     }
 
@@ -272,15 +329,28 @@ public final class Connection implements Subscriber {
         state = State.CLOSED;
         closeRequested.set(true);
         discardQueue();
+        signalRoom();
         Thread w = writer;
         if (w != null) {
             LockSupport.unpark(w);
         }
     }
 
+    /** Throws away what is still queued, counting the messages: the client resumes from its last serial. */
     private void discardQueue() {
-        while (poll() != null) {
-            // dropped: the client resumes from its last serial
+        int messages = 0;
+        Object item;
+        while ((item = poll()) != null) {
+            if (item instanceof OutboundFrame frame && frame.isMessage()) {
+                messages++;
+            }
+        }
+        if (messages > 0) {
+            if (disconnectReason == DisconnectReason.SLOW_CONSUMER) {
+                deliveryMetrics.droppedSlowConsumer(messages);
+            } else {
+                deliveryMetrics.droppedConnectionClosed(messages);
+            }
         }
     }
 
@@ -383,6 +453,7 @@ public final class Connection implements Subscriber {
             }
         }
         flush(single, batch, length);
+        signalRoom();
     }
 
     /** Writes what was gathered in one socket write; answers the new gathered length (0). */

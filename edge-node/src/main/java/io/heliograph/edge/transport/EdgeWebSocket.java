@@ -97,7 +97,7 @@ public final class EdgeWebSocket {
         connection = new Connection(claims, session, config.limits().outboundQueueFrames(),
                 config.limits().outboundQueueBytes(),
                 new RateLimiter(config.limits().ratePerSecond(), config.limits().rateBurst(), System::nanoTime),
-                nowMs.getAsLong());
+                nowMs.getAsLong(), metrics);
         registry.opened(connection);
         connection.offer(Frames.connected(connection.connectionId(), claims.clientId(), config.region(),
                 config.nodeId(), config.heartbeatMs()));

@@ -166,7 +166,8 @@ public final class FrameHandler {
         }
         connection.channels().add(channel);
         try {
-            hub.subscribe(channel, connection, fromSerial, result -> {
+            boolean presence = connection.claims().capabilities().allows(channel, Operation.PRESENCE);
+            hub.subscribe(channel, connection, fromSerial, presence, result -> {
                 boolean resumed = fromSerial != null && !result.continuityLost();
                 return Frames.attached(id, channel, result.latest(), resumed,
                         result.continuityLost() ? ErrorCode.CONTINUITY_LOST.code() : null);

@@ -86,7 +86,7 @@ public abstract class ChannelLogContract {
         assertEquals("bob", bob.message().clientId());
         assertTrue(bobAgain.duplicate());
         assertEquals(bob.message().serial(), bobAgain.message().serial());
-        assertEquals(2, log().history(channel, null, 10).messages().size());
+        assertEquals(2, log().history(channel, null, 10, Long.MAX_VALUE).messages().size());
     }
 
     @Test
@@ -118,17 +118,19 @@ public abstract class ChannelLogContract {
         for (int i = 1; i <= 25; i++) {
             log().append(channel, request("m" + i));
         }
-        HistoryPage page = log().history(channel, Serial.of(1, 10), 5);
+        HistoryPage page = log().history(channel, Serial.of(1, 10), 5, Long.MAX_VALUE);
         assertEquals(Serial.of(1, 11), page.messages().get(0).serial());
         assertEquals(5, page.messages().size());
         assertTrue(page.more());
-        assertEquals(20, log().history(channel, null, 1000).messages().size());
+        assertEquals(20, log().history(channel, null, 1000, Long.MAX_VALUE).messages().size());
         AttachResult resumed = log().attach(channel, "n", Serial.of(1, 22));
         assertFalse(resumed.continuityLost());
+        assertEquals(Serial.of(1, 25), resumed.latest());
         assertEquals(List.of(Serial.of(1, 23), Serial.of(1, 24), Serial.of(1, 25)),
-                resumed.catchUp().stream().map(m -> m.serial()).toList());
+                log().history(channel, Serial.of(1, 22), 100, Long.MAX_VALUE).messages().stream()
+                        .map(m -> m.serial()).toList());
         assertTrue(log().attach(channel, "n", Serial.of(1, 3)).continuityLost());
-        assertTrue(log().history("never-used-" + System.nanoTime(), null, 10).messages().isEmpty());
+        assertTrue(log().history("never-used-" + System.nanoTime(), null, 10, Long.MAX_VALUE).messages().isEmpty());
     }
 
     @Test
@@ -136,7 +138,7 @@ public abstract class ChannelLogContract {
         String channel = channel();
         String big = "\"" + "x".repeat(100_000) + "\"";
         log().append(channel, new PublishRequest("big", "n", big, "c", "r", System.currentTimeMillis()));
-        assertEquals(big, log().history(channel, null, 1).messages().get(0).dataJson());
+        assertEquals(big, log().history(channel, null, 1, Long.MAX_VALUE).messages().get(0).dataJson());
     }
 
     @Test
@@ -144,7 +146,53 @@ public abstract class ChannelLogContract {
         String channel = channel();
         log().append(channel, request("young"));
         log().expireAll();
-        assertEquals(1, log().history(channel, null, 10).messages().size());
+        assertEquals(1, log().history(channel, null, 10, Long.MAX_VALUE).messages().size());
         assertEquals(Serial.of(1, 2), log().append(channel, request("next")).message().serial());
+    }
+
+    @Test
+    void aFromSerialTheChannelNeverReachedIsContinuityLost() {
+        String channel = channel();
+        assertTrue(log().attach(channel, "n", Serial.of(1, 500)).continuityLost(), "empty channel, 1:500");
+        assertFalse(log().attach(channel, "n", Serial.of(1, 0)).continuityLost(), "1:0 is the start");
+        for (int i = 1; i <= 3; i++) {
+            log().append(channel, request("m" + i));
+        }
+        assertTrue(log().attach(channel, "n", Serial.of(1, 50)).continuityLost(), "channel at 1:3, 1:50");
+        assertTrue(log().attach(channel, "n", Serial.of(1, 4)).continuityLost(), "one beyond the head");
+        assertFalse(log().attach(channel, "n", Serial.of(1, 3)).continuityLost(), "at the head");
+    }
+
+    @Test
+    void historyPagesAreBoundedByBytesAndAlwaysHoldOneMessage() {
+        String channel = channel();
+        String big = "\"" + "y".repeat(60 * 1024) + "\"";
+        for (int i = 1; i <= 20; i++) {
+            log().append(channel, new PublishRequest("b" + i, null, big, "c", "r", System.currentTimeMillis()));
+        }
+        HistoryPage page = log().history(channel, null, 1000, 256 * 1024);
+        assertTrue(page.more());
+        assertEquals(4, page.messages().size(), "4 messages of ~60 KiB fit 256 KiB");
+        assertTrue(page.bytes() <= 256 * 1024);
+        HistoryPage one = log().history(channel, null, 1000, 10);
+        assertEquals(1, one.messages().size(), "a page holds at least one message");
+        assertTrue(one.more());
+        HistoryPage last = log().history(channel, Serial.of(1, 18), 1000, 256 * 1024);
+        assertEquals(2, last.messages().size());
+        assertFalse(last.more());
+    }
+
+    @Test
+    void latestAnswersEveryChannelWithMessagesInOneCall() {
+        String a = channel();
+        String b = channel() + "-b";
+        String never = channel() + "-never";
+        log().append(a, request("a1"));
+        log().append(b, request("b1"));
+        log().append(b, request("b2"));
+        var latest = log().latest(List.of(a, b, never));
+        assertEquals(Serial.of(1, 1), latest.get(a));
+        assertEquals(Serial.of(1, 2), latest.get(b));
+        assertFalse(latest.containsKey(never));
     }
 }

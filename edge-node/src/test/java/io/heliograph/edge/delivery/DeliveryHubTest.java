@@ -50,12 +50,21 @@ class DeliveryHubTest {
         }
 
         @Override
-        public boolean offer(OutboundFrame frame) {
+        public Offer offer(OutboundFrame frame) {
             var node = Json.parse(frame.text());
             if ("message".equals(node.get("type").asText())) {
                 serials.add(node.get("serial").asText());
             }
+            return Offer.QUEUED;
+        }
+
+        @Override
+        public boolean awaitRoom(int frames, long bytes, long timeoutNs) {
             return true;
+        }
+
+        @Override
+        public void abandon(Abandon why) {
         }
     }
 
@@ -77,7 +86,7 @@ class DeliveryHubTest {
             work.add(pool.submit(() -> {
                 for (int i = 0; i < 300; i++) {
                     Sink s = new Sink("t" + thread + "-" + i);
-                    hub.subscribe(channel, s, null, r -> "{\"type\":\"attached\"}");
+                    hub.subscribe(channel, s, null, false, r -> "{\"type\":\"attached\"}");
                     hub.unsubscribe(channel, s.id);
                 }
             }));
@@ -96,7 +105,7 @@ class DeliveryHubTest {
                 .interestedNodes().isEmpty(), "interest withdrawn with the last subscriber");
 
         Sink stable = new Sink("stable");
-        hub.subscribe(channel, stable, null, r -> "{\"type\":\"attached\"}");
+        hub.subscribe(channel, stable, null, false, r -> "{\"type\":\"attached\"}");
         publish(channel, "after-1");
         publish(channel, "after-2");
         TestNodes.await("stable subscriber served", Duration.ofSeconds(5), () -> stable.serials.size() == 2);
@@ -106,7 +115,7 @@ class DeliveryHubTest {
     @Test
     void aLostFanOutIsFilledFromHistoryWhenTheNextMessageArrives() {
         Sink sink = new Sink("s");
-        hub.subscribe("gap", sink, null, r -> "{\"type\":\"attached\"}");
+        hub.subscribe("gap", sink, null, false, r -> "{\"type\":\"attached\"}");
         log.append("gap", new PublishRequest("lost", null, "1", "c", "r", System.currentTimeMillis()));
         publish("gap", "next");
         TestNodes.await("gap filled", Duration.ofSeconds(5), () -> sink.serials.size() == 2);
@@ -116,7 +125,7 @@ class DeliveryHubTest {
     @Test
     void aLostFanOutOfTheLastMessageIsDeliveredOnceTheChannelGoesQuiet() {
         Sink sink = new Sink("s");
-        hub.subscribe("tail", sink, null, r -> "{\"type\":\"attached\"}");
+        hub.subscribe("tail", sink, null, false, r -> "{\"type\":\"attached\"}");
         publish("tail", "first");
         // Sequenced and stored, but its fan-out is lost, and nothing follows it.
         log.append("tail", new PublishRequest("lost-last", null, "1", "c", "r", System.currentTimeMillis()));

@@ -54,7 +54,7 @@ class SynchronousBackupTest {
             ChannelLog log = new HazelcastChannelLog(survivor, limits, System::currentTimeMillis);
             PresenceRegistry presence = new HazelcastPresenceRegistry(survivor);
             for (var e : acked.entrySet()) {
-                var page = log.history(e.getKey(), null, 100);
+                var page = log.history(e.getKey(), null, 100, Long.MAX_VALUE);
                 assertEquals(5, page.messages().size(), e.getKey());
                 assertEquals(e.getValue(), page.messages().get(4).serial());
                 assertTrue(log.append(e.getKey(), new PublishRequest(e.getKey() + "-0", null, "0", "x", "us-east",

@@ -46,7 +46,7 @@ public final class WsProbe implements AutoCloseable {
                             frames.add(frame);
                             partial.setLength(0);
                         }
-                        ws.request(1);
+                        requestNext(ws);
                         return null;
                     }
 
@@ -61,6 +61,32 @@ public final class WsProbe implements AutoCloseable {
                         closeCode.complete(-1);
                     }
                 }).orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    private boolean readingPaused;
+    private long owedRequests;
+
+    private synchronized void requestNext(WebSocket ws) {
+        if (readingPaused) {
+            owedRequests++;
+        } else {
+            ws.request(1);
+        }
+    }
+
+    /** Stops reading from the socket, as a client that stalls does: the server's writes back up. */
+    public synchronized WsProbe pauseReading() {
+        readingPaused = true;
+        return this;
+    }
+
+    public synchronized WsProbe resumeReading() {
+        readingPaused = false;
+        if (owedRequests > 0) {
+            socket.request(owedRequests);
+            owedRequests = 0;
+        }
+        return this;
     }
 
     public static WsProbe connect(String wsUrl, String token) {

@@ -312,4 +312,23 @@ class ProtocolConformanceTest {
             }
         }
     }
+
+    @Test
+    void presenceEventsReachOnlySubscribersWhoseTokenAllowsPresence() {
+        String subscribeOnly = TestNodes.TOKENS.mint("reader", Duration.ofHours(1),
+                Map.of("lobby", List.of("subscribe")));
+        try (WsProbe blind = WsProbe.connect(node.wsUrl(), subscribeOnly); WsProbe watcher = connect("watcher");
+             WsProbe member = connect("member")) {
+            blind.awaitType("connected");
+            blind.request("{'type':'attach','id':'a','channel':'lobby'}").awaitReply("a");
+            watcher.request("{'type':'attach','id':'a','channel':'lobby'}").awaitReply("a");
+            member.request("{'type':'presence','id':'e','channel':'lobby','action':'enter'}").awaitReply("e");
+            assertEquals("enter", watcher.awaitType("presence").get("action").asText());
+            JsonNode denied = blind.request("{'type':'presence.get','id':'g','channel':'lobby'}").awaitReply("g");
+            assertEquals(403, denied.get("code").asInt());
+            // The watcher saw the event; by now the blind subscriber would have too. It must not have.
+            assertTrue(blind.collect("presence", 1, Duration.ofMillis(300)).isEmpty(),
+                    "no presence event without the presence capability");
+        }
+    }
 }

@@ -33,7 +33,7 @@ class RequestQueueTest {
 
     private static Connection connection() {
         return new Connection(new TokenClaims("c", Instant.MAX, Capabilities.all()), NO_SOCKET, 10, 1 << 20,
-                new RateLimiter(100, 200, System::nanoTime), 0);
+                new RateLimiter(100, 200, System::nanoTime), 0, io.heliograph.edge.delivery.DeliveryMetrics.NONE);
     }
 
     @Test

@@ -92,6 +92,13 @@ class SlowConsumerTest {
             TestNodes.await("slow consumer disconnected and counted", Duration.ofSeconds(30),
                     () -> PrometheusText.value(node.metrics().render(), "heliograph_disconnects_total",
                             "reason", "slow_consumer") == 1);
+            // Every message the stalled client did not get is counted: the one refused and the ~2 MiB queued
+            // (about 34 of 60 KB) that were thrown away, not one per subscription.
+            double dropped = PrometheusText.value(node.metrics().render(), "heliograph_messages_dropped_total",
+                    "reason", "slow_consumer");
+            assertTrue(dropped >= 30, "dropped messages counted one by one: " + dropped);
+            assertEquals(0, PrometheusText.value(node.metrics().render(), "heliograph_messages_dropped_total",
+                    "reason", "connection_closed"), "a slow consumer is not counted as a closed connection");
         }
         // A client that does not read cannot see a close frame: its socket is shut after the close handshake time.
         stalled.request(Long.MAX_VALUE);
