@@ -127,8 +127,8 @@ public final class EdgeWebSocket {
                     (first ? "frame" : "message") + " over the hard limit of " + limit + " bytes; closing");
             return false;
         }
-        if (!first || partial.inProgress()) {
-            metrics.fragmentIn();
+        if (!first) {
+            metrics.fragmentIn(); // the first fragment of a message is counted once its frame proves not final
         }
         if (partial.fragments() + 1 > FragmentBuffer.MAX_FRAGMENTS_PER_MESSAGE) {
             partial.release();
