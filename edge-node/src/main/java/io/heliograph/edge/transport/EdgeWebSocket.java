@@ -179,14 +179,19 @@ public final class EdgeWebSocket {
         c.close(closeCode, message, why, Frames.error(null, code.code(), message));
     }
 
-    /** A binary frame (its payload dropped unread): answered with 400 at the end of its message. */
-    void onBinaryFrame(boolean last) {
+    /**
+     * A binary frame (its payload dropped unread): answered with 400 at the end of its message. Its fragments count
+     * like a text message's (same size and fragment limits), though nothing is kept.
+     */
+    void onBinaryFrame(long payloadLength, boolean last) {
         Connection c = connection;
         if (c == null) {
             return;
         }
         c.touch();
+        c.partial().count(payloadLength);
         if (last) {
+            c.partial().release();
             metrics.error(ErrorCode.BAD_REQUEST.code());
             c.offer(Frames.error(null, ErrorCode.BAD_REQUEST.code(),
                     "binary frames are not supported: send JSON text frames"));

@@ -155,7 +155,7 @@ final class EdgeWsConnection implements ServerConnection, WsSession {
             listener.onTextFrame(unmask(readExactly((int) length), mask), first, fin);
         } else {
             skip(length);
-            listener.onBinaryFrame(fin);
+            listener.onBinaryFrame(length, fin);
         }
         return true;
     }

@@ -56,6 +56,12 @@ final class FragmentBuffer {
         length += payload.length;
     }
 
+    /** Counts a fragment whose bytes are not kept (a binary message, refused at its end anyway). */
+    void count(long payloadLength) {
+        fragments++;
+        length += (int) payloadLength;
+    }
+
     /** The joined message; the buffer is released. */
     byte[] take() {
         byte[] out = bytes == null ? new byte[0] : Arrays.copyOf(bytes, length);

@@ -151,6 +151,35 @@ class ClientFramesTest {
     }
 
     @Test
+    void binaryMessagesAre400AndObeyTheSameSizeAndFragmentLimits() {
+        start();
+        try (RawWs ws = raw("binary")) {
+            ws.frame(RawWs.BINARY, false, new byte[10]).frame(RawWs.CONTINUATION, true, new byte[10]);
+            assertEquals(400, ws.awaitFrame("error", WAIT).get("code").asInt());
+            ws.text("{\"type\":\"ping\",\"id\":\"still-open\"}");
+            assertEquals("pong", ws.awaitFrame("pong", WAIT).get("type").asText());
+            try {
+                for (int i = 0; i < 2 * FragmentBuffer.MAX_FRAGMENTS_PER_MESSAGE; i++) {
+                    ws.frame(i == 0 ? RawWs.BINARY : RawWs.CONTINUATION, false, new byte[1]);
+                }
+            } catch (IllegalStateException | UncheckedIOException closedMeanwhile) {
+                // refused at fragment 1,025
+            }
+            assertEquals(CloseCodes.POLICY_VIOLATION, ws.awaitClose(WAIT));
+        }
+        try (RawWs ws = raw("binary-big")) {
+            try {
+                for (int i = 0; i < 3; i++) {
+                    ws.frame(i == 0 ? RawWs.BINARY : RawWs.CONTINUATION, false, new byte[512 * 1024]);
+                }
+            } catch (IllegalStateException closedMeanwhile) {
+                // refused once the joined size passed the limit
+            }
+            assertEquals(CloseCodes.TOO_BIG, ws.awaitClose(WAIT));
+        }
+    }
+
+    @Test
     void fragmentsCountAgainstTheRateLimitButAFewPerMessageCostNothingExtra() {
         start("limits.rate-per-second=5", "limits.rate-burst=20");
         try (RawWs ws = raw("fragmenter")) {
