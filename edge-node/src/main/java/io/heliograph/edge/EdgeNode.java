@@ -14,8 +14,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.websocket.WsConfig;
-import io.helidon.webserver.websocket.WsRouting;
 
 import io.heliograph.edge.api.EdgeOperations;
 import io.heliograph.edge.channel.ChannelLog;
@@ -35,6 +33,7 @@ import io.heliograph.edge.region.LocalFabric;
 import io.heliograph.edge.region.RegionFabric;
 import io.heliograph.edge.transport.ConnectionRegistry;
 import io.heliograph.edge.transport.EdgeWebSocket;
+import io.heliograph.edge.transport.EdgeWsUpgrader;
 import io.heliograph.edge.transport.FrameHandler;
 import io.heliograph.edge.transport.HttpApi;
 import io.heliograph.protocol.auth.Tokens;
@@ -130,14 +129,16 @@ public final class EdgeNode implements AutoCloseable {
                             .addObserver(metrics.observer())
                             .addObserver(health.observer())
                             .build())
+                    // A refused upgrade's JSON body (a safe message) is sent; unsafe messages stay hidden.
+                    .errorHandling(io.helidon.webserver.ErrorHandling.builder().includeEntity(true).build())
                     .directHandlers(DirectHandlers.builder()
                             .addHandler(DirectHandler.EventType.OTHER, EdgeNode::jsonRefusal)
                             .build())
                     .maxPayloadSize(config.limits().maxFrameBytes())
-                    .addProtocol(WsConfig.builder().name("websocket").maxFrameLength(config.limits().maxFrameBytes())
-                            .build())
                     .routing(http::routing)
-                    .addRouting(WsRouting.builder().endpoint("/v1/ws", EdgeWebSocket.factory(tokens, frames,
+                    // Our own WebSocket reader (EdgeWsConnection), ahead of Helidon's: it joins fragments as bytes
+                    // and lingers after refusing a frame, so the client reads the close code.
+                    .addConnectionSelector(EdgeWsUpgrader.selector("/v1/ws", EdgeWebSocket.factory(tokens, frames,
                             connections, metrics, config, nowMs, draining::get)))
                     .build();
         }

@@ -1,10 +1,14 @@
 package io.heliograph.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The one JSON configuration of the protocol. Reading is bounded (nesting depth, string and number lengths) so a
@@ -40,6 +44,53 @@ public final class Json {
         } catch (Exception e) {
             throw HeliographException.badRequest("malformed JSON: " + firstLine(e.getMessage()));
         }
+    }
+
+    /**
+     * A parsed JSON text and, when it is an object with the member asked for, the exact source text of that member's
+     * value ({@code null} otherwise).
+     */
+    public record Parsed(JsonNode node, String rawMember) {
+    }
+
+    /**
+     * Parses a JSON text like {@link #parse}, and keeps the exact text of one top-level member's value: the value a
+     * client sent (a message's {@code data}) is passed on as written, so no number is rounded ({@code 1e400},
+     * {@code 0.1000000000000000055511}) and no string is re-escaped. One pass; the tree is built as usual. When the
+     * member occurs twice the last one counts, as in the tree.
+     */
+    public static Parsed parseKeepingRaw(String text, String member) {
+        try (JsonParser parser = MAPPER.getFactory().createParser(text)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw HeliographException.badRequest("empty JSON");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                return new Parsed(orNull(MAPPER.readTree(parser)), null);
+            }
+            ObjectNode object = MAPPER.createObjectNode();
+            String raw = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                long start = parser.currentTokenLocation().getCharOffset();
+                JsonNode value = orNull(MAPPER.readTree(parser));
+                if (name.equals(member)) {
+                    // The value's last token has been read in full: the parser stands just after it.
+                    raw = text.substring((int) start, (int) parser.currentLocation().getCharOffset());
+                }
+                object.set(name, value);
+            }
+            return new Parsed(object, raw);
+        } catch (HeliographException e) {
+            throw e;
+        } catch (Exception e) {
+            throw HeliographException.badRequest("malformed JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static JsonNode orNull(JsonNode node) {
+        return node == null ? NullNode.getInstance() : node;
     }
 
     public static String write(Object value) {

@@ -26,6 +26,26 @@ public final class Utf8 {
         return bytes;
     }
 
+    /**
+     * Decodes UTF-8 strictly: answers null for bytes that are not valid UTF-8 (a truncated or overlong sequence, a
+     * surrogate, a byte that never occurs), where {@code new String(bytes, UTF_8)} would put U+FFFD in silently.
+     */
+    public static String decodeStrict(byte[] bytes) {
+        String lenient = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        if (lenient.indexOf('\uFFFD') < 0) {
+            return lenient; // no replacement was needed, so the bytes were valid
+        }
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
+        }
+    }
+
     /** True when {@code text} takes more than {@code limit} bytes; cheap when the length alone decides. */
     public static boolean exceeds(CharSequence text, long limit) {
         if (text.length() > limit) {

@@ -28,6 +28,13 @@ public final class ChannelState {
     private record SeenMsgId(long seq, long epoch, long seenAtMs) {
     }
 
+    /**
+     * An idempotency key: a msgId counts per publisher (the token's {@code sub}), so one client can never take, or
+     * be answered with, another client's message by choosing the same msgId.
+     */
+    private record IdempotencyKey(String clientId, String msgId) {
+    }
+
     private final String channel;
     private long epoch = FIRST_EPOCH;
     private long lastSeq;
@@ -35,7 +42,7 @@ public final class ChannelState {
     private final ArrayDeque<ChannelMessage> history = new ArrayDeque<>();
     /** Serial of the newest message dropped from history; readers asking for anything older lost continuity. */
     private Serial trimmedThrough;
-    private final LinkedHashMap<String, SeenMsgId> seenMsgIds = new LinkedHashMap<>();
+    private final LinkedHashMap<IdempotencyKey, SeenMsgId> seenMsgIds = new LinkedHashMap<>();
     private final Set<String> interestedNodes = new LinkedHashSet<>();
 
     public ChannelState(String channel) {
@@ -54,7 +61,8 @@ public final class ChannelState {
     public AppendResult append(PublishRequest request, HistoryLimits limits) {
         long nowMs = request.timestampMs();
         expire(nowMs, limits);
-        SeenMsgId seen = seenMsgIds.get(request.msgId());
+        IdempotencyKey key = new IdempotencyKey(request.clientId(), request.msgId());
+        SeenMsgId seen = seenMsgIds.get(key);
         if (seen != null) {
             Serial first = Serial.of(seen.epoch, seen.seq);
             ChannelMessage original = find(first);
@@ -74,7 +82,7 @@ public final class ChannelState {
         ChannelMessage message = new ChannelMessage(channel, serial, request.msgId(), request.name(),
                 request.dataJson(), request.clientId(), request.region(), timestamp);
         history.addLast(message);
-        seenMsgIds.put(request.msgId(), new SeenMsgId(lastSeq, epoch, nowMs));
+        seenMsgIds.put(key, new SeenMsgId(lastSeq, epoch, nowMs));
         while (history.size() > limits.maxMessages()) {
             trimmedThrough = history.removeFirst().serial();
         }
@@ -220,8 +228,9 @@ public final class ChannelState {
             writeMessage(out, m);
         }
         out.writeInt(seenMsgIds.size());
-        for (Map.Entry<String, SeenMsgId> e : seenMsgIds.entrySet()) {
-            out.writeUTF(e.getKey());
+        for (Map.Entry<IdempotencyKey, SeenMsgId> e : seenMsgIds.entrySet()) {
+            writeNullable(out, e.getKey().clientId());
+            out.writeUTF(e.getKey().msgId());
             out.writeLong(e.getValue().epoch);
             out.writeLong(e.getValue().seq);
             out.writeLong(e.getValue().seenAtMs);
@@ -246,10 +255,10 @@ public final class ChannelState {
         }
         n = in.readInt();
         for (int i = 0; i < n; i++) {
-            String msgId = in.readUTF();
+            IdempotencyKey key = new IdempotencyKey(readNullable(in), in.readUTF());
             long e = in.readLong();
             long q = in.readLong();
-            s.seenMsgIds.put(msgId, new SeenMsgId(q, e, in.readLong()));
+            s.seenMsgIds.put(key, new SeenMsgId(q, e, in.readLong()));
         }
         n = in.readInt();
         for (int i = 0; i < n; i++) {

@@ -35,7 +35,7 @@ public final class EdgeMetrics implements DeliveryMetrics {
 
     /** Why a connection ended: the {@code reason} label of {@code heliograph_disconnects_total}. */
     public enum DisconnectReason {
-        CLIENT, HEARTBEAT, TOKEN_EXPIRED, SLOW_CONSUMER, ABUSE, FRAME_TOO_LARGE, SHUTDOWN, ERROR;
+        CLIENT, HEARTBEAT, TOKEN_EXPIRED, SLOW_CONSUMER, ABUSE, FRAME_TOO_LARGE, INVALID_PAYLOAD, SHUTDOWN, ERROR;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -59,6 +59,10 @@ public final class EdgeMetrics implements DeliveryMetrics {
     private final Map<DisconnectReason, Counter> disconnects = new ConcurrentHashMap<>();
     private final Map<Integer, Counter> errors = new ConcurrentHashMap<>();
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final Map<String, Counter> requestQueueRefusals = new ConcurrentHashMap<>();
+    private final Map<String, Counter> inputRefusals = new ConcurrentHashMap<>();
+    private final Counter fragmentsIn;
+    private final Counter inputDiscardedBytes;
     private final Counter framesIn;
     private final Counter messagesIn;
     private final Counter messagesOut;
@@ -81,6 +85,20 @@ public final class EdgeMetrics implements DeliveryMetrics {
                     Tag.create("reason", reason.label())));
         }
         KNOWN_DROP_REASONS.forEach(this::dropCounter);
+        for (String limit : List.of("requests", "bytes")) {
+            requestQueueRefusals.put(limit, counter("heliograph_request_queue_refusals_total",
+                    "Requests refused (429) because the connection's waiting requests reached a bound.",
+                    Tag.create("limit", limit)));
+        }
+        for (String reason : List.of("frame_too_large", "too_many_fragments", "invalid_utf8", "protocol_error")) {
+            inputRefusals.put(reason, counter("heliograph_input_refusals_total",
+                    "Client input refused at the WebSocket framing level (the connection is closed), by reason.",
+                    Tag.create("reason", reason)));
+        }
+        fragmentsIn = counter("heliograph_fragments_in_total",
+                "Frames received that were fragments of a message sent in several frames.");
+        inputDiscardedBytes = counter("heliograph_input_discarded_bytes_total",
+                "Bytes read and dropped after refusing a client's input, while the close handshake completed.");
         framesIn = counter("heliograph_frames_in_total", "Frames received from clients.");
         messagesIn = counter("heliograph_messages_in_total",
                 "Messages published by clients on this node (WebSocket and HTTP).");
@@ -144,6 +162,24 @@ public final class EdgeMetrics implements DeliveryMetrics {
             duplicatePublishes.increment();
         }
         publishAck.record(ackNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A request refused because its connection's queue is full; {@code limit} is "requests" or "bytes". */
+    public void requestQueueFull(String limit) {
+        requestQueueRefusals.get(limit).increment();
+    }
+
+    public void fragmentIn() {
+        fragmentsIn.increment();
+    }
+
+    /** Input refused at the framing level; {@code reason} is one of the labels registered above. */
+    public void inputRefused(String reason) {
+        inputRefusals.get(reason).increment();
+    }
+
+    public void inputDiscarded(long bytes) {
+        inputDiscardedBytes.increment(bytes);
     }
 
     public void error(int code) {

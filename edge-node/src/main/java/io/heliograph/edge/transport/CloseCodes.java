@@ -9,6 +9,10 @@ public final class CloseCodes {
     public static final int GOING_AWAY = 1001;
     /** Sustained abuse (rate limit): do not reconnect at once. */
     public static final int POLICY_VIOLATION = 1008;
+    /** The client broke the WebSocket framing rules (RFC 6455), e.g. an unmasked frame. */
+    public static final int PROTOCOL_ERROR = 1002;
+    /** A message that is not valid UTF-8 (RFC 6455: invalid frame payload data): fix the client; do not resend it. */
+    public static final int INVALID_PAYLOAD = 1007;
     /** Frame over the hard limit. */
     public static final int TOO_BIG = 1009;
     /** Heartbeat not answered, or internal failure: reconnect and resume. */

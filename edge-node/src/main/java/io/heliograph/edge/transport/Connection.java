@@ -41,6 +41,8 @@ public final class Connection implements Subscriber {
     private static final int MAX_BATCH_BYTES = 256 * 1024;
     /** Requests a connection may have waiting for the region before more are refused with 429. */
     static final int MAX_REQUESTS_IN_FLIGHT = 1024;
+    /** Bytes of request frames a connection may have waiting before more are refused with 429. */
+    static final long MAX_REQUEST_BYTES_QUEUED = 1024 * 1024;
     private static final Object PING = new Object();
     private static final long WRITER_IDLE_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
@@ -67,9 +69,11 @@ public final class Connection implements Subscriber {
     private volatile String closeReason;
     private volatile boolean closeFrameSent;
     private volatile DisconnectReason disconnectReason = DisconnectReason.CLIENT;
-    private final StringBuilder partial = new StringBuilder();
-    private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
+    /** The message being received in fragments; holds memory only while one is in progress. */
+    private final FragmentBuffer partial = new FragmentBuffer();
+    private final ConcurrentLinkedQueue<QueuedRequest> requests = new ConcurrentLinkedQueue<>();
     private final AtomicInteger requestsQueued = new AtomicInteger();
+    private final AtomicLong requestBytesQueued = new AtomicLong();
     private final AtomicBoolean requestWorkerRunning = new AtomicBoolean();
     private volatile Thread writer;
     private final DeliveryMetrics deliveryMetrics;
@@ -128,7 +132,7 @@ public final class Connection implements Subscriber {
         return rateLimiter;
     }
 
-    StringBuilder partial() {
+    FragmentBuffer partial() {
         return partial;
     }
 
@@ -165,14 +169,34 @@ public final class Connection implements Subscriber {
      * waiting on the region (a publish to a partition whose owner just died) never stops the reader. Answers false
      * when too many wait already.
      */
-    boolean submit(Runnable request) {
+    /** The answer to {@link #submit}: queued, or refused (429) for the bound it would pass. */
+    enum Admission { ACCEPTED, TOO_MANY_REQUESTS, TOO_MANY_BYTES }
+
+    /**
+     * Queues a request to run after the connection's earlier ones, on a virtual thread of its own, so that a request
+     * waiting on the region (a publish to a partition whose owner just died) never stops the reader. Refused when
+     * {@link #MAX_REQUESTS_IN_FLIGHT} wait already, or when the waiting requests' frames would pass
+     * {@link #MAX_REQUEST_BYTES_QUEUED}: a parsed request holds its frame's text, so the count alone would let one
+     * connection hold 1,024 frames of 80 KiB.
+     *
+     * @param bytes the request frame's size on the wire
+     */
+    Admission submit(Runnable request, long bytes) {
         if (requestsQueued.incrementAndGet() > MAX_REQUESTS_IN_FLIGHT) {
             requestsQueued.decrementAndGet();
-            return false;
+            return Admission.TOO_MANY_REQUESTS;
         }
-        requests.add(request);
+        if (requestBytesQueued.addAndGet(bytes) > MAX_REQUEST_BYTES_QUEUED) {
+            requestBytesQueued.addAndGet(-bytes);
+            requestsQueued.decrementAndGet();
+            return Admission.TOO_MANY_BYTES;
+        }
+        requests.add(new QueuedRequest(request, bytes));
         startRequestWorker();
-        return true;
+        return Admission.ACCEPTED;
+    }
+
+    private record QueuedRequest(Runnable work, long bytes) {
     }
 
     private void startRequestWorker() {
@@ -183,11 +207,12 @@ public final class Connection implements Subscriber {
 
     private void runRequests() {
         while (true) {
-            Runnable request;
+            QueuedRequest request;
             while ((request = requests.poll()) != null) {
                 try {
-                    request.run();
+                    request.work().run();
                 } finally {
+                    requestBytesQueued.addAndGet(-request.bytes());
                     requestsQueued.decrementAndGet();
                 }
             }

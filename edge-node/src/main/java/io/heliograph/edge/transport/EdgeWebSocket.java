@@ -11,7 +11,6 @@ import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
-import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 
 import io.heliograph.edge.config.EdgeConfig;
@@ -26,10 +25,11 @@ import io.heliograph.protocol.auth.TokenClaims;
 import io.heliograph.protocol.auth.Tokens;
 
 /**
- * The {@code /v1/ws} endpoint. Helidon creates one listener per connection (registered with a supplier), so the
- * fields below belong to exactly one client. The token is checked at the upgrade: a bad one never gets a socket.
+ * The {@code /v1/ws} endpoint: one per connection (made by {@link #factory}), so the fields below belong to exactly
+ * one client. The token is checked at the upgrade: a bad one never gets a socket. Frames come from the connection's
+ * reader ({@link EdgeWsConnection}), one at a time: text as raw bytes, joined and decoded once per message.
  */
-public final class EdgeWebSocket implements WsListener {
+public final class EdgeWebSocket {
 
     private final Tokens tokens;
     private final FrameHandler frames;
@@ -64,7 +64,6 @@ public final class EdgeWebSocket implements WsListener {
         return null;
     }
 
-    @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
         try {
             if (draining.getAsBoolean()) {
@@ -94,7 +93,6 @@ public final class EdgeWebSocket implements WsListener {
         return body;
     }
 
-    @Override
     public void onOpen(WsSession session) {
         connection = new Connection(claims, session, config.limits().outboundQueueFrames(),
                 config.limits().outboundQueueBytes(),
@@ -105,48 +103,116 @@ public final class EdgeWebSocket implements WsListener {
                 config.nodeId(), config.heartbeatMs()));
     }
 
-    @Override
-    public void onMessage(WsSession session, String text, boolean last) {
+    /**
+     * A data frame's header arrived (its payload not yet read): applies the hard frame limit to the message's joined
+     * size as it grows, and the cap on fragments per message. Answers whether to read the payload; false when the
+     * input was refused (the error frame and the close are queued; the reader drops what follows) or the connection
+     * is closing anyway.
+     */
+    boolean onFrameStart(boolean first, long payloadLength) {
+        Connection c = connection;
+        if (c == null || c.state() != Connection.State.OPEN) {
+            return false;
+        }
+        c.touch();
+        FragmentBuffer partial = c.partial();
+        if (first) {
+            partial.release();
+        }
+        long joined = partial.length() + payloadLength;
+        long limit = config.limits().maxFrameBytes();
+        if (joined > limit) {
+            partial.release();
+            refuse(c, "frame_too_large", ErrorCode.TOO_LARGE, CloseCodes.TOO_BIG, DisconnectReason.FRAME_TOO_LARGE,
+                    (first ? "frame" : "message") + " over the hard limit of " + limit + " bytes; closing");
+            return false;
+        }
+        if (!first) {
+            metrics.fragmentIn(); // the first fragment of a message is counted once its frame proves not final
+        }
+        if (partial.fragments() + 1 > FragmentBuffer.MAX_FRAGMENTS_PER_MESSAGE) {
+            partial.release();
+            refuse(c, "too_many_fragments", ErrorCode.BAD_REQUEST, CloseCodes.POLICY_VIOLATION,
+                    DisconnectReason.ABUSE, "message in more than " + FragmentBuffer.MAX_FRAGMENTS_PER_MESSAGE
+                            + " fragments; closing");
+            return false;
+        }
+        return true;
+    }
+
+    /** A text frame's payload: a whole message, or one fragment of it (joined as bytes, decoded once at the end). */
+    void onTextFrame(byte[] payload, boolean first, boolean last) {
         Connection c = connection;
         if (c == null || c.state() != Connection.State.OPEN) {
             return;
         }
-        c.touch();
-        StringBuilder partial = c.partial();
-        if (Utf8.exceeds(partial, config.limits().maxFrameBytes() - Utf8.encodedLength(text))) {
-            partial.setLength(0);
-            metrics.error(ErrorCode.TOO_LARGE.code());
-            c.close(CloseCodes.TOO_BIG, "frame over the hard limit of " + config.limits().maxFrameBytes() + " bytes",
-                    DisconnectReason.FRAME_TOO_LARGE, Frames.error(null, ErrorCode.TOO_LARGE.code(),
-                            "frame over the hard limit of " + config.limits().maxFrameBytes() + " bytes; closing"));
+        FragmentBuffer partial = c.partial();
+        if (first && last) {
+            deliver(c, payload, 1);
             return;
         }
-        if (!last || partial.length() > 0) {
-            partial.append(text);
-            if (!last) {
-                return;
-            }
-            text = partial.toString();
-            partial.setLength(0);
+        if (first) {
+            metrics.fragmentIn();
         }
-        frames.handle(c, text);
+        partial.append(payload);
+        if (last) {
+            int fragments = partial.fragments();
+            deliver(c, partial.take(), fragments);
+        }
     }
 
-    @Override
-    public void onMessage(WsSession session, BufferData buffer, boolean last) {
+    private void deliver(Connection c, byte[] message, int fragments) {
+        String text = Utf8.decodeStrict(message);
+        if (text == null) {
+            refuse(c, "invalid_utf8", ErrorCode.BAD_REQUEST, CloseCodes.INVALID_PAYLOAD,
+                    DisconnectReason.INVALID_PAYLOAD, "message is not valid UTF-8; closing");
+            return;
+        }
+        frames.handle(c, text, message.length, fragments);
+    }
+
+    /** Input the connection cannot go on from: an error frame, then the close. Counted once. */
+    private void refuse(Connection c, String reason, ErrorCode code, int closeCode, DisconnectReason why,
+                        String message) {
+        metrics.inputRefused(reason);
+        metrics.error(code.code());
+        c.close(closeCode, message, why, Frames.error(null, code.code(), message));
+    }
+
+    /**
+     * A binary frame (its payload dropped unread): answered with 400 at the end of its message. Its fragments count
+     * like a text message's (same size and fragment limits), though nothing is kept.
+     */
+    void onBinaryFrame(long payloadLength, boolean last) {
         Connection c = connection;
         if (c == null) {
             return;
         }
         c.touch();
+        c.partial().count(payloadLength);
         if (last) {
+            c.partial().release();
             metrics.error(ErrorCode.BAD_REQUEST.code());
             c.offer(Frames.error(null, ErrorCode.BAD_REQUEST.code(),
                     "binary frames are not supported: send JSON text frames"));
         }
     }
 
-    @Override
+    /** The client broke the WebSocket framing rules: close 1002. */
+    void onProtocolError(String why) {
+        Connection c = connection;
+        if (c != null) {
+            c.partial().release();
+            metrics.inputRefused("protocol_error");
+            c.close(CloseCodes.PROTOCOL_ERROR, why, DisconnectReason.ERROR);
+        }
+    }
+
+    /** Input read and dropped after a refusal, while the close completes. */
+    void onDiscarded(long bytes) {
+        metrics.inputDiscarded(bytes);
+    }
+
     public void onPong(WsSession session, BufferData buffer) {
         Connection c = connection;
         if (c != null) {
@@ -154,7 +220,6 @@ public final class EdgeWebSocket implements WsListener {
         }
     }
 
-    @Override
     public void onPing(WsSession session, BufferData buffer) {
         Connection c = connection;
         if (c != null) {
@@ -162,19 +227,14 @@ public final class EdgeWebSocket implements WsListener {
         }
     }
 
-    @Override
     public void onClose(WsSession session, int status, String reason) {
         Connection c = connection;
         if (c != null) {
-            if (status == CloseCodes.TOO_BIG && c.disconnectReason() == DisconnectReason.CLIENT) {
-                metrics.error(ErrorCode.TOO_LARGE.code());
-                c.close(status, reason, DisconnectReason.FRAME_TOO_LARGE);
-            }
+            c.partial().release();
             registry.closed(c);
         }
     }
 
-    @Override
     public void onError(WsSession session, Throwable t) {
         Connection c = connection;
         if (c != null) {
@@ -184,7 +244,7 @@ public final class EdgeWebSocket implements WsListener {
     }
 
     /** Creates the per-connection listeners. */
-    public static java.util.function.Supplier<WsListener> factory(Tokens tokens, FrameHandler frames,
+    public static java.util.function.Supplier<EdgeWebSocket> factory(Tokens tokens, FrameHandler frames,
                                                                   ConnectionRegistry registry, EdgeMetrics metrics,
                                                                   EdgeConfig config, LongSupplier nowMs,
                                                                   java.util.function.BooleanSupplier draining) {

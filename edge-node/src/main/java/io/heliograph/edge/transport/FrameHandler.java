@@ -13,7 +13,6 @@ import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.Json;
-import io.heliograph.protocol.Utf8;
 import io.heliograph.protocol.PresenceAction;
 import io.heliograph.protocol.Serial;
 import io.heliograph.protocol.auth.Operation;
@@ -39,9 +38,15 @@ public final class FrameHandler {
         this.limits = limits;
     }
 
-    void handle(Connection connection, String text) {
+    /**
+     * Handles one whole client message.
+     *
+     * @param wireBytes its size on the wire (UTF-8 bytes of all its fragments)
+     * @param fragments the frames it arrived in; many cost more of the rate limit ({@link FragmentBuffer#tokens})
+     */
+    void handle(Connection connection, String text, long wireBytes, int fragments) {
         metrics.frameIn();
-        switch (connection.rateLimiter().acquire()) {
+        switch (connection.rateLimiter().acquire(FragmentBuffer.tokens(fragments))) {
             case ALLOW -> { }
             case REFUSE -> {
                 reply(connection, null, new HeliographException(ErrorCode.RATE_LIMITED,
@@ -58,11 +63,13 @@ public final class FrameHandler {
         String id = null;
         try {
             // Frames far beyond the message limit are refused before parsing; the reply cannot carry their id.
-            if (Utf8.exceeds(text, (long) limits.maxMessageBytes() + FRAME_OVERHEAD_ALLOWANCE)) {
+            if (wireBytes > (long) limits.maxMessageBytes() + FRAME_OVERHEAD_ALLOWANCE) {
                 throw new HeliographException(ErrorCode.TOO_LARGE,
                         "frame is larger than the limit of " + limits.maxMessageBytes() + " bytes");
             }
-            JsonNode frame = Json.parse(text);
+            // data is passed on exactly as the client wrote it (no number rounded, no string re-escaped).
+            Json.Parsed parsed = Json.parseKeepingRaw(text, "data");
+            JsonNode frame = parsed.node();
             if (!frame.isObject()) {
                 throw HeliographException.badRequest("a frame must be a JSON object");
             }
@@ -86,9 +93,19 @@ public final class FrameHandler {
                 throw HeliographException.badRequest("unknown type '" + truncate(type) + "'");
             }
             String requestId = id;
-            if (!connection.submit(() -> execute(connection, requestId, type, frame))) {
-                throw new HeliographException(ErrorCode.RATE_LIMITED, "too many requests in flight: at most "
-                        + Connection.MAX_REQUESTS_IN_FLIGHT + " per connection");
+            String rawData = parsed.rawMember();
+            switch (connection.submit(() -> execute(connection, requestId, type, frame, rawData), wireBytes)) {
+                case ACCEPTED -> { }
+                case TOO_MANY_REQUESTS -> {
+                    metrics.requestQueueFull("requests");
+                    throw new HeliographException(ErrorCode.RATE_LIMITED, "too many requests in flight: at most "
+                            + Connection.MAX_REQUESTS_IN_FLIGHT + " per connection");
+                }
+                case TOO_MANY_BYTES -> {
+                    metrics.requestQueueFull("bytes");
+                    throw new HeliographException(ErrorCode.RATE_LIMITED, "too many request bytes in flight: at most "
+                            + Connection.MAX_REQUEST_BYTES_QUEUED + " bytes of waiting requests per connection");
+                }
             }
         } catch (HeliographException e) {
             reply(connection, id, e);
@@ -106,7 +123,7 @@ public final class FrameHandler {
      * Runs one request on the connection's request worker: requests of a connection run one at a time, in the order
      * they arrived, while Helidon's reader goes on reading (pongs, pings) for the connection.
      */
-    private void execute(Connection connection, String id, String type, JsonNode frame) {
+    private void execute(Connection connection, String id, String type, JsonNode frame, String rawData) {
         if (connection.state() != Connection.State.OPEN) {
             return;
         }
@@ -114,8 +131,8 @@ public final class FrameHandler {
             String answer = switch (type) {
                 case "attach" -> attach(connection, id, frame);
                 case "detach" -> detach(connection, id, frame);
-                case "publish" -> publish(connection, id, frame);
-                case "presence" -> presence(connection, id, frame);
+                case "publish" -> publish(connection, id, frame, rawData);
+                case "presence" -> presence(connection, id, frame, rawData);
                 case "presence.get" -> Frames.presenceMembers(id, channel(frame),
                         operations.members(connection.claims(), channel(frame)));
                 case "history" -> history(connection, id, frame);
@@ -180,23 +197,22 @@ public final class FrameHandler {
         return Frames.detached(id, channel);
     }
 
-    private String publish(Connection connection, String id, JsonNode frame) {
+    private String publish(Connection connection, String id, JsonNode frame, String rawData) {
         String channel = channel(frame);
-        JsonNode data = frame.get("data");
-        if (data == null) {
+        if (rawData == null) {
             throw HeliographException.badRequest("data is required");
         }
         String name = optionalText(frame, "name");
         String msgId = optionalText(frame, "msgId");
-        AppendResult result = operations.publish(connection.claims(), channel, name, data.toString(), msgId);
+        AppendResult result = operations.publish(connection.claims(), channel, name, rawData, msgId);
         return Frames.publishAck(id, result.message().serial(), result.message().msgId());
     }
 
-    private String presence(Connection connection, String id, JsonNode frame) {
+    private String presence(Connection connection, String id, JsonNode frame, String rawData) {
         String channel = EdgeOperations.validChannel(channel(frame));
         PresenceAction action = PresenceAction.parse(optionalText(frame, "action"));
         JsonNode data = frame.get("data");
-        String dataJson = data == null || data.isNull() ? null : data.toString();
+        String dataJson = data == null || data.isNull() ? null : rawData;
         if (action == PresenceAction.LEAVE) {
             connection.presenceChannels().remove(channel);
             operations.leave(channel, connection.connectionId());

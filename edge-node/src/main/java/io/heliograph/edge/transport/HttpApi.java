@@ -95,22 +95,28 @@ public final class HttpApi {
             throw new HeliographException(ErrorCode.TOO_LARGE,
                     "body is larger than the limit of " + maxMessageBytes + " bytes");
         }
-        String text = req.content().as(String.class);
-        if (text.length() > maxMessageBytes + 1024) {
+        byte[] bytes = req.content().as(byte[].class);
+        if (bytes.length > maxMessageBytes + 1024) {
             throw new HeliographException(ErrorCode.TOO_LARGE,
                     "body is larger than the limit of " + maxMessageBytes + " bytes");
         }
-        JsonNode body = Json.parse(text);
+        // Strictly: invalid UTF-8 is refused rather than stored with U+FFFD in its place.
+        String text = io.heliograph.protocol.Utf8.decodeStrict(bytes);
+        if (text == null) {
+            throw HeliographException.badRequest("body is not valid UTF-8");
+        }
+        // data is stored exactly as the client wrote it, as on the WebSocket.
+        Json.Parsed parsed = Json.parseKeepingRaw(text, "data");
+        JsonNode body = parsed.node();
         if (!body.isObject()) {
             throw HeliographException.badRequest("body must be a JSON object {name?, data, msgId?}");
         }
-        JsonNode data = body.get("data");
-        if (data == null) {
+        if (parsed.rawMember() == null) {
             throw HeliographException.badRequest("data is required");
         }
         String name = textField(body, "name");
         String msgId = textField(body, "msgId");
-        AppendResult result = operations.publish(claims, channel, name, data.toString(), msgId);
+        AppendResult result = operations.publish(claims, channel, name, parsed.rawMember(), msgId);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("serial", result.message().serial().toString());
         answer.put("msgId", result.message().msgId());

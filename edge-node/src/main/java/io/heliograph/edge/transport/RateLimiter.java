@@ -31,11 +31,19 @@ final class RateLimiter {
     }
 
     Verdict acquire() {
+        return acquire(1);
+    }
+
+    /**
+     * Takes {@code cost} tokens (a message that arrived in many fragments costs more than one; see
+     * {@link FragmentBuffer#tokens}); a refusal takes none.
+     */
+    Verdict acquire(int cost) {
         long now = nanoTime.getAsLong();
         tokens = Math.min(burst, tokens + (now - lastRefillNs) * ratePerNs);
         lastRefillNs = now;
-        if (tokens >= 1) {
-            tokens -= 1;
+        if (tokens >= cost) {
+            tokens -= cost;
             return Verdict.ALLOW;
         }
         if (now - abuseWindowStartNs > ABUSE_WINDOW_NS) {

@@ -71,6 +71,25 @@ public abstract class ChannelLogContract {
     }
 
     @Test
+    void aMsgIdIsScopedToItsPublisherSoAnotherClientCannotTakeIt() {
+        String channel = channel();
+        long now = System.currentTimeMillis();
+        AppendResult alice = log().append(channel,
+                new PublishRequest("order-42", null, "\"from alice\"", "alice", "us-east", now));
+        AppendResult bob = log().append(channel,
+                new PublishRequest("order-42", null, "\"from bob\"", "bob", "us-east", now));
+        AppendResult bobAgain = log().append(channel,
+                new PublishRequest("order-42", null, "\"from bob\"", "bob", "us-east", now));
+        assertFalse(bob.duplicate(), "bob's message is his own, not a duplicate of alice's");
+        assertTrue(!alice.message().serial().equals(bob.message().serial()));
+        assertEquals("\"from bob\"", bob.message().dataJson());
+        assertEquals("bob", bob.message().clientId());
+        assertTrue(bobAgain.duplicate());
+        assertEquals(bob.message().serial(), bobAgain.message().serial());
+        assertEquals(2, log().history(channel, null, 10, Long.MAX_VALUE).messages().size());
+    }
+
+    @Test
     void attachRegistersInterestAtomicallyWithTheLatestSerial() {
         String channel = channel();
         log().append(channel, request("before"));

@@ -128,6 +128,19 @@ class ChannelStateTest {
     }
 
     @Test
+    void idempotencyKeysKeepTheirPublisherAcrossSerialization() throws Exception {
+        ChannelState state = new ChannelState("c");
+        state.append(new PublishRequest("k", null, "1", "alice", "us-east", 1000), LIMITS);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        state.writeTo(new DataOutputStream(bytes));
+        ChannelState copy = ChannelState.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertTrue(copy.append(new PublishRequest("k", null, "1", "alice", "us-east", 1001), LIMITS).duplicate());
+        AppendResult bob = copy.append(new PublishRequest("k", null, "2", "bob", "us-east", 1002), LIMITS);
+        assertFalse(bob.duplicate());
+        assertEquals(Serial.of(1, 2), bob.message().serial());
+    }
+
+    @Test
     void timestampsNeverGoBackwardsWithinAChannel() {
         ChannelState state = new ChannelState("c");
         long first = state.append(request("a", 5000), LIMITS).message().timestamp();

@@ -121,7 +121,8 @@ class RegionClusterTest {
     @Test
     void sameMsgIdThroughDifferentNodesIsOneSerialAndOneDelivery() {
         String channel = "idem-" + System.nanoTime();
-        try (WsProbe sub = connect(a, "sub"); WsProbe viaA = connect(a, "pa"); WsProbe viaB = connect(b, "pb")) {
+        // One publisher (a msgId is scoped to its client id) resending through another node, as after a reconnect.
+        try (WsProbe sub = connect(a, "sub"); WsProbe viaA = connect(a, "pub"); WsProbe viaB = connect(b, "pub")) {
             sub.request("{'type':'attach','id':'s','channel':'" + channel + "'}").awaitReply("s");
             String s1 = viaA.request("{'type':'publish','id':'1','channel':'" + channel + "','data':1,"
                     + "'msgId':'dup'}").awaitReply("1").get("serial").asText();

@@ -27,6 +27,9 @@ public final class WsProbe implements AutoCloseable {
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final WebSocket socket;
     private final List<JsonNode> seen = new ArrayList<>();
+    /** The exact text each received frame arrived as, for tests that check what is on the wire byte for byte. */
+    private final java.util.Map<JsonNode, String> rawText =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     private WsProbe(String url) {
         StringBuilder partial = new StringBuilder();
@@ -37,7 +40,10 @@ public final class WsProbe implements AutoCloseable {
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                         partial.append(data);
                         if (last) {
-                            frames.add(Json.parse(partial.toString()));
+                            String text = partial.toString();
+                            JsonNode frame = Json.parse(text);
+                            rawText.put(frame, text);
+                            frames.add(frame);
                             partial.setLength(0);
                         }
                         requestNext(ws);
@@ -130,6 +136,11 @@ public final class WsProbe implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** The exact text {@code frame} (a frame this probe received) arrived as. */
+    public String rawText(JsonNode frame) {
+        return rawText.get(frame);
     }
 
     public JsonNode awaitReply(String id) {

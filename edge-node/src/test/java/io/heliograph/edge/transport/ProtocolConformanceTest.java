@@ -99,6 +99,29 @@ class ProtocolConformanceTest {
     }
 
     @Test
+    void aMsgIdIsScopedToItsPublisherOnTheWebSocketAndOverHttp() throws Exception {
+        try (WsProbe sub = connect("sub"); WsProbe a = connect("client-a"); WsProbe b = connect("client-b")) {
+            sub.request("{'type':'attach','id':'a','channel':'orders'}").awaitReply("a");
+            JsonNode ackA = a.request("{'type':'publish','id':'1','channel':'orders','data':'a','msgId':'order-42'}")
+                    .awaitReply("1");
+            JsonNode ackB = b.request("{'type':'publish','id':'1','channel':'orders','data':'b','msgId':'order-42'}")
+                    .awaitReply("1");
+            assertFalse(ackA.get("serial").asText().equals(ackB.get("serial").asText()), ackB.toString());
+            var http = java.net.http.HttpClient.newHttpClient();
+            var fromBackend = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.httpUrl()
+                            + "/v1/channels/orders/messages"))
+                    .header("Authorization", "Bearer " + token("backend"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"data\":\"c\",\"msgId\":\"order-42\"}"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, fromBackend.statusCode());
+            List<JsonNode> got = sub.collect("message", 3, Duration.ofSeconds(10));
+            assertEquals(List.of("client-a", "client-b", "backend"),
+                    got.stream().map(m -> m.get("clientId").asText()).toList());
+            assertEquals(List.of("a", "b", "c"), got.stream().map(m -> m.get("data").asText()).toList());
+        }
+    }
+
+    @Test
     void attachFromSerialResumesInOrderBeforeLiveMessages() {
         try (WsProbe pub = connect("pub"); WsProbe sub = connect("sub")) {
             for (int i = 1; i <= 4; i++) {
@@ -279,8 +302,9 @@ class ProtocolConformanceTest {
         String expired = TestNodes.TOKENS.mint("x", Duration.ofSeconds(-5), Map.of("*", List.of("*")));
         String foreign = new io.heliograph.protocol.auth.Tokens("some-other-secret-entirely").mintAll("x",
                 Duration.ofHours(1));
+        String bogusCap = TestNodes.TOKENS.mint("x", Duration.ofHours(1), Map.of("*", List.of("*", "bogus")));
         for (String query : new String[] {"", "?access_token=garbage", "?access_token=" + expired,
-                "?access_token=" + foreign}) {
+                "?access_token=" + foreign, "?access_token=" + bogusCap}) {
             try (RawHttp raw = RawHttp.open(node.port())) {
                 String response = raw.upgrade("/v1/ws" + query);
                 assertTrue(response.startsWith("HTTP/1.1 401"), response);

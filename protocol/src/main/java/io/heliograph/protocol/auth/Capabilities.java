@@ -43,12 +43,13 @@ public final class Capabilities {
         Map<String, List<String>> copy = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> e : claim.entrySet()) {
             EnumSet<Operation> ops = EnumSet.noneOf(Operation.class);
+            // Every entry is checked, also after a "*": a token naming an unknown operation is refused whole.
             for (String op : e.getValue()) {
                 if ("*".equals(op)) {
-                    ops = EnumSet.allOf(Operation.class);
-                    break;
+                    ops.addAll(EnumSet.allOf(Operation.class));
+                } else {
+                    ops.add(parseOperation(op));
                 }
-                ops.add(parseOperation(op));
             }
             grants.add(new Grant(e.getKey(), toRegex(e.getKey()), ops));
             copy.put(e.getKey(), List.copyOf(e.getValue()));

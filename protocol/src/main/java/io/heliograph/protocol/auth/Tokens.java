@@ -20,6 +20,9 @@ import io.heliograph.protocol.HeliographException;
 /** Mints and verifies HS256 client tokens with the deployment secret. */
 public final class Tokens {
 
+    /** How far ahead of this node's clock a token's {@code iat} and {@code nbf} may be (issuers' clocks differ). */
+    public static final Duration CLOCK_LEEWAY = Duration.ofSeconds(30);
+
     private final Algorithm algorithm;
     private final JWTVerifier verifier;
     private final InstantSource clock;
@@ -30,8 +33,14 @@ public final class Tokens {
         }
         this.algorithm = Algorithm.HMAC256(secret);
         this.clock = clock;
-        // Expiry is checked against our own clock below, so tests can move time.
-        this.verifier = JWT.require(algorithm).acceptExpiresAt(Long.MAX_VALUE / 1000).build();
+        // Every time claim is checked against the injected clock, so tests (and nodes) agree on one time. iat and nbf
+        // get a small leeway for issuers whose clocks run a little ahead; expiry gets none and is checked below, so
+        // an expired token is refused with its own message.
+        this.verifier = ((JWTVerifier.BaseVerification) JWT.require(algorithm)
+                .acceptIssuedAt(CLOCK_LEEWAY.toSeconds())
+                .acceptNotBefore(CLOCK_LEEWAY.toSeconds())
+                .acceptExpiresAt(Long.MAX_VALUE / 1000))
+                .build(clock.withZone(java.time.ZoneOffset.UTC));
     }
 
     public Tokens(String secret) {

@@ -71,4 +71,54 @@ class TokensTest {
         String token = tokens.mint("x", Duration.ofMinutes(1), Map.of("*", List.of("fly")));
         assertThrows(HeliographException.class, () -> tokens.verify(token));
     }
+
+    @Test
+    void anUnknownOperationIsRefusedInAnyPositionEvenBesideTheWildcard() {
+        for (List<String> ops : List.of(List.of("*", "bogus"), List.of("bogus", "*"), List.of("publish", "*", "x"))) {
+            String token = tokens.mint("x", Duration.ofMinutes(1), Map.of("*", ops));
+            HeliographException e = assertThrows(HeliographException.class, () -> tokens.verify(token), ops.toString());
+            assertEquals(ErrorCode.UNAUTHORIZED, e.code());
+            assertTrue(e.getMessage().contains("unknown operation"), e.getMessage());
+        }
+    }
+
+    @Test
+    void issuedAtAndNotBeforeAreCheckedAgainstTheInjectedClock() {
+        // The injected clock is a day ahead of the system clock: a token issued "now" by it is valid.
+        now.set(Instant.now().plus(Duration.ofDays(1)));
+        TokenClaims claims = tokens.verify(tokens.mint("alice", Duration.ofMinutes(5), Capabilities.all().claim()));
+        assertEquals("alice", claims.clientId());
+        String notYet = signed(now.get().plusSeconds(-10), now.get().plusSeconds(5), now.get().plusSeconds(300));
+        assertEquals("alice", tokens.verify(notYet).clientId());
+    }
+
+    @Test
+    void issuedAtAndNotBeforeAllowTheDocumentedLeewayAndNoMore() {
+        Instant t = now.get();
+        String issuerAhead = signed(t.plus(Tokens.CLOCK_LEEWAY).minusSeconds(1), null, t.plusSeconds(300));
+        assertEquals("alice", tokens.verify(issuerAhead).clientId());
+        String startsSoon = signed(t, t.plus(Tokens.CLOCK_LEEWAY).minusSeconds(1), t.plusSeconds(300));
+        assertEquals("alice", tokens.verify(startsSoon).clientId());
+        for (String tooEarly : List.of(signed(t.plus(Tokens.CLOCK_LEEWAY).plusSeconds(5), null, t.plusSeconds(300)),
+                signed(t, t.plus(Tokens.CLOCK_LEEWAY).plusSeconds(5), t.plusSeconds(300)))) {
+            HeliographException e = assertThrows(HeliographException.class, () -> tokens.verify(tooEarly));
+            assertEquals(ErrorCode.UNAUTHORIZED, e.code());
+        }
+    }
+
+    @Test
+    void expiryHasNoLeeway() {
+        Instant t = now.get();
+        String justExpired = signed(t.minusSeconds(60), null, t.minusSeconds(1));
+        assertThrows(HeliographException.class, () -> tokens.verify(justExpired));
+    }
+
+    private static String signed(Instant issuedAt, Instant notBefore, Instant expiresAt) {
+        var builder = com.auth0.jwt.JWT.create().withSubject("alice").withIssuedAt(issuedAt).withExpiresAt(expiresAt)
+                .withClaim("caps", Map.<String, Object>of("*", List.of("*")));
+        if (notBefore != null) {
+            builder.withNotBefore(notBefore);
+        }
+        return builder.sign(com.auth0.jwt.algorithms.Algorithm.HMAC256(SECRET));
+    }
 }
