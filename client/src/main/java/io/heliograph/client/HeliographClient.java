@@ -73,6 +73,7 @@ public final class HeliographClient implements AutoCloseable {
     private final Backoff backoff;
     private final Duration requestTimeout;
     private final Duration publishDeadline;
+    private final long maxFrameBytes;
     /** The edge's per-connection rate limit, which the client's pacer stays under. */
     private final double edgeRatePerSecond;
     private final int edgeRateBurst;
@@ -130,6 +131,7 @@ public final class HeliographClient implements AutoCloseable {
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax, b.random);
         this.requestTimeout = b.requestTimeout;
         this.publishDeadline = b.publishDeadline;
+        this.maxFrameBytes = b.maxFrameBytes;
         this.edgeRatePerSecond = b.edgeRatePerSecond;
         this.edgeRateBurst = b.edgeRateBurst;
         int n = INSTANCES.incrementAndGet();
@@ -625,9 +627,17 @@ public final class HeliographClient implements AutoCloseable {
      */
     private <T> CompletableFuture<T> request(Kind kind, String channel, PresenceAction action, ObjectNode frame,
                                              Duration limit, Function<JsonNode, T> parse) {
-        PendingRequest req = new PendingRequest(frame.get("id").asText(), kind, channel, action,
-                Json.write(frame), false);
+        String text = Json.write(frame);
         CompletableFuture<T> result = new CompletableFuture<>();
+        if (io.heliograph.protocol.Utf8.exceeds(text, maxFrameBytes)) {
+            // The edge would close the connection with 1009 for it, and a resend after the reconnect would do the
+            // same again: refuse it here, as the edge's documented 413.
+            result.completeExceptionally(new HeliographException(ErrorCode.TOO_LARGE, "frame of "
+                    + io.heliograph.protocol.Utf8.encodedLength(text) + " bytes is over the edge's hard limit of "
+                    + maxFrameBytes + " bytes (limits.max-frame-bytes)"));
+            return result;
+        }
+        PendingRequest req = new PendingRequest(frame.get("id").asText(), kind, channel, action, text, false);
         lock.lock();
         try {
             if (refuseWhenDone(result)) {
@@ -1501,6 +1511,7 @@ public final class HeliographClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration publishDeadline = Duration.ofSeconds(60);
+        private long maxFrameBytes = 1024 * 1024;
         private double edgeRatePerSecond = 100;
         private int edgeRateBurst = 200;
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
@@ -1563,6 +1574,18 @@ public final class HeliographClient implements AutoCloseable {
          * How long a publish is kept and re-sent until acked, unless the message names its own deadline; 60 s by
          * default, below the edge's 2-minute dedup window, so a re-send can never be stored as a second message.
          */
+        /**
+         * The edge's hard frame limit ({@code limits.max-frame-bytes}, default 1 MiB): a request over it fails at once
+         * with 413 instead of being sent, since the edge would close the connection (1009) for it.
+         */
+        public Builder maxFrameBytes(long maxFrameBytes) {
+            if (maxFrameBytes < 1024) {
+                throw new IllegalArgumentException("maxFrameBytes must be at least 1024");
+            }
+            this.maxFrameBytes = maxFrameBytes;
+            return this;
+        }
+
         public Builder publishDeadline(Duration publishDeadline) {
             this.publishDeadline = Objects.requireNonNull(publishDeadline, "publishDeadline");
             return this;

@@ -269,6 +269,21 @@ class HeliographClientTest {
     }
 
     @Test
+    void aPublishOverTheEdgesHardFrameLimitFailsWith413WithoutBeingSent() throws Exception {
+        HeliographClient client = client(builder().maxFrameBytes(4096));
+        FakeEdge.Session s = connect(client);
+        CompletableFuture<PublishAck> big = client.publish("chat", null, "x".repeat(5000));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> big.get(5, TimeUnit.SECONDS));
+        assertEquals(ErrorCode.TOO_LARGE, ((HeliographException) e.getCause()).code());
+        CompletableFuture<PublishAck> small = client.publish("chat", null, "fits");
+        JsonNode sent = s.next("publish");
+        assertEquals("\"fits\"", sent.get("data").toString(), "the refused publish was never sent");
+        s.send("{\"type\":\"ack\",\"id\":\"" + sent.get("id").asText() + "\",\"serial\":\"1:1\",\"msgId\":\""
+                + sent.get("msgId").asText() + "\"}");
+        assertEquals(Serial.of(1, 1), get(small).serial());
+    }
+
+    @Test
     void fragmentedFramesAreReassembled() throws Exception {
         HeliographClient client = client(builder());
         List<ChannelMessage> delivered = new CopyOnWriteArrayList<>();
