@@ -26,6 +26,7 @@ import io.heliograph.edge.delivery.DeliveryHub;
 import io.heliograph.edge.hazelcast.HazelcastChannelLog;
 import io.heliograph.edge.hazelcast.HazelcastFabric;
 import io.heliograph.edge.hazelcast.HazelcastPresenceRegistry;
+import io.heliograph.edge.hazelcast.RegionCalls;
 import io.heliograph.edge.hazelcast.RegionMember;
 import io.heliograph.edge.observe.EdgeHealth;
 import io.heliograph.edge.observe.EdgeMetrics;
@@ -61,11 +62,11 @@ public final class EdgeNode implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private EdgeNode(EdgeConfig config, HazelcastInstance hazelcast, ChannelLog log, PresenceRegistry presence,
-                     RegionFabric fabric, LongSupplier nowMs) {
+                     RegionFabric fabric, EdgeMetrics metrics, LongSupplier nowMs) {
         this.config = config;
         this.hazelcast = hazelcast;
         this.fabric = fabric;
-        this.metrics = new EdgeMetrics(config.nodeId());
+        this.metrics = metrics;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edge-timer");
             t.setDaemon(true);
@@ -162,11 +163,18 @@ public final class EdgeNode implements AutoCloseable {
     /** Starts a node whose region state lives in an embedded Hazelcast member. */
     public static EdgeNode start(EdgeConfig config) {
         HazelcastInstance hz = RegionMember.start(config);
+        EdgeMetrics metrics = null;
         try {
+            metrics = new EdgeMetrics(config.nodeId());
+            RegionCalls calls = new RegionCalls(metrics::regionUnavailable);
             HistoryLimits limits = limits(config);
-            return new EdgeNode(config, hz, new HazelcastChannelLog(hz, limits, System::currentTimeMillis),
-                    new HazelcastPresenceRegistry(hz), new HazelcastFabric(hz), System::currentTimeMillis);
+            return new EdgeNode(config, hz, new HazelcastChannelLog(hz, limits, System::currentTimeMillis, calls),
+                    new HazelcastPresenceRegistry(hz, calls), new HazelcastFabric(hz), metrics,
+                    System::currentTimeMillis);
         } catch (RuntimeException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             hz.shutdown();
             throw e;
         }
@@ -175,7 +183,7 @@ public final class EdgeNode implements AutoCloseable {
     /** Starts a standalone node that keeps its state in memory (tests, development). */
     public static EdgeNode startStandalone(EdgeConfig config, LongSupplier nowMs) {
         return new EdgeNode(config, null, new InMemoryChannelLog(limits(config), nowMs),
-                new InMemoryPresenceRegistry(), new LocalFabric(), nowMs);
+                new InMemoryPresenceRegistry(), new LocalFabric(), new EdgeMetrics(config.nodeId()), nowMs);
     }
 
     private static HistoryLimits limits(EdgeConfig config) {

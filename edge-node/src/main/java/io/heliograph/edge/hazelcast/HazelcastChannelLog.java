@@ -31,11 +31,17 @@ public final class HazelcastChannelLog implements ChannelLog {
     private final IMap<String, ChannelState> channels;
     private final HistoryLimits limits;
     private final LongSupplier nowMs;
+    private final RegionCalls calls;
 
     public HazelcastChannelLog(HazelcastInstance hz, HistoryLimits limits, LongSupplier nowMs) {
+        this(hz, limits, nowMs, RegionCalls.uncounted());
+    }
+
+    public HazelcastChannelLog(HazelcastInstance hz, HistoryLimits limits, LongSupplier nowMs, RegionCalls calls) {
         this.channels = hz.getMap(RegionMember.CHANNELS_MAP);
         this.limits = limits;
         this.nowMs = nowMs;
+        this.calls = calls;
     }
 
     @Override
@@ -60,16 +66,16 @@ public final class HazelcastChannelLog implements ChannelLog {
 
     @Override
     public void forgetNode(String nodeId) {
-        RegionCalls.call(() -> channels.executeOnEntries(new Detach(nodeId)));
+        calls.call(() -> channels.executeOnEntries(new Detach(nodeId)));
     }
 
     @Override
     public void expireAll() {
-        RegionCalls.call(() -> channels.executeOnEntries(new Expire(nowMs.getAsLong(), limits)));
+        calls.call(() -> channels.executeOnEntries(new Expire(nowMs.getAsLong(), limits)));
     }
 
     private <R> R call(String channel, EntryProcessor<String, ChannelState, R> processor) {
-        return RegionCalls.onKey(channels, channel, processor);
+        return calls.onKey(channels, channel, processor);
     }
 
     private static ChannelState stateOf(Map.Entry<String, ChannelState> entry) {

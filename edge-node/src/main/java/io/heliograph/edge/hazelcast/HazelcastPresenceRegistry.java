@@ -21,9 +21,15 @@ import io.heliograph.protocol.PresenceMember;
 public final class HazelcastPresenceRegistry implements PresenceRegistry {
 
     private final IMap<String, ChannelPresence> channels;
+    private final RegionCalls calls;
 
     public HazelcastPresenceRegistry(HazelcastInstance hz) {
+        this(hz, RegionCalls.uncounted());
+    }
+
+    public HazelcastPresenceRegistry(HazelcastInstance hz, RegionCalls calls) {
         this.channels = hz.getMap(RegionMember.PRESENCE_MAP);
+        this.calls = calls;
     }
 
     @Override
@@ -45,7 +51,7 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
     public List<PresenceEvent> forgetNode(String nodeId) {
         List<PresenceEvent> events = new ArrayList<>();
         for (Serializers.EventList list
-                : RegionCalls.call(() -> channels.executeOnEntries(new ForgetNode(nodeId))).values()) {
+                : calls.call(() -> channels.executeOnEntries(new ForgetNode(nodeId))).values()) {
             if (list != null) {
                 events.addAll(list.events());
             }
@@ -54,7 +60,7 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
     }
 
     private <R> R call(String channel, EntryProcessor<String, ChannelPresence, R> processor) {
-        return RegionCalls.onKey(channels, channel, processor);
+        return calls.onKey(channels, channel, processor);
     }
 
     private static void store(Map.Entry<String, ChannelPresence> entry, ChannelPresence presence) {

@@ -45,6 +45,9 @@ public final class EdgeMetrics implements DeliveryMetrics {
     /** Drop reasons exported with 0 from the start, so that dashboards see them before the first drop. */
     private static final List<String> KNOWN_DROP_REASONS =
             List.of("slow_consumer", "no_local_subscribers", "gap_unrecoverable");
+    /** Causes of {@code heliograph_region_unavailable_total}, exported with 0 from the start. */
+    private static final List<String> KNOWN_UNAVAILABLE_CAUSES =
+            List.of("indeterminate", "timeout", "shutting_down", "other");
     private static final Duration[] PUBLISH_ACK_BUCKETS = seconds(
             0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
     private static final Duration[] CONNECTION_BUCKETS = seconds(
@@ -59,6 +62,7 @@ public final class EdgeMetrics implements DeliveryMetrics {
     private final Map<DisconnectReason, Counter> disconnects = new ConcurrentHashMap<>();
     private final Map<Integer, Counter> errors = new ConcurrentHashMap<>();
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final Map<String, Counter> regionUnavailable = new ConcurrentHashMap<>();
     private final Counter framesIn;
     private final Counter messagesIn;
     private final Counter messagesOut;
@@ -79,6 +83,9 @@ public final class EdgeMetrics implements DeliveryMetrics {
                     Tag.create("reason", reason.label())));
         }
         KNOWN_DROP_REASONS.forEach(this::dropCounter);
+        KNOWN_UNAVAILABLE_CAUSES.forEach(cause -> regionUnavailable.computeIfAbsent(cause, c -> counter(
+                "heliograph_region_unavailable_total", "Calls on region storage answered 503, by cause.",
+                Tag.create("cause", c))));
         framesIn = counter("heliograph_frames_in_total", "Frames received from clients.");
         messagesIn = counter("heliograph_messages_in_total",
                 "Messages published by clients on this node (WebSocket and HTTP).");
@@ -147,6 +154,17 @@ public final class EdgeMetrics implements DeliveryMetrics {
 
     public long errors(int code) {
         Counter c = errors.get(code);
+        return c == null ? 0 : c.count();
+    }
+
+    /** A call on region storage answered 503, by cause ({@code indeterminate}, {@code timeout}, ...). */
+    public void regionUnavailable(String cause) {
+        regionUnavailable.computeIfAbsent(cause, c -> counter("heliograph_region_unavailable_total",
+                "Calls on region storage answered 503, by cause.", Tag.create("cause", c))).increment();
+    }
+
+    public long regionUnavailableCount(String cause) {
+        Counter c = regionUnavailable.get(cause);
         return c == null ? 0 : c.count();
     }
 
