@@ -17,6 +17,7 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 
+import io.heliograph.edge.api.DepartedNodeAgent;
 import io.heliograph.edge.api.EdgeOperations;
 import io.heliograph.edge.channel.ChannelLog;
 import io.heliograph.edge.channel.HistoryLimits;
@@ -83,25 +84,17 @@ public final class EdgeNode implements AutoCloseable {
         EdgeHealth health = new EdgeHealth(config.region(), config.nodeId(), fabric::describe, draining::get,
                 connections::size, hub::channelCount);
 
-        fabric.start(hub, nodeId -> {
-            if (fabric.isCoordinator()) {
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        operations.forgetNode(nodeId);
-                        LOG.log(System.Logger.Level.INFO, "node " + nodeId + " left; its presence and interest "
-                                + "were removed");
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "cleanup after node " + nodeId + " failed", e);
-                    }
-                });
-            }
-        }, () -> {
+        DepartedNodeAgent departed = new DepartedNodeAgent(operations::forgetNode, operations::forgetDepartedNodes,
+                nodeId -> fabric.liveNodes().contains(nodeId), fabric::isCoordinator, metrics::departedNodeCleanup,
+                timer, DepartedNodeAgent.Schedule.DEFAULT);
+        fabric.start(hub, departed::nodeLeft, () -> {
             LOG.log(System.Logger.Level.WARNING, "rejoined the region after a split; re-registering interest and "
                     + "presence");
             hub.resync();
             connections.reenterPresence();
         });
         connections.start();
+        departed.start();
         // Quiet channels would otherwise keep aged history until their next publish or attach.
         timer.scheduleAtFixedRate(() -> {
             if (fabric.isCoordinator()) {

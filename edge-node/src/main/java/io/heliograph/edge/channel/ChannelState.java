@@ -102,6 +102,17 @@ public final class ChannelState {
         return Set.copyOf(interestedNodes);
     }
 
+    /** The interested nodes that are not in {@code live}: leftovers of nodes that left the region. */
+    public Set<String> interestedNodesOtherThan(Set<String> live) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String node : interestedNodes) {
+            if (!live.contains(node)) {
+                out.add(node);
+            }
+        }
+        return out;
+    }
+
     /** Read-only: aged messages are skipped here and removed at the next change. */
     public HistoryPage history(Serial fromSerial, int limit, long nowMs, HistoryLimits limits) {
         List<ChannelMessage> page = after(fromSerial, limit + 1, nowMs, limits);

@@ -70,6 +70,37 @@ public final class HazelcastChannelLog implements ChannelLog {
     }
 
     @Override
+    public java.util.Set<String> interestedNodesOtherThan(java.util.Set<String> live) {
+        return union(calls.call(() -> channels.executeOnEntries(new InterestOtherThan(live))).values());
+    }
+
+    static java.util.Set<String> union(java.util.Collection<String[]> lists) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String[] list : lists) {
+            if (list != null) {
+                out.addAll(java.util.List.of(list));
+            }
+        }
+        return out;
+    }
+
+    static void writeNodes(ObjectDataOutput out, java.util.Set<String> nodes) throws IOException {
+        out.writeInt(nodes.size());
+        for (String node : nodes) {
+            out.writeString(node);
+        }
+    }
+
+    static java.util.Set<String> readNodes(ObjectDataInput in) throws IOException {
+        int n = in.readInt();
+        java.util.Set<String> nodes = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            nodes.add(in.readString());
+        }
+        return nodes;
+    }
+
+    @Override
     public void expireAll() {
         calls.call(() -> channels.executeOnEntries(new Expire(nowMs.getAsLong(), limits)));
     }
@@ -263,6 +294,44 @@ public final class HazelcastChannelLog implements ChannelLog {
             limit = in.readInt();
             nowMs = in.readLong();
             limits = readLimits(in);
+        }
+    }
+
+    /** Read-only: the channel's interested nodes that are not live (null when there are none). */
+    public static final class InterestOtherThan
+            implements EntryProcessor<String, ChannelState, String[]>, ReadOnly, DataSerializable {
+        private java.util.Set<String> live;
+
+        public InterestOtherThan() {
+        }
+
+        InterestOtherThan(java.util.Set<String> live) {
+            this.live = live;
+        }
+
+        @Override
+        public String[] process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = entry.getValue();
+            if (state == null) {
+                return null;
+            }
+            java.util.Set<String> stale = state.interestedNodesOtherThan(live);
+            return stale.isEmpty() ? null : stale.toArray(String[]::new);
+        }
+
+        @Override
+        public EntryProcessor<String, ChannelState, String[]> getBackupProcessor() {
+            return null;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            writeNodes(out, live);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            live = readNodes(in);
         }
     }
 

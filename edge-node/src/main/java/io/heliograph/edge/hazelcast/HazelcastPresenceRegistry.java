@@ -59,6 +59,12 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
         return events;
     }
 
+    @Override
+    public java.util.Set<String> nodesOtherThan(java.util.Set<String> live) {
+        return HazelcastChannelLog.union(calls.call(() -> channels.executeOnEntries(new NodesOtherThan(live)))
+                .values());
+    }
+
     private <R> R call(String channel, EntryProcessor<String, ChannelPresence, R> processor) {
         return calls.onKey(channels, channel, processor);
     }
@@ -162,6 +168,44 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
 
         @Override
         public void readData(ObjectDataInput in) {
+        }
+    }
+
+    /** Read-only: the nodes holding members of the channel that are not live (null when there are none). */
+    public static final class NodesOtherThan
+            implements EntryProcessor<String, ChannelPresence, String[]>, ReadOnly, DataSerializable {
+        private java.util.Set<String> live;
+
+        public NodesOtherThan() {
+        }
+
+        NodesOtherThan(java.util.Set<String> live) {
+            this.live = live;
+        }
+
+        @Override
+        public String[] process(Map.Entry<String, ChannelPresence> entry) {
+            ChannelPresence p = entry.getValue();
+            if (p == null) {
+                return null;
+            }
+            java.util.Set<String> stale = p.nodesOtherThan(live);
+            return stale.isEmpty() ? null : stale.toArray(String[]::new);
+        }
+
+        @Override
+        public EntryProcessor<String, ChannelPresence, String[]> getBackupProcessor() {
+            return null;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            HazelcastChannelLog.writeNodes(out, live);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            live = HazelcastChannelLog.readNodes(in);
         }
     }
 

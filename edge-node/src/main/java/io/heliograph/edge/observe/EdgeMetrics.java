@@ -63,6 +63,7 @@ public final class EdgeMetrics implements DeliveryMetrics {
     private final Map<Integer, Counter> errors = new ConcurrentHashMap<>();
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private final Map<String, Counter> regionUnavailable = new ConcurrentHashMap<>();
+    private final Map<String, Counter> departedNodeCleanups = new ConcurrentHashMap<>();
     private final Counter framesIn;
     private final Counter messagesIn;
     private final Counter messagesOut;
@@ -86,6 +87,7 @@ public final class EdgeMetrics implements DeliveryMetrics {
         KNOWN_UNAVAILABLE_CAUSES.forEach(cause -> regionUnavailable.computeIfAbsent(cause, c -> counter(
                 "heliograph_region_unavailable_total", "Calls on region storage answered 503, by cause.",
                 Tag.create("cause", c))));
+        List.of("done", "failed", "gave_up", "reconciled").forEach(this::departedNodeCleanupCounter);
         framesIn = counter("heliograph_frames_in_total", "Frames received from clients.");
         messagesIn = counter("heliograph_messages_in_total",
                 "Messages published by clients on this node (WebSocket and HTTP).");
@@ -165,6 +167,25 @@ public final class EdgeMetrics implements DeliveryMetrics {
 
     public long regionUnavailableCount(String cause) {
         Counter c = regionUnavailable.get(cause);
+        return c == null ? 0 : c.count();
+    }
+
+    /**
+     * The clean-up after a departed node ({@code done}, an attempt {@code failed}, {@code gave_up} after the last
+     * attempt, or {@code reconciled}: leftovers found and removed by the periodic reconciliation).
+     */
+    public void departedNodeCleanup(String outcome) {
+        departedNodeCleanupCounter(outcome).increment();
+    }
+
+    private Counter departedNodeCleanupCounter(String outcome) {
+        return departedNodeCleanups.computeIfAbsent(outcome, o -> counter("heliograph_departed_node_cleanups_total",
+                "Clean-ups of the presence and interest of nodes that left the region, by outcome.",
+                Tag.create("outcome", o)));
+    }
+
+    public long departedNodeCleanupCount(String outcome) {
+        Counter c = departedNodeCleanups.get(outcome);
         return c == null ? 0 : c.count();
     }
 
