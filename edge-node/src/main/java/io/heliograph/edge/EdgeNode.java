@@ -92,6 +92,9 @@ public final class EdgeNode implements AutoCloseable {
                     + "presence");
             hub.resync();
             connections.reenterPresence();
+        }, () -> {
+            LOG.log(System.Logger.Level.INFO, "a node merged back into the region; re-registering interest");
+            hub.resync();
         });
         connections.start();
         departed.start();

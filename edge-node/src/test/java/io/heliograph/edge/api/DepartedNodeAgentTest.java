@@ -204,8 +204,9 @@ class DepartedNodeAgentTest {
         }
 
         @Override
-        public void start(Receiver receiver, java.util.function.Consumer<String> onNodeLeft, Runnable onRejoined) {
-            fabric.start(receiver, onNodeLeft, onRejoined);
+        public void start(Receiver receiver, java.util.function.Consumer<String> onNodeLeft, Runnable onRejoined,
+                          Runnable onRegionMerged) {
+            fabric.start(receiver, onNodeLeft, onRejoined, onRegionMerged);
         }
 
         @Override
