@@ -90,10 +90,12 @@ public final class EdgeNode implements AutoCloseable {
         fabric.start(hub, departed::nodeLeft, () -> {
             LOG.log(System.Logger.Level.WARNING, "rejoined the region after a split; re-registering interest and "
                     + "presence");
+            metrics.splitBrainMerge("rejoined");
             hub.resync();
             connections.reenterPresence();
         }, () -> {
             LOG.log(System.Logger.Level.INFO, "a node merged back into the region; re-registering interest");
+            metrics.splitBrainMerge("absorbed");
             hub.resync();
         });
         connections.start();

@@ -64,6 +64,7 @@ public final class EdgeMetrics implements DeliveryMetrics {
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private final Map<String, Counter> regionUnavailable = new ConcurrentHashMap<>();
     private final Map<String, Counter> departedNodeCleanups = new ConcurrentHashMap<>();
+    private final Map<String, Counter> splitBrainMerges = new ConcurrentHashMap<>();
     private final Counter framesIn;
     private final Counter messagesIn;
     private final Counter messagesOut;
@@ -88,6 +89,7 @@ public final class EdgeMetrics implements DeliveryMetrics {
                 "heliograph_region_unavailable_total", "Calls on region storage answered 503, by cause.",
                 Tag.create("cause", c))));
         List.of("done", "failed", "gave_up", "reconciled").forEach(this::departedNodeCleanupCounter);
+        List.of("rejoined", "absorbed").forEach(this::splitBrainMergeCounter);
         framesIn = counter("heliograph_frames_in_total", "Frames received from clients.");
         messagesIn = counter("heliograph_messages_in_total",
                 "Messages published by clients on this node (WebSocket and HTTP).");
@@ -187,6 +189,20 @@ public final class EdgeMetrics implements DeliveryMetrics {
     public long departedNodeCleanupCount(String outcome) {
         Counter c = departedNodeCleanups.get(outcome);
         return c == null ? 0 : c.count();
+    }
+
+    /**
+     * A split-brain merge this node re-registered its interest after: {@code rejoined} (this node merged back into the
+     * region) or {@code absorbed} (another node merged back into this node's side).
+     */
+    public void splitBrainMerge(String side) {
+        splitBrainMergeCounter(side).increment();
+    }
+
+    private Counter splitBrainMergeCounter(String side) {
+        return splitBrainMerges.computeIfAbsent(side, s -> counter("heliograph_split_brain_merges_total",
+                "Split-brain merges after which this node re-registered its interest, by side.",
+                Tag.create("side", s)));
     }
 
     public void dropped(String reason) {

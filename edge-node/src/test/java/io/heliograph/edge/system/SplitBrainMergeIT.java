@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import io.heliograph.edge.testing.IsolatedNetwork;
 import io.heliograph.edge.testing.NodeProcess;
+import io.heliograph.edge.testing.PrometheusText;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.WsProbe;
 
@@ -118,6 +119,27 @@ class SplitBrainMergeIT {
             }
         }
         assertEquals(List.of(), missed, "subscribers on these nodes got nothing after the merge");
+
+        TestNodes.await("n3 counted its rejoining", Duration.ofSeconds(10),
+                () -> mergesCounted(n3, "rejoined") == 1.0);
+        for (NodeProcess survivor : List.of(n1, n2)) {
+            TestNodes.await(survivor.nodeId() + " counted the merge", Duration.ofSeconds(10),
+                    () -> mergesCounted(survivor, "absorbed") == 1.0);
+        }
+    }
+
+    private static double mergesCounted(NodeProcess node, String side) {
+        try {
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(node.httpUrl() + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return PrometheusText.value(metrics, "heliograph_split_brain_merges_total", "side", side);
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private static void publish(WsProbe probe, String msgId) {
