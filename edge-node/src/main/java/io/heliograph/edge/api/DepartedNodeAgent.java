@@ -39,6 +39,8 @@ public final class DepartedNodeAgent {
     private final Consumer<String> count;
     private final ScheduledExecutorService timer;
     private final Schedule schedule;
+    /** Whether this node coordinated when it last heard of a departure. */
+    private volatile boolean coordinating;
 
     /**
      * @param forgetNode          removes one node's presence members and interest (throws when storage refuses)
@@ -65,10 +67,22 @@ public final class DepartedNodeAgent {
                 schedule.reconcileMs(), TimeUnit.MILLISECONDS);
     }
 
-    /** A node left the region: the coordinator cleans up after it. Returns at once. */
+    /**
+     * A node left the region: the coordinator cleans up after it. A node that has just become the coordinator (the
+     * one that left coordinated) also reconciles at once, for the clean-ups its predecessor left unfinished. Returns
+     * at once.
+     */
     public void nodeLeft(String nodeId) {
-        if (isCoordinator.getAsBoolean()) {
-            Thread.ofVirtual().start(() -> attempt(nodeId, 1));
+        boolean coordinator = isCoordinator.getAsBoolean();
+        boolean newlyCoordinator = coordinator && !coordinating;
+        coordinating = coordinator;
+        if (coordinator) {
+            Thread.ofVirtual().start(() -> {
+                attempt(nodeId, 1);
+                if (newlyCoordinator) {
+                    reconcile();
+                }
+            });
         }
     }
 

@@ -124,6 +124,24 @@ class DepartedNodeAgentTest {
     }
 
     @Test
+    void aNodeThatBecomesCoordinatorReconcilesAtOnce() {
+        AtomicBoolean coordinator = new AtomicBoolean(false);
+        AtomicInteger reconciliations = new AtomicInteger();
+        DepartedNodeAgent agent = new DepartedNodeAgent(node -> { }, () -> {
+            reconciliations.incrementAndGet();
+            return Set.of("left-while-the-old-coordinator-failed/1");
+        }, node -> false, coordinator::get, this::count, timer, FAST);
+
+        agent.nodeLeft("some-node/1"); // not the coordinator yet: nothing
+        coordinator.set(true);
+        agent.nodeLeft("old-coordinator/1");
+        TestNodes.await("reconciled", Duration.ofSeconds(10), () -> counted(DepartedNodeAgent.RECONCILED) == 1);
+        agent.nodeLeft("another/1"); // already coordinating: only the clean-up
+        TestNodes.await("cleaned up twice", Duration.ofSeconds(10), () -> counted(DepartedNodeAgent.DONE) == 2);
+        assertEquals(1, reconciliations.get());
+    }
+
+    @Test
     void onlyTheCoordinatorCleansUp() {
         AtomicInteger attempts = new AtomicInteger();
         DepartedNodeAgent agent = new DepartedNodeAgent(node -> attempts.incrementAndGet(),
@@ -155,15 +173,26 @@ class DepartedNodeAgentTest {
                     System::currentTimeMillis);
             String ghost = "us-east-2/0badc0de";
             String self = fabric.localNodeId();
+            AtomicInteger reconciliations = new AtomicInteger();
+            DepartedNodeAgent agent = new DepartedNodeAgent(node -> {
+                if (node.equals(ghost)) {
+                    throw storageRefused();
+                }
+                operations.forgetNode(node);
+            }, () -> {
+                Set<String> removed = operations.forgetDepartedNodes();
+                reconciliations.incrementAndGet();
+                return removed;
+            }, node -> fabric.liveNodes().contains(node), fabric::isCoordinator, metrics::departedNodeCleanup,
+                    timer, FAST);
+            // This node coordinates from an earlier departure on (whose first clean-up also reconciled at once).
+            agent.nodeLeft("us-east-3/earlier0");
+            TestNodes.await("first departure handled", Duration.ofSeconds(10), () -> reconciliations.get() == 1);
+
             presence.enterOrUpdate("lobby", new PresenceMember("left-behind", "conn-ghost", null, "us-east"), ghost);
             presence.enterOrUpdate("lobby", new PresenceMember("here", "conn-self", null, "us-east"), self);
             log.attach("news", ghost, null);
             log.attach("news", self, null);
-
-            DepartedNodeAgent agent = new DepartedNodeAgent(node -> {
-                throw storageRefused();
-            }, operations::forgetDepartedNodes, node -> fabric.liveNodes().contains(node), fabric::isCoordinator,
-                    metrics::departedNodeCleanup, timer, FAST);
             agent.nodeLeft(ghost);
             TestNodes.await("the clean-up gave up", Duration.ofSeconds(10),
                     () -> metrics.departedNodeCleanupCount(DepartedNodeAgent.GAVE_UP) == 1);
