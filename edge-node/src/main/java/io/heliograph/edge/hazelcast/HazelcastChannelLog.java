@@ -46,7 +46,8 @@ public final class HazelcastChannelLog implements ChannelLog {
 
     @Override
     public AppendResult append(String channel, PublishRequest request) {
-        return call(channel, new Append(request, limits));
+        // The one change whose client retries it: 503 as soon as its backup did not confirm it.
+        return calls.onKey(channels, channel, new Append(request, limits));
     }
 
     @Override
@@ -66,7 +67,7 @@ public final class HazelcastChannelLog implements ChannelLog {
 
     @Override
     public void forgetNode(String nodeId) {
-        calls.call(() -> channels.executeOnEntries(new Detach(nodeId)));
+        calls.callPatiently(() -> channels.executeOnEntries(new Detach(nodeId)));
     }
 
     @Override
@@ -102,11 +103,11 @@ public final class HazelcastChannelLog implements ChannelLog {
 
     @Override
     public void expireAll() {
-        calls.call(() -> channels.executeOnEntries(new Expire(nowMs.getAsLong(), limits)));
+        calls.callPatiently(() -> channels.executeOnEntries(new Expire(nowMs.getAsLong(), limits)));
     }
 
     private <R> R call(String channel, EntryProcessor<String, ChannelState, R> processor) {
-        return calls.onKey(channels, channel, processor);
+        return calls.onKeyPatiently(channels, channel, processor);
     }
 
     private static ChannelState stateOf(Map.Entry<String, ChannelState> entry) {

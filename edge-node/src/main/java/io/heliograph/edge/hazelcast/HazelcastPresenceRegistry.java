@@ -51,7 +51,7 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
     public List<PresenceEvent> forgetNode(String nodeId) {
         List<PresenceEvent> events = new ArrayList<>();
         for (Serializers.EventList list
-                : calls.call(() -> channels.executeOnEntries(new ForgetNode(nodeId))).values()) {
+                : calls.callPatiently(() -> channels.executeOnEntries(new ForgetNode(nodeId))).values()) {
             if (list != null) {
                 events.addAll(list.events());
             }
@@ -66,7 +66,7 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
     }
 
     private <R> R call(String channel, EntryProcessor<String, ChannelPresence, R> processor) {
-        return calls.onKey(channels, channel, processor);
+        return calls.onKeyPatiently(channels, channel, processor);
     }
 
     private static void store(Map.Entry<String, ChannelPresence> entry, ChannelPresence presence) {

@@ -20,9 +20,13 @@ import io.heliograph.protocol.HeliographException;
  * by its cause.
  *
  * <p>The member runs with {@code hazelcast.operation.fail.on.indeterminate.state} (see {@link RegionMember}): a change
- * whose synchronous backup did not confirm within the backup timeout fails here instead of being answered as if it
- * were backed up. Such a change may still have been applied on the owner; every change we make is safe to repeat
- * (a publish is deduplicated by its msgId), so the caller's retry settles it.
+ * whose synchronous backup did not confirm within the backup timeout fails instead of being answered as if it were
+ * backed up. Such a change may still have been applied on the owner. A publish ({@link #onKey}) is then answered 503
+ * at once: its client retries it with the same msgId, which settles it, and an ack keeps meaning "the backup has it".
+ * Every other change ({@link #onKeyPatiently}: attach, detach, presence, clean-ups) is one its caller does not retry
+ * (an SDK re-attaching after a reconnect, a connection's presence leave on close), so it is repeated here until its
+ * backup confirms or the backup's member has been removed (a dead backup is removed within seconds, and then no
+ * confirmation is waited for), for at most {@code patienceMs}.
  *
  * <p>The same setting also stops Hazelcast from re-invoking a call whose partition owner left the cluster before
  * answering ({@link MemberLeftException}). That re-invocation on the promoted backup is what Hazelcast does without the
@@ -39,11 +43,21 @@ public final class RegionCalls {
     /** Attempts of a call whose partition owner left before answering: the second goes to the promoted backup. */
     static final int OWNER_LEFT_ATTEMPTS = 3;
 
+    /** How long a change other than a publish is repeated while its backup does not confirm it. */
+    static final long PATIENCE_MS = 10_000;
+    private static final long PATIENT_PAUSE_MS = 100;
+
     private final Consumer<String> onUnavailable;
+    private final long patienceMs;
 
     /** @param onUnavailable told the cause of every call answered 503 (a metric) */
     public RegionCalls(Consumer<String> onUnavailable) {
+        this(onUnavailable, PATIENCE_MS);
+    }
+
+    RegionCalls(Consumer<String> onUnavailable, long patienceMs) {
         this.onUnavailable = Objects.requireNonNull(onUnavailable);
+        this.patienceMs = patienceMs;
     }
 
     /** Calls that are not counted (tests, tools). */
@@ -51,11 +65,25 @@ public final class RegionCalls {
         return new RegionCalls(cause -> { });
     }
 
+    /** A change whose client retries it on 503 (a publish): 503 as soon as its backup did not confirm it. */
     <V, R> R onKey(IMap<String, V> map, String key, EntryProcessor<String, V, R> processor) {
         return call(() -> map.executeOnKey(key, processor));
     }
 
+    /** A change that is safe to repeat and that nobody would retry: repeated while its backup does not confirm it. */
+    <V, R> R onKeyPatiently(IMap<String, V> map, String key, EntryProcessor<String, V, R> processor) {
+        return callPatiently(() -> map.executeOnKey(key, processor));
+    }
+
     <R> R call(Callable<R> call) {
+        return call(call, 0);
+    }
+
+    <R> R callPatiently(Callable<R> call) {
+        return call(call, System.nanoTime() + patienceMs * 1_000_000);
+    }
+
+    private <R> R call(Callable<R> call, long patientUntilNs) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.call();
@@ -67,9 +95,23 @@ public final class RegionCalls {
                     continue;
                 }
                 String cause = causeOf(e);
+                if (cause.equals(INDETERMINATE) && patientUntilNs != 0 && System.nanoTime() < patientUntilNs
+                        && pause()) {
+                    continue;
+                }
                 onUnavailable.accept(cause);
                 throw new HeliographException(ErrorCode.UNAVAILABLE, message(cause, e), e);
             }
+        }
+    }
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(PATIENT_PAUSE_MS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

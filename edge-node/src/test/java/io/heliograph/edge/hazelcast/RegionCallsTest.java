@@ -2,6 +2,7 @@ package io.heliograph.edge.hazelcast;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,31 @@ class RegionCallsTest {
             throw new RuntimeException(new MemberLeftException("owner left"));
         }));
         assertEquals(RegionCalls.OWNER_LEFT_ATTEMPTS, attempts.get());
+        assertEquals(List.of(RegionCalls.INDETERMINATE), counted);
+    }
+
+    @Test
+    void aChangeNobodyRetriesIsRepeatedUntilItsBackupConfirms() {
+        AtomicInteger attempts = new AtomicInteger();
+        String answer = calls.callPatiently(() -> {
+            if (attempts.incrementAndGet() < 3) {
+                throw new IndeterminateOperationStateException("backup acks missed");
+            }
+            return "confirmed";
+        });
+        assertEquals("confirmed", answer);
+        assertEquals(List.of(), counted);
+    }
+
+    @Test
+    void patienceEndsIn503() {
+        RegionCalls impatient = new RegionCalls(counted::add, 250);
+        AtomicInteger attempts = new AtomicInteger();
+        assertThrows(HeliographException.class, () -> impatient.callPatiently(() -> {
+            attempts.incrementAndGet();
+            throw new IndeterminateOperationStateException("backup acks missed");
+        }));
+        assertTrue(attempts.get() >= 2, "repeated: " + attempts);
         assertEquals(List.of(RegionCalls.INDETERMINATE), counted);
     }
 

@@ -56,29 +56,39 @@ class UnconfirmedBackupIT {
 
         n2.freeze();
         JsonNode answer;
+        HttpResponse<String> httpAnswer;
         try {
+            // One publish over WebSocket and one over HTTP, both while the backup is frozen.
+            var overHttp = httpPublish(n1, channel, "m-unconfirmed-http");
             answer = publisher.request("{'type':'publish','id':'p1','channel':'" + channel
                     + "','data':1,'msgId':'m-unconfirmed'}").await(f -> "p1".equals(f.path("id").asText(null)),
                     Duration.ofSeconds(15));
+            httpAnswer = overHttp.orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join();
         } finally {
             n2.thaw();
         }
         assertEquals("error", answer.path("type").asText(), "not acked without its backup: " + answer);
         assertEquals(503, answer.path("code").asInt(), answer.toString());
+        assertEquals(503, httpAnswer.statusCode(), httpAnswer.body());
 
         n1.awaitHealthy(2, Duration.ofSeconds(60));
         n2.awaitHealthy(2, Duration.ofSeconds(60));
-        // The owner had applied it: the retry is answered from the idempotency window with that serial, not a new one.
-        JsonNode retried = publish(publisher, "p2", channel, "m-unconfirmed");
-        assertEquals("1:2", retried.get("serial").asText(), retried.toString());
-        assertEquals("1:3", publish(publisher, "p3", channel, "m-after").get("serial").asText());
+        // The owner had applied both: the retries are answered from the idempotency window with those serials, not
+        // new ones, and the next message follows them.
+        String wsSerial = publish(publisher, "p2", channel, "m-unconfirmed").get("serial").asText();
+        HttpResponse<String> httpRetry = httpPublish(n1, channel, "m-unconfirmed-http").join();
+        assertEquals(201, httpRetry.statusCode(), httpRetry.body());
+        String httpSerial = Json.parse(httpRetry.body()).get("serial").asText();
+        assertEquals(java.util.Set.of("1:2", "1:3"), java.util.Set.of(wsSerial, httpSerial));
+        assertEquals("1:4", publish(publisher, "p3", channel, "m-after").get("serial").asText());
 
         List<String> delivered = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             JsonNode m = subscriber.awaitType("message");
             delivered.add(m.get("serial").asText() + " " + m.get("msgId").asText());
         }
-        assertEquals(List.of("1:1 m-0", "1:2 m-unconfirmed", "1:3 m-after"), delivered);
+        assertEquals(List.of("1:1 m-0", wsSerial + " m-unconfirmed", httpSerial + " m-unconfirmed-http",
+                "1:4 m-after").stream().sorted().toList(), delivered, "once each, in serial order");
         List<String> history = new ArrayList<>();
         for (JsonNode m : historyOf(n2, channel).path("messages")) {
             history.add(m.get("serial").asText() + " " + m.get("msgId").asText());
@@ -88,6 +98,17 @@ class UnconfirmedBackupIT {
         String metrics = get(n1.httpUrl() + "/metrics");
         assertTrue(PrometheusText.value(metrics, "heliograph_region_unavailable_total",
                 "cause", "indeterminate") >= 1, metrics);
+    }
+
+    private static java.util.concurrent.CompletableFuture<HttpResponse<String>> httpPublish(NodeProcess node,
+                                                                                        String channel, String msgId) {
+        return HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(
+                        URI.create(node.httpUrl() + "/v1/channels/" + channel + "/messages"))
+                .header("Authorization", "Bearer " + TestNodes.token("http-pub"))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(15))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"data\":2,\"msgId\":\"" + msgId + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode publish(WsProbe probe, String id, String channel, String msgId) {
