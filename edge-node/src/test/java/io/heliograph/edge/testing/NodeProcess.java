@@ -40,23 +40,24 @@ public final class NodeProcess implements AutoCloseable {
 
     public static NodeProcess start(String region, String nodeId, int port, int hzPort, List<Integer> hzMembers,
                                     String clusterName, String... extra) {
-        return start(List.of(), "127.0.0.1", region, nodeId, port, "127.0.0.1", hzPort,
+        return start(List.of(), List.of(), "127.0.0.1", region, nodeId, port, "127.0.0.1", hzPort,
                 hzMembers.stream().map(p -> "127.0.0.1:" + p).toList(), clusterName, extra);
     }
 
     /**
      * Starts a node whose command is prefixed with {@code launcher} (e.g. {@code ip netns exec <ns>}, which execs,
-     * so the process is the JVM itself), reached by tests at {@code host}, its Hazelcast member on
-     * {@code hzHost:hzPort} joining {@code hzMembers} ({@code host:port}).
+     * so the process is the JVM itself), with extra {@code jvmOptions}, reached by tests at {@code host}, its
+     * Hazelcast member on {@code hzHost:hzPort} joining {@code hzMembers} ({@code host:port}).
      */
-    public static NodeProcess start(List<String> launcher, String host, String region, String nodeId, int port,
-                                    String hzHost, int hzPort, List<String> hzMembers, String clusterName,
-                                    String... extra) {
+    public static NodeProcess start(List<String> launcher, List<String> jvmOptions, String host, String region,
+                                    String nodeId, int port, String hzHost, int hzPort, List<String> hzMembers,
+                                    String clusterName, String... extra) {
         String java = ProcessHandle.current().info().command().orElse("java");
         String classpath = System.getProperty("edge.classpath", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(launcher);
-        command.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC",
-                "-Dhazelcast.phone.home.enabled=false", "-cp", classpath, "io.heliograph.edge.Main",
+        command.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Dhazelcast.phone.home.enabled=false", "-cp", classpath, "io.heliograph.edge.Main",
                 "--region=" + region, "--node-id=" + nodeId, "--port=" + port, "--hazelcast.port=" + hzPort,
                 "--hazelcast.host=" + hzHost, "--hazelcast.cluster-name=" + clusterName,
                 "--hazelcast.members=" + String.join(",", hzMembers),
