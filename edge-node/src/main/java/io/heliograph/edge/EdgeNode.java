@@ -15,6 +15,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.observe.ObserveFeature;
 
+import io.heliograph.edge.api.DepartedNodeAgent;
 import io.heliograph.edge.api.EdgeOperations;
 import io.heliograph.edge.channel.ChannelLog;
 import io.heliograph.edge.channel.HistoryLimits;
@@ -24,6 +25,7 @@ import io.heliograph.edge.delivery.DeliveryHub;
 import io.heliograph.edge.hazelcast.HazelcastChannelLog;
 import io.heliograph.edge.hazelcast.HazelcastFabric;
 import io.heliograph.edge.hazelcast.HazelcastPresenceRegistry;
+import io.heliograph.edge.hazelcast.RegionCalls;
 import io.heliograph.edge.hazelcast.RegionMember;
 import io.heliograph.edge.observe.EdgeHealth;
 import io.heliograph.edge.observe.EdgeMetrics;
@@ -60,11 +62,11 @@ public final class EdgeNode implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private EdgeNode(EdgeConfig config, HazelcastInstance hazelcast, ChannelLog log, PresenceRegistry presence,
-                     RegionFabric fabric, LongSupplier nowMs) {
+                     RegionFabric fabric, EdgeMetrics metrics, LongSupplier nowMs) {
         this.config = config;
         this.hazelcast = hazelcast;
         this.fabric = fabric;
-        this.metrics = new EdgeMetrics(config.nodeId());
+        this.metrics = metrics;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edge-timer");
             t.setDaemon(true);
@@ -81,25 +83,22 @@ public final class EdgeNode implements AutoCloseable {
         EdgeHealth health = new EdgeHealth(config.region(), config.nodeId(), fabric::describe, draining::get,
                 connections::size, hub::channelCount);
 
-        fabric.start(hub, nodeId -> {
-            if (fabric.isCoordinator()) {
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        operations.forgetNode(nodeId);
-                        LOG.log(System.Logger.Level.INFO, "node " + nodeId + " left; its presence and interest "
-                                + "were removed");
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "cleanup after node " + nodeId + " failed", e);
-                    }
-                });
-            }
-        }, () -> {
+        DepartedNodeAgent departed = new DepartedNodeAgent(operations::forgetNode, operations::forgetDepartedNodes,
+                nodeId -> fabric.liveNodes().contains(nodeId), fabric::isCoordinator, metrics::departedNodeCleanup,
+                timer, DepartedNodeAgent.Schedule.DEFAULT);
+        fabric.start(hub, departed::nodeLeft, () -> {
             LOG.log(System.Logger.Level.WARNING, "rejoined the region after a split; re-registering interest and "
                     + "presence");
+            metrics.splitBrainMerge("rejoined");
             hub.resync();
             connections.reenterPresence();
+        }, () -> {
+            LOG.log(System.Logger.Level.INFO, "a node merged back into the region; re-registering interest");
+            metrics.splitBrainMerge("absorbed");
+            hub.resync();
         });
         connections.start();
+        departed.start();
         // Quiet channels would otherwise keep aged history until their next publish or attach.
         timer.scheduleAtFixedRate(() -> {
             if (fabric.isCoordinator()) {
@@ -163,11 +162,18 @@ public final class EdgeNode implements AutoCloseable {
     /** Starts a node whose region state lives in an embedded Hazelcast member. */
     public static EdgeNode start(EdgeConfig config) {
         HazelcastInstance hz = RegionMember.start(config);
+        EdgeMetrics metrics = null;
         try {
+            metrics = new EdgeMetrics(config.nodeId());
+            RegionCalls calls = new RegionCalls(metrics::regionUnavailable);
             HistoryLimits limits = limits(config);
-            return new EdgeNode(config, hz, new HazelcastChannelLog(hz, limits, System::currentTimeMillis),
-                    new HazelcastPresenceRegistry(hz), new HazelcastFabric(hz), System::currentTimeMillis);
+            return new EdgeNode(config, hz, new HazelcastChannelLog(hz, limits, System::currentTimeMillis, calls),
+                    new HazelcastPresenceRegistry(hz, calls), new HazelcastFabric(hz), metrics,
+                    System::currentTimeMillis);
         } catch (RuntimeException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             hz.shutdown();
             throw e;
         }
@@ -176,7 +182,7 @@ public final class EdgeNode implements AutoCloseable {
     /** Starts a standalone node that keeps its state in memory (tests, development). */
     public static EdgeNode startStandalone(EdgeConfig config, LongSupplier nowMs) {
         return new EdgeNode(config, null, new InMemoryChannelLog(limits(config), nowMs),
-                new InMemoryPresenceRegistry(), new LocalFabric(), nowMs);
+                new InMemoryPresenceRegistry(), new LocalFabric(), new EdgeMetrics(config.nodeId()), nowMs);
     }
 
     private static HistoryLimits limits(EdgeConfig config) {

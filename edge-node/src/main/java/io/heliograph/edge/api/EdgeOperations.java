@@ -169,4 +169,21 @@ public final class EdgeOperations {
         }
         log.forgetNode(nodeId);
     }
+
+    /**
+     * Called on the coordinator now and then: forgets every node that still has presence members or interest but is
+     * not a member of the region (its clean-up failed, or ran on a coordinator that died); answers those nodes.
+     */
+    public Set<String> forgetDepartedNodes() {
+        Set<String> before = fabric.liveNodes();
+        Set<String> departed = new java.util.LinkedHashSet<>(presence.nodesOtherThan(before));
+        departed.addAll(log.interestedNodesOtherThan(before));
+        // A node that joined during the scan may already have entered or attached: only the coordinator (Hazelcast's
+        // master, which admits members) runs this, so a node seen in the maps is in its member list by now.
+        departed.removeAll(fabric.liveNodes());
+        for (String nodeId : departed) {
+            forgetNode(nodeId);
+        }
+        return departed;
+    }
 }

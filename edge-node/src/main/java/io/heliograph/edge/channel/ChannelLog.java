@@ -38,6 +38,12 @@ public interface ChannelLog {
     /** Forgets every interest of a node that left the region. */
     void forgetNode(String nodeId);
 
+    /**
+     * Read-only: every node with interest in some channel that is not in {@code live} (the leftovers of nodes that left
+     * while nobody could clean up after them).
+     */
+    java.util.Set<String> interestedNodesOtherThan(java.util.Set<String> live);
+
     /** Removes aged history and idempotency keys of every channel (quiet channels included). */
     void expireAll();
 }

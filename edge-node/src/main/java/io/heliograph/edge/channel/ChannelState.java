@@ -120,6 +120,39 @@ public final class ChannelState {
     }
 
     /**
+     * A copy of this state (the side that won a split-brain merge) that also carries the other side's interest. During
+     * a split each side forgets the other side's nodes, so the winner's interest alone would leave the losing side's
+     * subscribers without messages. Nodes listed that have meanwhile left are removed by the coordinator's clean-up;
+     * one that merely detached meanwhile costs a fan-out it drops.
+     */
+    public ChannelState withInterestOf(ChannelState other) {
+        ChannelState copy = copy();
+        copy.interestedNodes.addAll(other.interestedNodes);
+        return copy;
+    }
+
+    private ChannelState copy() {
+        try {
+            var bytes = new java.io.ByteArrayOutputStream();
+            writeTo(new java.io.DataOutputStream(bytes));
+            return readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The interested nodes that are not in {@code live}: leftovers of nodes that left the region. */
+    public Set<String> interestedNodesOtherThan(Set<String> live) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String node : interestedNodes) {
+            if (!live.contains(node)) {
+                out.add(node);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Read-only: aged messages are skipped here and removed at the next change. A page holds at most {@code limit}
      * messages and, past its first message, at most {@code maxBytes} of message payload (data, name and ids, as
      * UTF-8); {@code more} says that further messages follow.

@@ -81,6 +81,17 @@ public final class InMemoryChannelLog implements ChannelLog {
     }
 
     @Override
+    public java.util.Set<String> interestedNodesOtherThan(java.util.Set<String> live) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (ChannelState s : channels.values()) {
+            synchronized (s) {
+                out.addAll(s.interestedNodesOtherThan(live));
+            }
+        }
+        return out;
+    }
+
+    @Override
     public void expireAll() {
         long now = nowMs.getAsLong();
         for (ChannelState s : channels.values()) {

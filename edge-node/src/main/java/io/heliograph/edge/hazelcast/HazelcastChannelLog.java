@@ -31,16 +31,23 @@ public final class HazelcastChannelLog implements ChannelLog {
     private final IMap<String, ChannelState> channels;
     private final HistoryLimits limits;
     private final LongSupplier nowMs;
+    private final RegionCalls calls;
 
     public HazelcastChannelLog(HazelcastInstance hz, HistoryLimits limits, LongSupplier nowMs) {
+        this(hz, limits, nowMs, RegionCalls.uncounted());
+    }
+
+    public HazelcastChannelLog(HazelcastInstance hz, HistoryLimits limits, LongSupplier nowMs, RegionCalls calls) {
         this.channels = hz.getMap(RegionMember.CHANNELS_MAP);
         this.limits = limits;
         this.nowMs = nowMs;
+        this.calls = calls;
     }
 
     @Override
     public AppendResult append(String channel, PublishRequest request) {
-        return call(channel, new Append(request, limits));
+        // The one change whose client retries it: 503 as soon as its backup did not confirm it.
+        return calls.onKey(channels, channel, new Append(request, limits));
     }
 
     @Override
@@ -63,7 +70,7 @@ public final class HazelcastChannelLog implements ChannelLog {
         if (channelNames.isEmpty()) {
             return Map.of();
         }
-        Map<String, Serial> answers = RegionCalls.call(
+        Map<String, Serial> answers = calls.call(
                 () -> channels.executeOnKeys(new java.util.HashSet<>(channelNames), new Latest()));
         Map<String, Serial> out = new java.util.HashMap<>();
         answers.forEach((channel, serial) -> {
@@ -76,16 +83,47 @@ public final class HazelcastChannelLog implements ChannelLog {
 
     @Override
     public void forgetNode(String nodeId) {
-        RegionCalls.call(() -> channels.executeOnEntries(new Detach(nodeId)));
+        calls.callPatiently(() -> channels.executeOnEntries(new Detach(nodeId)));
+    }
+
+    @Override
+    public java.util.Set<String> interestedNodesOtherThan(java.util.Set<String> live) {
+        return union(calls.call(() -> channels.executeOnEntries(new InterestOtherThan(live))).values());
+    }
+
+    static java.util.Set<String> union(java.util.Collection<String[]> lists) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String[] list : lists) {
+            if (list != null) {
+                out.addAll(java.util.List.of(list));
+            }
+        }
+        return out;
+    }
+
+    static void writeNodes(ObjectDataOutput out, java.util.Set<String> nodes) throws IOException {
+        out.writeInt(nodes.size());
+        for (String node : nodes) {
+            out.writeString(node);
+        }
+    }
+
+    static java.util.Set<String> readNodes(ObjectDataInput in) throws IOException {
+        int n = in.readInt();
+        java.util.Set<String> nodes = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            nodes.add(in.readString());
+        }
+        return nodes;
     }
 
     @Override
     public void expireAll() {
-        RegionCalls.call(() -> channels.executeOnEntries(new Expire(nowMs.getAsLong(), limits)));
+        calls.callPatiently(() -> channels.executeOnEntries(new Expire(nowMs.getAsLong(), limits)));
     }
 
     private <R> R call(String channel, EntryProcessor<String, ChannelState, R> processor) {
-        return RegionCalls.onKey(channels, channel, processor);
+        return calls.onKeyPatiently(channels, channel, processor);
     }
 
     private static ChannelState stateOf(Map.Entry<String, ChannelState> entry) {
@@ -277,6 +315,44 @@ public final class HazelcastChannelLog implements ChannelLog {
             maxBytes = in.readLong();
             nowMs = in.readLong();
             limits = readLimits(in);
+        }
+    }
+
+    /** Read-only: the channel's interested nodes that are not live (null when there are none). */
+    public static final class InterestOtherThan
+            implements EntryProcessor<String, ChannelState, String[]>, ReadOnly, DataSerializable {
+        private java.util.Set<String> live;
+
+        public InterestOtherThan() {
+        }
+
+        InterestOtherThan(java.util.Set<String> live) {
+            this.live = live;
+        }
+
+        @Override
+        public String[] process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = entry.getValue();
+            if (state == null) {
+                return null;
+            }
+            java.util.Set<String> stale = state.interestedNodesOtherThan(live);
+            return stale.isEmpty() ? null : stale.toArray(String[]::new);
+        }
+
+        @Override
+        public EntryProcessor<String, ChannelState, String[]> getBackupProcessor() {
+            return null;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            writeNodes(out, live);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            live = readNodes(in);
         }
     }
 

@@ -26,6 +26,8 @@ public final class HazelcastFabric implements RegionFabric {
 
     private static final String NODE_TOPIC_PREFIX = "hg.node.";
     private static final String PRESENCE_TOPIC = "hg.presence";
+    /** Region-wide notices: the id of a node that has just merged back into the region. */
+    private static final String MERGED_TOPIC = "hg.region.merged";
 
     private final HazelcastInstance hz;
     private final String localNodeId;
@@ -65,7 +67,7 @@ public final class HazelcastFabric implements RegionFabric {
     }
 
     @Override
-    public void start(Receiver receiver, Consumer<String> onNodeLeft, Runnable onRejoined) {
+    public void start(Receiver receiver, Consumer<String> onNodeLeft, Runnable onRejoined, Runnable onRegionMerged) {
         ITopic<ChannelMessage> own = hz.getTopic(NODE_TOPIC_PREFIX + localNodeId);
         own.addMessageListener(message -> receiver.onMessage(message.getMessageObject()));
         ITopic<PresenceEvent> presence = hz.getTopic(PRESENCE_TOPIC);
@@ -80,10 +82,23 @@ public final class HazelcastFabric implements RegionFabric {
                 onNodeLeft.accept(nodeId(event.getMember()));
             }
         });
+        ITopic<String> merged = hz.getTopic(MERGED_TOPIC);
+        merged.addMessageListener(message -> {
+            if (!localNodeId.equals(message.getMessageObject())) {
+                Thread.ofVirtual().start(onRegionMerged);
+            }
+        });
         lifecycleRegistration = hz.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-                // Back from a split: the region may have forgotten this node meanwhile.
-                Thread.ofVirtual().start(onRejoined);
+                // Back from a split: the region may have forgotten this node meanwhile. MERGED fires only here, on
+                // the members that merged into the other side, once their entries are merged; the others hear it.
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        onRejoined.run();
+                    } finally {
+                        merged.publish(localNodeId);
+                    }
+                });
             }
         });
     }

@@ -21,9 +21,15 @@ import io.heliograph.protocol.PresenceMember;
 public final class HazelcastPresenceRegistry implements PresenceRegistry {
 
     private final IMap<String, ChannelPresence> channels;
+    private final RegionCalls calls;
 
     public HazelcastPresenceRegistry(HazelcastInstance hz) {
+        this(hz, RegionCalls.uncounted());
+    }
+
+    public HazelcastPresenceRegistry(HazelcastInstance hz, RegionCalls calls) {
         this.channels = hz.getMap(RegionMember.PRESENCE_MAP);
+        this.calls = calls;
     }
 
     @Override
@@ -45,7 +51,7 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
     public List<PresenceEvent> forgetNode(String nodeId) {
         List<PresenceEvent> events = new ArrayList<>();
         for (Serializers.EventList list
-                : RegionCalls.call(() -> channels.executeOnEntries(new ForgetNode(nodeId))).values()) {
+                : calls.callPatiently(() -> channels.executeOnEntries(new ForgetNode(nodeId))).values()) {
             if (list != null) {
                 events.addAll(list.events());
             }
@@ -53,8 +59,14 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
         return events;
     }
 
+    @Override
+    public java.util.Set<String> nodesOtherThan(java.util.Set<String> live) {
+        return HazelcastChannelLog.union(calls.call(() -> channels.executeOnEntries(new NodesOtherThan(live)))
+                .values());
+    }
+
     private <R> R call(String channel, EntryProcessor<String, ChannelPresence, R> processor) {
-        return RegionCalls.onKey(channels, channel, processor);
+        return calls.onKeyPatiently(channels, channel, processor);
     }
 
     private static void store(Map.Entry<String, ChannelPresence> entry, ChannelPresence presence) {
@@ -156,6 +168,44 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
 
         @Override
         public void readData(ObjectDataInput in) {
+        }
+    }
+
+    /** Read-only: the nodes holding members of the channel that are not live (null when there are none). */
+    public static final class NodesOtherThan
+            implements EntryProcessor<String, ChannelPresence, String[]>, ReadOnly, DataSerializable {
+        private java.util.Set<String> live;
+
+        public NodesOtherThan() {
+        }
+
+        NodesOtherThan(java.util.Set<String> live) {
+            this.live = live;
+        }
+
+        @Override
+        public String[] process(Map.Entry<String, ChannelPresence> entry) {
+            ChannelPresence p = entry.getValue();
+            if (p == null) {
+                return null;
+            }
+            java.util.Set<String> stale = p.nodesOtherThan(live);
+            return stale.isEmpty() ? null : stale.toArray(String[]::new);
+        }
+
+        @Override
+        public EntryProcessor<String, ChannelPresence, String[]> getBackupProcessor() {
+            return null;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            HazelcastChannelLog.writeNodes(out, live);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            live = HazelcastChannelLog.readNodes(in);
         }
     }
 

@@ -10,7 +10,8 @@ import io.heliograph.protocol.Serial;
 
 /**
  * How a channel is merged when two halves of a region join again (a frozen or cut-off member comes back): the side
- * that sequenced further wins. Hazelcast's default (keep what exists) could let a member that slept through messages
+ * that sequenced further wins its sequence, history and idempotency window; subscription interest is the union of both
+ * sides' (each side forgot the other's nodes while they were apart). Hazelcast's default (keep what exists) could let a member that slept through messages
  * bring back an older sequence and reuse serials that were already acked. When both halves sequenced the same
  * channel, the messages of the losing half are lost: that is the split brain ADR 0001 describes, to be fenced with
  * epochs by the control plane.
@@ -28,9 +29,15 @@ public final class HigherSequenceMergePolicy implements SplitBrainMergePolicy<Ob
         Object mergingState = merging.getDeserializedValue();
         Object existingState = existing.getDeserializedValue();
         if (mergingState instanceof ChannelState m && existingState instanceof ChannelState e) {
-            return prefersMerging(m.latest(), e.latest()) ? merging.getRawValue() : existing.getRawValue();
+            return merge(m, e);
         }
         return existing.getRawValue();
+    }
+
+    /** The sequence and history of the side that sequenced further; the interest of both sides. */
+    static ChannelState merge(ChannelState merging, ChannelState existing) {
+        return prefersMerging(merging.latest(), existing.latest()) ? merging.withInterestOf(existing)
+                : existing.withInterestOf(merging);
     }
 
     /** The merging side wins only when it sequenced strictly further; ties keep what the cluster has. */

@@ -31,6 +31,8 @@ public final class RegionMember {
      * node from its previous life.
      */
     static final String NODE_ATTRIBUTE = "heliograph.node";
+    /** How long a change waits for its synchronous backup to confirm before it is answered 503 (Hazelcast: 5 s). */
+    static final long BACKUP_TIMEOUT_MS = 2_000;
 
     private RegionMember() {
     }
@@ -59,6 +61,13 @@ public final class RegionMember {
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(suspectAfterSeconds));
         config.setProperty("hazelcast.operation.call.timeout.millis", "10000");
+        // An answer means the synchronous backup has the change. Without this, a change whose backup did not confirm
+        // within the backup timeout is answered anyway, and if its owner then died the promoted backup would hand out
+        // the same serial again. RegionCalls answers such a call 503; the client retries it with the same msgId.
+        config.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
+        // A backup on the same network confirms within milliseconds; waiting longer than this only delays the 503 of a
+        // publish whose backup member is stalled, which is suspected and removed within a few seconds anyway.
+        config.setProperty("hazelcast.operation.backup.timeout.millis", Long.toString(BACKUP_TIMEOUT_MS));
         config.setProperty("hazelcast.graceful.shutdown.max.wait", "30");
         // A member that was cut off or frozen and comes back looks for its region every few seconds (the
         // defaults wait minutes), and merges its channels by HigherSequenceMergePolicy.

@@ -45,6 +45,9 @@ public final class EdgeMetrics implements DeliveryMetrics {
     /** Drop reasons exported with 0 from the start, so that dashboards see them before the first drop. */
     private static final List<String> KNOWN_DROP_REASONS =
             List.of("slow_consumer", "connection_closed", "no_local_subscribers", "gap_unrecoverable");
+    /** Causes of {@code heliograph_region_unavailable_total}, exported with 0 from the start. */
+    private static final List<String> KNOWN_UNAVAILABLE_CAUSES =
+            List.of("indeterminate", "timeout", "shutting_down", "other");
     private static final Duration[] PUBLISH_ACK_BUCKETS = seconds(
             0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
     private static final Duration[] CONNECTION_BUCKETS = seconds(
@@ -63,6 +66,9 @@ public final class EdgeMetrics implements DeliveryMetrics {
     private final Map<String, Counter> inputRefusals = new ConcurrentHashMap<>();
     private final Counter fragmentsIn;
     private final Counter inputDiscardedBytes;
+    private final Map<String, Counter> regionUnavailable = new ConcurrentHashMap<>();
+    private final Map<String, Counter> departedNodeCleanups = new ConcurrentHashMap<>();
+    private final Map<String, Counter> splitBrainMerges = new ConcurrentHashMap<>();
     private final Counter framesIn;
     private final Counter messagesIn;
     private final Counter messagesOut;
@@ -99,6 +105,11 @@ public final class EdgeMetrics implements DeliveryMetrics {
                 "Frames received that were fragments of a message sent in several frames.");
         inputDiscardedBytes = counter("heliograph_input_discarded_bytes_total",
                 "Bytes read and dropped after refusing a client's input, while the close handshake completed.");
+        KNOWN_UNAVAILABLE_CAUSES.forEach(cause -> regionUnavailable.computeIfAbsent(cause, c -> counter(
+                "heliograph_region_unavailable_total", "Calls on region storage answered 503, by cause.",
+                Tag.create("cause", c))));
+        List.of("done", "failed", "gave_up", "reconciled").forEach(this::departedNodeCleanupCounter);
+        List.of("rejoined", "absorbed").forEach(this::splitBrainMergeCounter);
         framesIn = counter("heliograph_frames_in_total", "Frames received from clients.");
         messagesIn = counter("heliograph_messages_in_total",
                 "Messages published by clients on this node (WebSocket and HTTP).");
@@ -190,6 +201,50 @@ public final class EdgeMetrics implements DeliveryMetrics {
     public long errors(int code) {
         Counter c = errors.get(code);
         return c == null ? 0 : c.count();
+    }
+
+    /** A call on region storage answered 503, by cause ({@code indeterminate}, {@code timeout}, ...). */
+    public void regionUnavailable(String cause) {
+        regionUnavailable.computeIfAbsent(cause, c -> counter("heliograph_region_unavailable_total",
+                "Calls on region storage answered 503, by cause.", Tag.create("cause", c))).increment();
+    }
+
+    public long regionUnavailableCount(String cause) {
+        Counter c = regionUnavailable.get(cause);
+        return c == null ? 0 : c.count();
+    }
+
+    /**
+     * The clean-up after a departed node ({@code done}, an attempt {@code failed}, {@code gave_up} after the last
+     * attempt, or {@code reconciled}: leftovers found and removed by the periodic reconciliation).
+     */
+    public void departedNodeCleanup(String outcome) {
+        departedNodeCleanupCounter(outcome).increment();
+    }
+
+    private Counter departedNodeCleanupCounter(String outcome) {
+        return departedNodeCleanups.computeIfAbsent(outcome, o -> counter("heliograph_departed_node_cleanups_total",
+                "Clean-ups of the presence and interest of nodes that left the region, by outcome.",
+                Tag.create("outcome", o)));
+    }
+
+    public long departedNodeCleanupCount(String outcome) {
+        Counter c = departedNodeCleanups.get(outcome);
+        return c == null ? 0 : c.count();
+    }
+
+    /**
+     * A split-brain merge this node re-registered its interest after: {@code rejoined} (this node merged back into the
+     * region) or {@code absorbed} (another node merged back into this node's side).
+     */
+    public void splitBrainMerge(String side) {
+        splitBrainMergeCounter(side).increment();
+    }
+
+    private Counter splitBrainMergeCounter(String side) {
+        return splitBrainMerges.computeIfAbsent(side, s -> counter("heliograph_split_brain_merges_total",
+                "Split-brain merges after which this node re-registered its interest, by side.",
+                Tag.create("side", s)));
     }
 
     public void dropped(String reason) {

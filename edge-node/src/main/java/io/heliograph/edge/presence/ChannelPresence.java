@@ -47,6 +47,17 @@ public final class ChannelPresence {
         return events;
     }
 
+    /** The nodes holding members here that are not in {@code live}. */
+    public java.util.Set<String> nodesOtherThan(java.util.Set<String> live) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (Entry e : byConnection.values()) {
+            if (!live.contains(e.nodeId)) {
+                out.add(e.nodeId);
+            }
+        }
+        return out;
+    }
+
     public List<PresenceMember> members() {
         return byConnection.values().stream().map(Entry::member).toList();
     }

@@ -40,6 +40,17 @@ public final class InMemoryPresenceRegistry implements PresenceRegistry {
     }
 
     @Override
+    public java.util.Set<String> nodesOtherThan(java.util.Set<String> live) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (ChannelPresence p : channels.values()) {
+            synchronized (p) {
+                out.addAll(p.nodesOtherThan(live));
+            }
+        }
+        return out;
+    }
+
+    @Override
     public List<PresenceEvent> forgetNode(String nodeId) {
         List<PresenceEvent> events = new ArrayList<>();
         for (ChannelPresence p : channels.values()) {

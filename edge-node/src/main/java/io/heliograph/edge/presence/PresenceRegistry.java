@@ -25,4 +25,7 @@ public interface PresenceRegistry {
 
     /** Removes every member held by a node that left the region; answers the leave events. */
     List<PresenceEvent> forgetNode(String nodeId);
+
+    /** Read-only: every node holding a member somewhere that is not in {@code live}. */
+    java.util.Set<String> nodesOtherThan(java.util.Set<String> live);
 }

@@ -28,7 +28,7 @@ public final class LocalFabric implements RegionFabric {
     }
 
     @Override
-    public void start(Receiver receiver, Consumer<String> onNodeLeft, Runnable onRejoined) {
+    public void start(Receiver receiver, Consumer<String> onNodeLeft, Runnable onRejoined, Runnable onRegionMerged) {
         this.receiver = receiver;
     }
 

@@ -27,10 +27,13 @@ public interface RegionFabric extends AutoCloseable {
     boolean isCoordinator();
 
     /**
-     * @param onNodeLeft  called with the id of a node that left the region
-     * @param onRejoined  called when this node rejoined its region after a split (its interest may be forgotten)
+     * @param onNodeLeft     called with the id of a node that left the region
+     * @param onRejoined     called when this node rejoined its region after a split (its interest may be forgotten)
+     * @param onRegionMerged called on the other nodes once a node has rejoined: the channels merged from its side may
+     *                       have won with the interest that side knew, and their history may hold messages this node
+     *                       never saw
      */
-    void start(Receiver receiver, Consumer<String> onNodeLeft, Runnable onRejoined);
+    void start(Receiver receiver, Consumer<String> onNodeLeft, Runnable onRejoined, Runnable onRegionMerged);
 
     /** Sends a sequenced message to each of the given nodes (this one included when listed). */
     void deliver(Set<String> nodeIds, ChannelMessage message);

@@ -101,6 +101,19 @@ public abstract class ChannelLogContract {
     }
 
     @Test
+    void interestedNodesOtherThanFindsTheInterestOfNodesThatAreNotLive() {
+        String c1 = channel();
+        String c2 = channel();
+        log().attach(c1, "left-" + c1, null);
+        log().attach(c2, "left-" + c2, null);
+        log().attach(c2, "live", null);
+        Set<String> found = log().interestedNodesOtherThan(Set.of("live"));
+        assertTrue(found.containsAll(Set.of("left-" + c1, "left-" + c2)), found.toString());
+        assertTrue(!found.contains("live"), found.toString());
+        assertEquals(Set.of("left-" + c2, "live"), log().append(c2, request("a")).interestedNodes(), "read-only");
+    }
+
+    @Test
     void forgetNodeDropsItsInterestEverywhere() {
         String c1 = channel();
         String c2 = channel();

@@ -115,6 +115,11 @@ class StreamRepairTest {
         }
 
         @Override
+        public java.util.Set<String> interestedNodesOtherThan(java.util.Set<String> live) {
+            return delegate.interestedNodesOtherThan(live);
+        }
+
+        @Override
         public void expireAll() {
             delegate.expireAll();
         }

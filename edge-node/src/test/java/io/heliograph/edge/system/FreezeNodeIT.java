@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import io.heliograph.client.HeliographClient;
 import io.heliograph.client.PublishAck;
 import io.heliograph.edge.testing.NodeProcess;
+import io.heliograph.edge.testing.RetryingPublisher;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.TwoNodeRegion;
 import io.heliograph.protocol.ChannelMessage;
@@ -60,10 +61,11 @@ class FreezeNodeIT {
         subSurvivor.onMessage("ticks", onSurvivor::add);
         subSurvivor.attach("ticks").orTimeout(20, TimeUnit.SECONDS).join();
         HeliographClient publisher = client("pub", n2, n1);
+        RetryingPublisher retrying = new RetryingPublisher(publisher);
 
         List<CompletableFuture<PublishAck>> acks = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            acks.add(publisher.publish("ticks", null, Map.of("i", i)));
+            acks.add(retrying.publish("ticks", null, Map.of("i", i)));
         }
         TestNodes.await("first part delivered", Duration.ofSeconds(30),
                 () -> onFrozen.size() == 40 && onSurvivor.size() == 40);
@@ -78,7 +80,7 @@ class FreezeNodeIT {
 
         n1.freeze();
         for (int i = 40; i < 120; i++) {
-            acks.add(publisher.publish("ticks", null, Map.of("i", i)));
+            acks.add(retrying.publish("ticks", null, Map.of("i", i)));
             Thread.sleep(50); // a steady stream across the freeze (about 4 s)
         }
         Set<String> acked = new HashSet<>();

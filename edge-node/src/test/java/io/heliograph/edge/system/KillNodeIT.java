@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import io.heliograph.client.HeliographClient;
 import io.heliograph.client.PublishAck;
 import io.heliograph.edge.testing.NodeProcess;
+import io.heliograph.edge.testing.RetryingPublisher;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.TwoNodeRegion;
 import io.heliograph.edge.testing.WsProbe;
@@ -71,8 +72,8 @@ class KillNodeIT {
         doomedMember.request("{'type':'presence','id':'e','channel':'lobby','action':'enter'}").awaitReply("e");
         assertEquals("enter", watcher.awaitType("presence").get("action").asText());
 
-        HeliographClient pubOnN1 = client("pub-1", n1, n2);
-        HeliographClient pubOnN2 = client("pub-2", n2, n1);
+        RetryingPublisher pubOnN1 = new RetryingPublisher(client("pub-1", n1, n2));
+        RetryingPublisher pubOnN2 = new RetryingPublisher(client("pub-2", n2, n1));
         int perPublisher = 300;
         List<CompletableFuture<PublishAck>> acks = new ArrayList<>();
         long killedAt = 0;

@@ -26,25 +26,41 @@ public final class NodeProcess implements AutoCloseable {
 
     private final Process process;
     private final String nodeId;
+    private final String host;
     private final int port;
     private final Path log;
 
-    private NodeProcess(Process process, String nodeId, int port, Path log) {
+    private NodeProcess(Process process, String nodeId, String host, int port, Path log) {
         this.process = process;
         this.nodeId = nodeId;
+        this.host = host;
         this.port = port;
         this.log = log;
     }
 
     public static NodeProcess start(String region, String nodeId, int port, int hzPort, List<Integer> hzMembers,
                                     String clusterName, String... extra) {
+        return start(List.of(), List.of(), "127.0.0.1", region, nodeId, port, "127.0.0.1", hzPort,
+                hzMembers.stream().map(p -> "127.0.0.1:" + p).toList(), clusterName, extra);
+    }
+
+    /**
+     * Starts a node whose command is prefixed with {@code launcher} (e.g. {@code ip netns exec <ns>}, which execs,
+     * so the process is the JVM itself), with extra {@code jvmOptions}, reached by tests at {@code host}, its
+     * Hazelcast member on {@code hzHost:hzPort} joining {@code hzMembers} ({@code host:port}).
+     */
+    public static NodeProcess start(List<String> launcher, List<String> jvmOptions, String host, String region,
+                                    String nodeId, int port, String hzHost, int hzPort, List<String> hzMembers,
+                                    String clusterName, String... extra) {
         String java = ProcessHandle.current().info().command().orElse("java");
         String classpath = System.getProperty("edge.classpath", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC",
-                "-Dhazelcast.phone.home.enabled=false", "-cp", classpath, "io.heliograph.edge.Main",
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Dhazelcast.phone.home.enabled=false", "-cp", classpath, "io.heliograph.edge.Main",
                 "--region=" + region, "--node-id=" + nodeId, "--port=" + port, "--hazelcast.port=" + hzPort,
-                "--hazelcast.cluster-name=" + clusterName,
-                "--hazelcast.members=" + String.join(",", hzMembers.stream().map(p -> "127.0.0.1:" + p).toList()),
+                "--hazelcast.host=" + hzHost, "--hazelcast.cluster-name=" + clusterName,
+                "--hazelcast.members=" + String.join(",", hzMembers),
                 "--jwt-secret=" + TestNodes.SECRET));
         for (String e : extra) {
             command.add("--" + e);
@@ -54,18 +70,31 @@ public final class NodeProcess implements AutoCloseable {
             Files.createDirectories(dir);
             Path log = dir.resolve(nodeId + "-" + System.currentTimeMillis() + ".log");
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            return new NodeProcess(p, nodeId, port, log);
+            return new NodeProcess(p, nodeId, host, port, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public String wsUrl() {
-        return "ws://127.0.0.1:" + port + "/v1/ws";
+        return "ws://" + host + ":" + port + "/v1/ws";
     }
 
     public String httpUrl() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + host + ":" + port;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Whether the node's log has a line containing {@code text} so far. */
+    public boolean logContains(String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public long pid() {
