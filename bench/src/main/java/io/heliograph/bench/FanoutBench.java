@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,12 +34,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./mesh bench fanout}: one channel, many subscribers spread over a two-node region, publishers at a fixed
- * rate stepped up until p99 passes the limit; then resident memory per idle connection. The edge nodes are separate
- * processes started here; this JVM is the load process. Every phase is bounded in count and time.
+ * {@code ./mesh bench fanout}: first, on the freshly started nodes, a storm of idle connections (memory per
+ * connection, connections per second, idle CPU); then one channel, many subscribers spread over a two-node region,
+ * publishers at a fixed rate stepped up until p99 passes the limit. The edge nodes are separate processes started
+ * here; this JVM is the load process. Every phase is bounded in count and time; {@link FanoutReport} writes it up.
  */
 @Command(name = "fanout", mixinStandardHelpOptions = true,
-        description = "Fan-out benchmark: deliveries/s, latency, server CPU per delivery, memory per idle connection.")
+        description = "Fan-out benchmark: server CPU per delivery, deliveries/s and latency; memory per idle "
+                + "connection, connections per second and idle CPU on fresh nodes.")
 public final class FanoutBench implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,6 +77,22 @@ public final class FanoutBench implements Callable<Integer> {
 
     @Option(names = "--node-heap", defaultValue = "1g", description = "-Xmx of each edge node (default: ${DEFAULT-VALUE}).")
     String nodeHeap;
+
+    @Option(names = "--node-java-opts", defaultValue = "",
+            description = "Extra JVM options of each edge node, space-separated, e.g. a JFR recording: "
+                    + "-XX:StartFlightRecording=filename=/tmp/edge-%%p.jfr,settings=profile")
+    String nodeJavaOpts;
+
+    private List<String> nodeJvmOptions() {
+        List<String> options = new java.util.ArrayList<>(List.of("-Xmx" + nodeHeap, "-XX:+ExitOnOutOfMemoryError",
+                "-Dhazelcast.phone.home.enabled=false"));
+        for (String option : nodeJavaOpts.trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                options.add(option);
+            }
+        }
+        return options;
+    }
 
     @Option(names = "--time-limit-seconds", defaultValue = "330", description = "Whole-run budget; steps stop early to keep it (default: ${DEFAULT-VALUE}).")
     int timeLimitSeconds;
@@ -128,15 +145,6 @@ public final class FanoutBench implements Callable<Integer> {
         }
     }
 
-    /** The idle-connection memory figure. */
-    record IdleResult(int requested, int opened, long rssBeforeKib, long rssAfterKib, long openFilesLimit,
-                      String note) {
-
-        double kibPerConnection() {
-            return opened == 0 ? Double.NaN : (double) (rssAfterKib - rssBeforeKib) / opened;
-        }
-    }
-
     public static void main(String[] args) {
         System.exit(new CommandLine(new FanoutBench()).execute(args));
     }
@@ -162,8 +170,7 @@ public final class FanoutBench implements Callable<Integer> {
         MeshPlan plan = MeshPlan.create(List.of("bench"), 2, basePort);
         LocalMesh mesh = LocalMesh.builder().plan(plan).secret(secret)
                 .logDir(LocalMesh.home().resolve(".mesh/logs/bench"))
-                .jvmOptions(List.of("-Xmx" + nodeHeap, "-XX:+ExitOnOutOfMemoryError",
-                        "-Dhazelcast.phone.home.enabled=false"))
+                .jvmOptions(nodeJvmOptions())
                 .extraFlags(List.of("--limits.rate-per-second=1000000", "--limits.rate-burst=1000000",
                         "--limits.max-connections=1000000", "--heartbeat-ms=15000"))
                 .build();
@@ -202,6 +209,12 @@ public final class FanoutBench implements Callable<Integer> {
             }
             List<EdgeProcess> nodes = mesh.nodes();
             nodes.forEach(n -> log("  " + n.announcement() + " pid " + n.pid()));
+            // Idle figures first, on fresh nodes: the fan-out steps grow the heaps and would hide a connection's cost.
+            if (idleConnections > 0 && idleNote == null) {
+                idle = measureIdle(nodes, token, openFiles);
+            } else if (idleConnections > 0) {
+                idle = IdleResult.skipped(idleConnections, openFiles, idleNote);
+            }
 
             LoadSocket.MessageSink sink = new LoadSocket.MessageSink() {
                 @Override
@@ -233,9 +246,9 @@ public final class FanoutBench implements Callable<Integer> {
             int stepNo = 1;
             for (int rate : rates) {
                 long remainingS = timeLimitSeconds - TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs);
-                long reserveS = stepSeconds + drainSeconds + (idleConnections > 0 ? 90 : 20);
+                long reserveS = stepSeconds + drainSeconds + 20;
                 if (remainingS < reserveS) {
-                    stopReason = "time budget: " + remainingS + " s left, a step and the idle phase need " + reserveS;
+                    stopReason = "time budget: " + remainingS + " s left, a step needs " + reserveS;
                     break;
                 }
                 StepResult r = runStep(stepNo++, rate, Duration.ofSeconds(stepSeconds), pubs, subs.size(), nodes);
@@ -268,12 +281,8 @@ public final class FanoutBench implements Callable<Integer> {
             closeAll(subs);
             closeAll(pubs);
 
-            if (idleConnections > 0 && idleNote == null) {
-                idle = measureIdle(nodes, token, openFiles);
-            } else if (idleConnections > 0) {
-                idle = new IdleResult(idleConnections, 0, 0, 0, openFiles, idleNote);
-            }
-            String report = report(machine, steps, idle, stopReason);
+            String report = new FanoutReport(nodeHeap, subscribers, publishers, payloadBytes, stepSeconds,
+                    drainSeconds, loadClient, controlFrames).render(machine, steps, idle, stopReason);
             Files.createDirectories(out.getParent());
             Files.writeString(out, report);
             System.out.println();
@@ -381,10 +390,13 @@ public final class FanoutBench implements Callable<Integer> {
         }
     }
 
+    /** Seconds of idle CPU measured: two heartbeat periods of the bench nodes, so every connection is pinged twice. */
+    private static final int IDLE_WINDOW_SECONDS = 30;
+
     private IdleResult measureIdle(List<EdgeProcess> nodes, String token, long openFiles) throws Exception {
-        log("idle memory: waiting for the nodes to settle");
+        log("idle: letting the fresh nodes settle");
         awaitConnections(nodes, 0, Duration.ofSeconds(20));
-        Thread.sleep(3000);
+        Thread.sleep(3000); // start-up work (JIT, Hazelcast's first migrations) ends; nothing to await
         long before = serverRssKib(nodes);
         LoadSocket.MessageSink ignore = new LoadSocket.MessageSink() {
             @Override
@@ -395,17 +407,26 @@ public final class FanoutBench implements Callable<Integer> {
             public void onControl(String type, JsonNode frame) {
             }
         };
-        log("idle memory: opening " + idleConnections + " idle connections (RSS before " + before / 1024 + " MiB)");
+        log("idle: opening " + idleConnections + " connections (RSS before " + before / 1024 + " MiB)");
+        long openStart = System.nanoTime();
         List<BenchSocket> idle = openAll(nodes, idleConnections, token, ignore, Duration.ofSeconds(150),
                 this::openBench, CompletableFuture::completedFuture);
+        long openMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openStart);
         awaitConnections(nodes, idle.size(), Duration.ofSeconds(20));
-        Thread.sleep(5000);
+        Thread.sleep(10_000); // the storm's after-effects (writers lingering, JIT, a GC) end before RSS and idle CPU
         long after = serverRssKib(nodes);
-        log("idle memory: " + idle.size() + " open, RSS after " + after / 1024 + " MiB; per node "
-                + connectionsPerNode(nodes));
+        log("idle: " + idle.size() + " open in " + openMillis + " ms, RSS after " + after / 1024 + " MiB; per node "
+                + connectionsPerNode(nodes) + "; measuring idle CPU for " + IDLE_WINDOW_SECONDS + " s");
+        long ticksBefore = serverTicks(nodes);
+        long windowStart = System.nanoTime();
+        Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_WINDOW_SECONDS));
+        double seconds = (System.nanoTime() - windowStart) / 1e9;
+        double cpuSeconds = (double) (serverTicks(nodes) - ticksBefore) / clockTicks;
+        double idleCpuPercent = 100 * cpuSeconds / (seconds * Runtime.getRuntime().availableProcessors());
         closeAll(idle);
         String note = idle.size() < idleConnections ? "only " + idle.size() + " of " + idleConnections + " opened" : null;
-        return new IdleResult(idleConnections, idle.size(), before, after, openFiles, note);
+        return new IdleResult(idleConnections, idle.size(), before, after, openMillis, idleCpuPercent,
+                IDLE_WINDOW_SECONDS, openFiles, note);
     }
 
     /**
@@ -550,56 +571,7 @@ public final class FanoutBench implements Callable<Integer> {
         return nodes.stream().mapToLong(n -> ProcStats.rssKib(n.pid())).sum();
     }
 
-    private String report(MachineDescription machine, List<StepResult> steps, IdleResult idle, String stopReason) {
-        StringBuilder md = new StringBuilder();
-        md.append("### Fan-out run of ").append(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
-                .append("\n\n");
-        md.append("| Machine | |\n|---|---|\n").append(machine.markdown()).append('\n');
-        md.append(String.format(Locale.ROOT, "Setup: 2 edge nodes (separate JVMs, -Xmx%s) and this load process on "
-                        + "the same machine; %d subscribers on one channel spread over both nodes, %d publishers, "
-                        + "%d-byte payloads, %d s per step (+ up to %d s drain). Latency is publish-to-receive in the "
-                        + "load process (one clock); load client for subscribers and idle connections: %s. Stepping stopped: %s.%n%n",
-                nodeHeap, subscribers, publishers, payloadBytes, stepSeconds, drainSeconds, loadClient, stopReason));
-        md.append("| publish msg/s | offered deliveries/s | delivered/s | complete | p50 ms | p99 ms | p99.9 ms "
-                + "| max ms | server CPU s per 1M deliveries | server CPU % of machine | load CPU % of machine "
-                + "| server drops |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (StepResult r : steps) {
-            md.append(String.format(Locale.ROOT,
-                    "| %d | %,d | %,.0f | %.2f%% | %.1f | %.1f | %.1f | %.1f | %.2f | %.0f | %.0f | %d |%n",
-                    r.ratePerSecond(), (long) r.ratePerSecond() * subscribers, r.deliveriesPerSecond(),
-                    r.completeness() * 100, r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(), r.cpuSecondsPerMillion(),
-                    r.serverCpuPercent(), r.loadCpuPercent(), r.serverDrops()));
-        }
-        StepResult best = steps.stream().filter(r -> r.p99Ms() < 50 && r.completeness() >= 0.999)
-                .max(java.util.Comparator.comparingDouble(StepResult::deliveriesPerSecond)).orElse(null);
-        md.append('\n');
-        md.append(best == null ? "No step met p99 < 50 ms with every delivery made.\n"
-                : String.format(Locale.ROOT, "Highest rate with p99 < 50 ms and every delivery made: %,.0f "
-                        + "deliveries/s (p99 %.1f ms) at %d msg/s.%n", best.deliveriesPerSecond(), best.p99Ms(),
-                best.ratePerSecond()));
-        if (idle != null) {
-            md.append('\n');
-            if (idle.opened() > 0) {
-                md.append(String.format(Locale.ROOT, "Idle connections: %,d opened (%,d requested); server RSS "
-                                + "(both nodes) %,d KiB before, %,d KiB after: **%.1f KiB per idle connection**.%n",
-                        idle.opened(), idle.requested(), idle.rssBeforeKib(), idle.rssAfterKib(),
-                        idle.kibPerConnection()));
-            }
-            if (idle.note() != null) {
-                md.append("Idle-connection note: ").append(idle.note()).append(".\n");
-            }
-            md.append("Open-files limit of the load process: ").append(idle.openFilesLimit()).append(".\n");
-        }
-        if (!controlFrames.isEmpty()) {
-            md.append("\nOther frames seen by the load process: ").append(new java.util.TreeMap<>(
-                    controlFrames.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
-                            e -> e.getValue().sum())))).append(".\n");
-        }
-        return md.toString();
-    }
-
-    private static void log(String line) {
+    static void log(String line) {
         System.err.println("[fanout] " + line);
     }
 }

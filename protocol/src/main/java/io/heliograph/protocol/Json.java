@@ -19,7 +19,15 @@ public final class Json {
     /** Deepest nesting accepted in a frame; deeper documents are refused with 400. */
     public static final int MAX_NESTING_DEPTH = 64;
 
+    /**
+     * Jackson keeps its parse and write buffers per thread by default; an edge node parses on each connection's
+     * virtual thread, which lives as long as the connection, so that would pin ~16 KiB per idle connection. A pool
+     * shared by all threads keeps only as many buffers as parse at once (bounded, so a burst cannot grow it).
+     */
+    private static final int RECYCLER_POOL_SIZE = 256;
+
     public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newBoundedPool(RECYCLER_POOL_SIZE))
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_NESTING_DEPTH)
                     .maxNumberLength(1000)

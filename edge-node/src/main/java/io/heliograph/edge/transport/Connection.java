@@ -368,7 +368,10 @@ public final class Connection implements Subscriber {
 
     private void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
-            writer = Thread.ofVirtual().name("ws-writer-" + connectionId).start(this::drain);
+            // Assigned before it starts, so that a writer that finishes at once clears the field after us, not before.
+            Thread w = Thread.ofVirtual().name("ws-writer-" + connectionId).unstarted(this::drain);
+            writer = w;
+            w.start();
         } else {
             Thread w = writer;
             if (w != null) {
@@ -390,6 +393,7 @@ public final class Connection implements Subscriber {
                     session.close(closeCode, closeReason);
                 }
                 if (state == State.CLOSED) {
+                    writer = null;
                     draining.set(false);
                     return;
                 }
@@ -397,11 +401,15 @@ public final class Connection implements Subscriber {
                     LockSupport.parkNanos(this, WRITER_IDLE_NS);
                 }
                 if (outbound.isEmpty()) {
+                    // Forget this thread before leaving: a finished virtual thread held here would keep its last
+                    // stack chunk (several KiB) for as long as the connection lives.
+                    writer = null;
                     draining.set(false);
                     // A frame queued after the last look but before the flag dropped would otherwise wait forever.
                     if (outbound.isEmpty() || !draining.compareAndSet(false, true)) {
                         return;
                     }
+                    writer = Thread.currentThread();
                 }
             }
         } catch (RuntimeException e) {
@@ -410,6 +418,7 @@ public final class Connection implements Subscriber {
                 disconnectReason = DisconnectReason.ERROR;
             }
             discardQueue();
+            writer = null;
             draining.set(false);
         }
     }

@@ -71,6 +71,31 @@ public final class Tokens {
         if (token == null || token.isBlank()) {
             throw new HeliographException(ErrorCode.UNAUTHORIZED, "missing token");
         }
+        if (!Thread.currentThread().isVirtual()) {
+            return verifyHere(token);
+        }
+        // java-jwt parses with Jackson, whose buffers are kept per thread (a ThreadLocal recycler). On an edge node
+        // the caller is the connection's virtual reader thread, which lives as long as the connection: each idle
+        // connection would keep ~16 KiB of Jackson buffers. On a few platform threads the buffers are reused.
+        try {
+            return VERIFIERS.submit(() -> verifyHere(token)).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HeliographException(ErrorCode.UNAVAILABLE, "interrupted while checking the token");
+        }
+    }
+
+    /** Platform threads that check tokens for virtual threads; one per core, as the work is CPU-bound. */
+    private static final java.util.concurrent.ExecutorService VERIFIERS = java.util.concurrent.Executors
+            .newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+                    Thread.ofPlatform().name("token-check-", 0).daemon(true).factory());
+
+    private TokenClaims verifyHere(String token) {
         DecodedJWT jwt;
         try {
             jwt = verifier.verify(token);

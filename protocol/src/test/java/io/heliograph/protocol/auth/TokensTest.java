@@ -34,6 +34,23 @@ class TokensTest {
     }
 
     @Test
+    void onAVirtualThreadTheCheckRunsOnAPlatformThreadWithTheSameAnswersAndErrors() throws Exception {
+        String good = tokens.mint("vt", Duration.ofMinutes(5), Map.of("chat:*", List.of("subscribe")));
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                TokenClaims claims = tokens.verify(good);
+                outcome.set(claims.clientId());
+                tokens.verify("garbage");
+            } catch (HeliographException e) {
+                outcome.set(outcome.get() + "/" + e.code().code());
+            }
+        }).join();
+        // The same claims, and the refusal arrives as the same 401, not wrapped by the hand-off.
+        assertEquals("vt/401", outcome.get());
+    }
+
+    @Test
     void tokenWithoutCapsGrantsNothing() {
         TokenClaims claims = tokens.verify(tokens.mint("bob", Duration.ofMinutes(5), null));
         for (Operation op : Operation.values()) {
