@@ -387,7 +387,7 @@ public final class Connection implements Subscriber {
     private void drain() {
         try {
             while (true) {
-                writeQueued();
+                boolean streaming = writeQueued();
                 if (state == State.CLOSING && outbound.isEmpty() && !closeFrameSent) {
                     closeFrameSent = true;
                     session.close(closeCode, closeReason);
@@ -397,7 +397,9 @@ public final class Connection implements Subscriber {
                     draining.set(false);
                     return;
                 }
-                if (outbound.isEmpty()) {
+                // Linger only while channel messages flow (a stream costs one wake-up per burst, not a thread start);
+                // after a heartbeat ping or a reply alone, leave at once: an idle connection pays no timed park.
+                if (streaming && outbound.isEmpty()) {
                     LockSupport.parkNanos(this, WRITER_IDLE_NS);
                 }
                 if (outbound.isEmpty()) {
@@ -423,7 +425,9 @@ public final class Connection implements Subscriber {
         }
     }
 
-    private void writeQueued() {
+    /** Writes everything queued; answers whether any of it was a channel message. */
+    private boolean writeQueued() {
+        boolean messages = false;
         byte[] single = null;
         byte[] batch = null;
         int length = 0;
@@ -436,6 +440,7 @@ public final class Connection implements Subscriber {
                 continue;
             }
             OutboundFrame frame = (OutboundFrame) item;
+            messages |= frame.isMessage();
             if (rawSocket == null) {
                 session.send(frame.text(), true);
                 continue;
@@ -463,6 +468,7 @@ public final class Connection implements Subscriber {
         }
         flush(single, batch, length);
         signalRoom();
+        return messages;
     }
 
     /** Writes what was gathered in one socket write; answers the new gathered length (0). */
