@@ -22,6 +22,7 @@ import io.heliograph.edge.channel.HistoryLimits;
 import io.heliograph.edge.channel.InMemoryChannelLog;
 import io.heliograph.edge.config.EdgeConfig;
 import io.heliograph.edge.delivery.DeliveryHub;
+import io.heliograph.edge.delivery.FanOut;
 import io.heliograph.edge.hazelcast.HazelcastChannelLog;
 import io.heliograph.edge.hazelcast.HazelcastFabric;
 import io.heliograph.edge.hazelcast.HazelcastPresenceRegistry;
@@ -73,9 +74,9 @@ public final class EdgeNode implements AutoCloseable {
             return t;
         });
         Tokens tokens = new Tokens(config.jwtSecret(), () -> java.time.Instant.ofEpochMilli(nowMs.getAsLong()));
-        EdgeOperations operations = new EdgeOperations(log, presence, fabric, metrics, config.region(),
-                config.limits().maxMessageBytes(), nowMs);
         this.hub = new DeliveryHub(log, fabric.localNodeId(), timer, GAP_WAIT_MS, metrics);
+        EdgeOperations operations = new EdgeOperations(log, presence, fabric, new FanOut(fabric, hub), metrics,
+                config.region(), config.limits().maxMessageBytes(), nowMs);
         this.connections = new ConnectionRegistry(hub, operations, metrics, config.heartbeatMs(), nowMs, timer);
         FrameHandler frames = new FrameHandler(operations, hub, metrics, config.limits());
         HttpApi http = new HttpApi(operations, tokens, metrics, config.limits().maxMessageBytes());

@@ -1,6 +1,5 @@
 package io.heliograph.edge.api;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -10,6 +9,7 @@ import io.heliograph.edge.channel.AppendResult;
 import io.heliograph.edge.channel.ChannelLog;
 import io.heliograph.edge.channel.HistoryPage;
 import io.heliograph.edge.channel.PublishRequest;
+import io.heliograph.edge.delivery.FanOut;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.edge.presence.PresenceRegistry;
 import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
@@ -39,16 +39,18 @@ public final class EdgeOperations {
     private final ChannelLog log;
     private final PresenceRegistry presence;
     private final RegionFabric fabric;
+    private final FanOut fanOut;
     private final EdgeMetrics metrics;
     private final String region;
     private final int maxMessageBytes;
     private final LongSupplier nowMs;
 
-    public EdgeOperations(ChannelLog log, PresenceRegistry presence, RegionFabric fabric, EdgeMetrics metrics,
-                          String region, int maxMessageBytes, LongSupplier nowMs) {
+    public EdgeOperations(ChannelLog log, PresenceRegistry presence, RegionFabric fabric, FanOut fanOut,
+                          EdgeMetrics metrics, String region, int maxMessageBytes, LongSupplier nowMs) {
         this.log = log;
         this.presence = presence;
         this.fabric = fabric;
+        this.fanOut = fanOut;
         this.metrics = metrics;
         this.region = region;
         this.maxMessageBytes = maxMessageBytes;
@@ -118,13 +120,7 @@ public final class EdgeOperations {
         AppendResult result = log.append(channel,
                 new PublishRequest(id, name, dataJson, claims.clientId(), region, nowMs.getAsLong()));
         metrics.messageIn();
-        // A duplicate is usually a retry after a failure, possibly of a node that sequenced the message and died
-        // before fanning it out: fan it out again; dispatchers drop what they already delivered.
-        if (result.stored()) {
-            Set<String> targets = new HashSet<>(result.interestedNodes());
-            targets.retainAll(fabric.liveNodes());
-            fabric.deliver(targets, result.message());
-        }
+        fanOut.send(result);
         metrics.published(System.nanoTime() - started, result.duplicate());
         return result;
     }

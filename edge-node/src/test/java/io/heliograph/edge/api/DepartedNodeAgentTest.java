@@ -169,7 +169,8 @@ class DepartedNodeAgentTest {
         RegionFabric fabric = new BroadcastRecorder(new HazelcastFabric(hz), broadcast);
         EdgeMetrics metrics = new EdgeMetrics("departed-test-" + System.nanoTime());
         try {
-            EdgeOperations operations = new EdgeOperations(log, presence, fabric, metrics, "us-east", 65536,
+            EdgeOperations operations = new EdgeOperations(log, presence, fabric,
+                    new io.heliograph.edge.delivery.FanOut(fabric, null), metrics, "us-east", 65536,
                     System::currentTimeMillis);
             String ghost = "us-east-2/0badc0de";
             String self = fabric.localNodeId();
