@@ -29,15 +29,18 @@ class LargeStreamsTest {
 
     @BeforeAll
     static void start() {
-        node = EdgeNode.startStandalone(TestNodes.standalone("history.max-messages=1000"), System::currentTimeMillis);
-        for (int batch = 0; batch < MESSAGES / 100; batch++) {
-            try (WsProbe pub = WsProbe.connect(node.wsUrl(), token("pub-" + batch))) {
-                pub.awaitType("connected");
-                for (int i = 0; i < 100; i++) {
+        node = EdgeNode.startStandalone(TestNodes.standalone("history.max-messages=1000",
+                "limits.rate-per-second=100000", "limits.rate-burst=100000"), System::currentTimeMillis);
+        try (WsProbe pub = WsProbe.connect(node.wsUrl(), token("pub"))) {
+            pub.awaitType("connected");
+            // Ten at a time: a connection may have at most 1 MiB of requests waiting (429 beyond).
+            for (int batch = 0; batch < MESSAGES / 10; batch++) {
+                for (int i = batch * 10; i < (batch + 1) * 10; i++) {
                     pub.request("{'type':'publish','id':'p" + i + "','channel':'big','data':" + BIG + "}");
                 }
-                for (int i = 0; i < 100; i++) {
-                    assertEquals("ack", pub.awaitReply("p" + i).get("type").asText());
+                for (int i = batch * 10; i < (batch + 1) * 10; i++) {
+                    JsonNode reply = pub.awaitReply("p" + i);
+                    assertEquals("ack", reply.get("type").asText(), reply.toString());
                 }
             }
         }

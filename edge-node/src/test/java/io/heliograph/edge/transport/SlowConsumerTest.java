@@ -74,16 +74,19 @@ class SlowConsumerTest {
             String payload = "x".repeat(60_000);
             int count = 400; // ~24 MB: far more than the socket buffers and the 2 MiB queue hold
             List<JsonNode> got = new java.util.ArrayList<>();
-            for (int batch = 0; batch < count / 20; batch++) {
-                for (int i = batch * 20; i < (batch + 1) * 20; i++) {
+            // Batches of 10 keep the publisher's waiting requests (60 KB each) under the 1 MiB a connection may have
+            // waiting; a batch of 20 could be refused in part (429) on a slow machine.
+            for (int batch = 0; batch < count / 10; batch++) {
+                for (int i = batch * 10; i < (batch + 1) * 10; i++) {
                     publisher.send("{\"type\":\"publish\",\"id\":\"" + i + "\",\"channel\":\"firehose\",\"data\":\""
                             + payload + "\"}");
                 }
                 // A healthy subscriber keeps up: the next batch goes out once it has this one.
-                got.addAll(healthy.collect("message", 20, Duration.ofSeconds(30)));
+                got.addAll(healthy.collect("message", 10, Duration.ofSeconds(30)));
             }
             for (int i = 0; i < count; i++) {
-                publisher.awaitReply("" + i);
+                JsonNode reply = publisher.awaitReply("" + i);
+                assertEquals("ack", reply.get("type").asText(), "publish " + i + " answered " + reply);
             }
             assertEquals(count, got.size(), "the healthy subscriber gets every message");
             for (int i = 0; i < count; i++) {
