@@ -196,7 +196,9 @@ class BadInputTest {
     @Test
     void expiredTokenClosesTheConnectionWith4001() {
         start("heartbeat-ms=200");
-        String shortLived = TestNodes.TOKENS.mint("brief", Duration.ofMillis(1500), Map.of("*", List.of("*")));
+        // exp is in whole seconds, so a token minted for 3 s is valid for 2 to 3 s: long enough to connect on a
+        // loaded machine (1.5 s left as little as 0.5 s, and the upgrade was sometimes refused with 401).
+        String shortLived = TestNodes.TOKENS.mint("brief", Duration.ofSeconds(3), Map.of("*", List.of("*")));
         try (WsProbe p = WsProbe.connect(node.wsUrl(), shortLived)) {
             p.awaitType("connected");
             assertAlive(p);
