@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import io.heliograph.protocol.limit.TokenBucket;
 
 /**
  * Keeps one connection's outbound frames under the edge's rate limit. The edge refuses a frame beyond its token

@@ -30,6 +30,7 @@ import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.heliograph.protocol.Json;
+import io.heliograph.protocol.limit.RateLimiter;
 
 /**
  * A scripted stand-in for an edge node, just enough RFC 6455 for the JDK client: the test takes each accepted
@@ -140,8 +141,10 @@ final class FakeEdge implements AutoCloseable {
                     + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             RateLimit limit = rateLimit;
-            Session session = new Session(socket, target, token,
-                    limit == null ? null : new RateLimiter(limit.ratePerSecond(), limit.burst()), answerPings);
+            // The edge's own rule (protocol's RateLimiter), so the SDK is tested against what the edge enforces.
+            RateLimiter limiter = limit == null ? null
+                    : new RateLimiter(limit.ratePerSecond(), limit.burst(), System::nanoTime);
+            Session session = new Session(socket, target, token, limiter, answerPings);
             all.add(session);
             sessions.add(session);
             session.readLoop();
@@ -193,42 +196,6 @@ final class FakeEdge implements AutoCloseable {
     }
 
     private record RateLimit(double ratePerSecond, int burst) {
-    }
-
-    /** The edge's token bucket (edge-node's transport.RateLimiter), with the same abuse rule. */
-    static final class RateLimiter {
-        static final long ABUSE_WINDOW_NS = 10_000_000_000L;
-
-        enum Verdict { ALLOW, REFUSE, ABUSE }
-
-        private final double ratePerNs;
-        private final double burst;
-        private double tokens;
-        private long lastRefillNs = System.nanoTime();
-        private long abuseWindowStartNs = lastRefillNs;
-        private int refusedInWindow;
-
-        RateLimiter(double ratePerSecond, int burst) {
-            this.ratePerNs = ratePerSecond / 1e9;
-            this.burst = burst;
-            this.tokens = burst;
-        }
-
-        Verdict acquire() {
-            long now = System.nanoTime();
-            tokens = Math.min(burst, tokens + (now - lastRefillNs) * ratePerNs);
-            lastRefillNs = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return Verdict.ALLOW;
-            }
-            if (now - abuseWindowStartNs > ABUSE_WINDOW_NS) {
-                abuseWindowStartNs = now;
-                refusedInWindow = 0;
-            }
-            refusedInWindow++;
-            return refusedInWindow >= burst ? Verdict.ABUSE : Verdict.REFUSE;
-        }
     }
 
     /** One client connection as seen by the server. */

@@ -21,6 +21,7 @@ import io.heliograph.edge.delivery.OutboundFrame;
 import io.heliograph.edge.delivery.Subscriber;
 import io.heliograph.edge.observe.EdgeMetrics.DisconnectReason;
 import io.heliograph.protocol.auth.TokenClaims;
+import io.heliograph.protocol.limit.RateLimiter;
 
 /**
  * One client WebSocket connection. Frames to the client go through a queue bounded in frames and in bytes, so fan-out never blocks on a

@@ -23,6 +23,7 @@ import io.heliograph.protocol.Json;
 import io.heliograph.protocol.Utf8;
 import io.heliograph.protocol.auth.TokenClaims;
 import io.heliograph.protocol.auth.Tokens;
+import io.heliograph.protocol.limit.RateLimiter;
 
 /**
  * The {@code /v1/ws} endpoint: one per connection (made by {@link #factory}), so the fields below belong to exactly

@@ -60,6 +60,8 @@ class StreamRepairTest {
         final AtomicInteger failHistory = new AtomicInteger();
         final AtomicLong historyDelayMs = new AtomicLong();
         final AtomicLong historyCalls = new AtomicLong();
+        final AtomicInteger readsInFlight = new AtomicInteger();
+        final AtomicInteger mostReadsInFlight = new AtomicInteger();
         volatile Runnable afterAttach;
 
         ScriptedLog(ChannelLog delegate) {
@@ -93,15 +95,20 @@ class StreamRepairTest {
             if (failHistory.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new HeliographException(ErrorCode.UNAVAILABLE, "region storage unavailable");
             }
-            long delay = historyDelayMs.get();
-            if (delay > 0) {
-                try {
-                    Thread.sleep(delay); // a slow storage read: widens the window the old code raced in
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            mostReadsInFlight.accumulateAndGet(readsInFlight.incrementAndGet(), Math::max);
+            try {
+                long delay = historyDelayMs.get();
+                if (delay > 0) {
+                    try {
+                        Thread.sleep(delay); // a slow storage read: widens the window the old code raced in
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
+                return delegate.history(channel, fromSerial, limit, maxBytes);
+            } finally {
+                readsInFlight.decrementAndGet();
             }
-            return delegate.history(channel, fromSerial, limit, maxBytes);
         }
 
         @Override
@@ -343,6 +350,28 @@ class StreamRepairTest {
         assertFalse(sink.full, "the queue never overflowed");
         assertContiguous("far", sink.seqs, 1, 200);
         assertTrue(log.historyCalls.get() >= 200 * 60 / 256, "read in pages of at most 256 KiB");
+    }
+
+    @Test
+    void aMassResumeReadsAtMostThirtyTwoPagesAtOnceAndEveryoneCatchesUp() {
+        for (int i = 0; i < 50; i++) {
+            publish("crowd", "m" + i);
+        }
+        log.historyDelayMs.set(20);
+        // 200 clients resume at once on a node that has delivered nothing of the channel yet: each needs history.
+        List<QueueSink> resumed = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            QueueSink sink = new QueueSink("r" + i);
+            resumed.add(sink);
+            hub.subscribe("crowd", sink, Serial.of(1, 0), false, r -> ATTACHED);
+        }
+        TestNodes.await("every resumed subscriber has all 50", Duration.ofSeconds(30),
+                () -> resumed.stream().allMatch(s -> s.last() == 50));
+        assertTrue(log.mostReadsInFlight.get() <= StreamRepair.MAX_CONCURRENT_READS,
+                "history reads at once: " + log.mostReadsInFlight.get());
+        for (QueueSink sink : resumed) {
+            assertContiguous(sink.id, sink.seqs, 1, 50);
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
+import io.heliograph.protocol.limit.RateLimiter;
 
 class FragmentBufferTest {
 

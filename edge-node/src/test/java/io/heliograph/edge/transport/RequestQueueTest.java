@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.protocol.auth.Capabilities;
 import io.heliograph.protocol.auth.TokenClaims;
+import io.heliograph.protocol.limit.RateLimiter;
 
 /** A connection's waiting requests are bounded in number and in bytes, so one client cannot hold a node's heap. */
 class RequestQueueTest {

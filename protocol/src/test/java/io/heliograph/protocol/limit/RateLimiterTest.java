@@ -1,4 +1,4 @@
-package io.heliograph.edge.transport;
+package io.heliograph.protocol.limit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

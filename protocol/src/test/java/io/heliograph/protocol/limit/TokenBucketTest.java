@@ -1,4 +1,4 @@
-package io.heliograph.client;
+package io.heliograph.protocol.limit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
