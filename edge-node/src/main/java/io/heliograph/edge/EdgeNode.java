@@ -122,10 +122,6 @@ public final class EdgeNode implements AutoCloseable {
                     .shutdownHook(false)
                     // Realtime frames go out at once: no Nagle delay waiting for the client's (delayed) ACK.
                     .connectionOptions(options -> options.tcpNoDelay(true))
-                    // Helidon's NIO socket keeps an 8 KiB read and an 8 KiB write buffer on the heap for every
-                    // connection and copies each write through the latter; the plain socket (NIO underneath on
-                    // virtual threads too) keeps one 8 KiB read buffer and writes our batches as they are.
-                    .useNio(false)
                     .featuresDiscoverServices(false)
                     .addFeature(ObserveFeature.builder()
                             .endpoint("/")
