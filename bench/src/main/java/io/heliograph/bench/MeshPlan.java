@@ -5,24 +5,27 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Which edge nodes a local mesh runs and on which ports: HTTP/WebSocket ports {@code basePort, basePort+1, ...} and
- * Hazelcast ports {@code basePort+1000, basePort+1001, ...}, numbered across all regions. Each region is its own
+ * Which edge nodes a local mesh runs and on which ports: HTTP API ports {@code basePort, basePort+1, ...}, WebSocket
+ * ports {@code basePort+500, basePort+501, ...} and Hazelcast ports {@code basePort+1000, basePort+1001, ...},
+ * numbered across all regions. Each region is its own
  * Hazelcast cluster ({@code heliograph-<region>}) whose members are that region's nodes only.
  */
 public record MeshPlan(List<NodeSpec> nodes) {
 
     /** Offset between a node's HTTP port and its Hazelcast port. */
     public static final int HAZELCAST_PORT_OFFSET = 1000;
+    /** Offset between a node's HTTP port and its WebSocket port; also the most nodes a plan may hold. */
+    public static final int WS_PORT_OFFSET = 500;
     private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,64}");
 
     /** One edge node of the plan. */
-    public record NodeSpec(String region, String nodeId, String host, int httpPort, int hazelcastPort,
+    public record NodeSpec(String region, String nodeId, String host, int httpPort, int wsPort, int hazelcastPort,
                            String clusterName, List<String> members) {
 
         /** The edge-node flags that place this node in its region. */
         public List<String> flags() {
             return List.of("--region=" + region, "--node-id=" + nodeId, "--host=" + host, "--port=" + httpPort,
-                    "--hazelcast.port=" + hazelcastPort, "--hazelcast.cluster-name=" + clusterName,
+                    "--ws-port=" + wsPort, "--hazelcast.port=" + hazelcastPort, "--hazelcast.cluster-name=" + clusterName,
                     "--hazelcast.members=" + String.join(",", members));
         }
     }
@@ -47,6 +50,9 @@ public record MeshPlan(List<NodeSpec> nodes) {
             throw new IllegalArgumentException("--nodes: " + nodesPerRegion + " is outside 1..50");
         }
         int total = regions.size() * nodesPerRegion;
+        if (total > WS_PORT_OFFSET) {
+            throw new IllegalArgumentException("at most " + WS_PORT_OFFSET + " nodes in one mesh, asked for " + total);
+        }
         if (basePort < 1024 || basePort + HAZELCAST_PORT_OFFSET + total - 1 > 65535) {
             throw new IllegalArgumentException("--base-port: " + basePort + " leaves no room for " + total
                     + " nodes (needs ports " + basePort + ".." + (basePort + HAZELCAST_PORT_OFFSET + total - 1) + ")");
@@ -61,6 +67,7 @@ public record MeshPlan(List<NodeSpec> nodes) {
             }
             for (int i = 0; i < nodesPerRegion; i++) {
                 nodes.add(new NodeSpec(region, region + "-" + (i + 1), host, basePort + index + i,
+                        basePort + WS_PORT_OFFSET + index + i,
                         basePort + HAZELCAST_PORT_OFFSET + index + i, "heliograph-" + region, members));
             }
             index += nodesPerRegion;
@@ -73,6 +80,7 @@ public record MeshPlan(List<NodeSpec> nodes) {
         List<Integer> ports = new ArrayList<>();
         nodes.forEach(n -> {
             ports.add(n.httpPort());
+            ports.add(n.wsPort());
             ports.add(n.hazelcastPort());
         });
         return ports;

@@ -20,6 +20,8 @@ class MeshPlanTest {
         assertEquals("us-east-2", second.nodeId());
         assertEquals(8080, first.httpPort());
         assertEquals(8081, second.httpPort());
+        assertEquals(8580, first.wsPort());
+        assertEquals(8581, second.wsPort());
         assertEquals(9080, first.hazelcastPort());
         assertEquals(List.of("127.0.0.1:9080", "127.0.0.1:9081"), second.members());
         assertEquals("heliograph-us-east", first.clusterName());
@@ -34,7 +36,7 @@ class MeshPlanTest {
         assertEquals(8082, eu.httpPort());
         assertEquals("heliograph-eu-west", eu.clusterName());
         assertEquals(List.of("127.0.0.1:9082", "127.0.0.1:9083"), eu.members());
-        assertEquals(8, plan.ports().stream().distinct().count());
+        assertEquals(12, plan.ports().stream().distinct().count());
     }
 
     @Test
@@ -42,7 +44,7 @@ class MeshPlanTest {
         MeshPlan.NodeSpec node = MeshPlan.create(List.of("a"), 1, 9100).nodes().get(0);
 
         assertEquals(List.of("--region=a", "--node-id=a-1", "--host=127.0.0.1", "--port=9100",
-                "--hazelcast.port=10100", "--hazelcast.cluster-name=heliograph-a",
+                "--ws-port=9600", "--hazelcast.port=10100", "--hazelcast.cluster-name=heliograph-a",
                 "--hazelcast.members=127.0.0.1:10100"), node.flags());
     }
 

@@ -36,9 +36,9 @@ import io.heliograph.edge.region.LocalFabric;
 import io.heliograph.edge.region.RegionFabric;
 import io.heliograph.edge.transport.ConnectionRegistry;
 import io.heliograph.edge.transport.EdgeWebSocket;
-import io.heliograph.edge.transport.EdgeWsUpgrader;
 import io.heliograph.edge.transport.FrameHandler;
 import io.heliograph.edge.transport.HttpApi;
+import io.heliograph.edge.transport.WsServer;
 import io.heliograph.protocol.auth.Tokens;
 
 /** One running edge node: region state, delivery, WebSocket and HTTP, with an orderly shutdown. */
@@ -58,6 +58,7 @@ public final class EdgeNode implements AutoCloseable {
     private final ConnectionRegistry connections;
     private final DeliveryHub hub;
     private final WebServer server;
+    private final WsServer wsServer;
     private final ScheduledExecutorService timer;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -135,14 +136,18 @@ public final class EdgeNode implements AutoCloseable {
                             .addHandler(DirectHandler.EventType.OTHER, EdgeNode::jsonRefusal)
                             .build())
                     .maxPayloadSize(config.limits().maxFrameBytes())
-                    .routing(http::routing)
-                    // Our own WebSocket reader (EdgeWsConnection), ahead of Helidon's: it joins fragments as bytes
-                    // and lingers after refusing a frame, so the client reads the close code.
-                    .addConnectionSelector(EdgeWsUpgrader.selector("/v1/ws", EdgeWebSocket.factory(tokens, frames,
-                            connections, metrics, config, nowMs, draining::get)))
+                    .routing(routing -> http.routing(routing, this::wsUrl))
                     .build();
         }
-        this.server = built.start();
+        // WebSocket clients are served by our own event loops on a port of their own (WsServer says why).
+        this.wsServer = WsServer.start(config.host(), config.wsPort(), 0, EdgeWebSocket.factory(tokens, frames,
+                connections, metrics, config, nowMs, draining::get), () -> metrics.inputRefused("handshake_timeout"));
+        try {
+            this.server = built.start();
+        } catch (RuntimeException e) {
+            wsServer.close();
+            throw e;
+        }
         LOG.log(System.Logger.Level.INFO, "edge " + config.region() + " " + config.nodeId() + " listening on "
                 + wsUrl() + " (" + fabric.describe().get("engine") + ")");
     }
@@ -190,12 +195,18 @@ public final class EdgeNode implements AutoCloseable {
         return new HistoryLimits(config.history().maxMessages(), config.history().maxAgeMs(), config.dedupWindowMs());
     }
 
+    /** The HTTP API's port. */
     public int port() {
         return server.port();
     }
 
+    /** The WebSocket listener's port. */
+    public int wsPort() {
+        return wsServer.port();
+    }
+
     public String wsUrl() {
-        return "ws://" + config.host() + ":" + port() + "/v1/ws";
+        return "ws://" + config.host() + ":" + wsPort() + "/v1/ws";
     }
 
     public String httpUrl() {
@@ -229,6 +240,7 @@ public final class EdgeNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        wsServer.close();
         server.stop();
         fabric.close();
         if (hazelcast != null) {

@@ -12,6 +12,7 @@ public record EdgeConfig(
         String nodeId,
         String host,
         int port,
+        int wsPort,
         String publicWsUrl,
         String jwtSecret,
         HazelcastSettings hazelcast,

@@ -70,6 +70,7 @@ public final class EdgeConfigLoader {
             Map.entry("HELIOGRAPH_NODE_ID", "node-id"),
             Map.entry("HELIOGRAPH_HOST", "host"),
             Map.entry("HELIOGRAPH_PORT", "port"),
+            Map.entry("HELIOGRAPH_WS_PORT", "ws-port"),
             Map.entry("HELIOGRAPH_PUBLIC_WS_URL", "public-ws-url"),
             Map.entry("HELIOGRAPH_JWT_SECRET", "jwt-secret"),
             Map.entry("HELIOGRAPH_HAZELCAST_CLUSTER_NAME", "hazelcast.cluster-name"),
@@ -80,6 +81,14 @@ public final class EdgeConfigLoader {
         String region = string(c, "region");
         requireMatch("region", region, "[a-z0-9-]{1,64}");
         int port = intIn(c, "port", 0, 65535);
+        // WebSocket clients have a listener of their own; by default on the port after the HTTP API's.
+        int wsPort = c.get("ws-port").exists() ? intIn(c, "ws-port", 0, 65535) : port == 0 ? 0 : port + 1;
+        if (wsPort != 0 && wsPort == port) {
+            throw new ConfigException("ws-port: must differ from port (" + port + ")");
+        }
+        if (wsPort > 65535) {
+            throw new ConfigException("ws-port: port + 1 is not a port; set ws-port");
+        }
         String nodeId = c.get("node-id").asString().orElse(region + "-" + port);
         requireMatch("node-id", nodeId, "[A-Za-z0-9_.-]{1,64}");
         String secret = c.get("jwt-secret").asString().orElse("");
@@ -107,7 +116,7 @@ public final class EdgeConfigLoader {
         var history = new EdgeConfig.HistorySettings(
                 intIn(c, "history.max-messages", 1, 1_000_000),
                 longIn(c, "history.max-age-ms", 1000, Long.MAX_VALUE / 4));
-        return new EdgeConfig(region, nodeId, string(c, "host"), port,
+        return new EdgeConfig(region, nodeId, string(c, "host"), port, wsPort,
                 c.get("public-ws-url").asString().orElse(null), secret, hazelcast, limits, history,
                 longIn(c, "presence-timeout-ms", 1000, 3_600_000),
                 longIn(c, "dedup-window-ms", 1000, 86_400_000),

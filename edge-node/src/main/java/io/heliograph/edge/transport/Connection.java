@@ -8,13 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.helidon.common.buffers.BufferData;
-import io.helidon.webserver.ConnectionContext;
-import io.helidon.webserver.spi.ServerConnection;
-import io.helidon.websocket.WsSession;
 
 import io.heliograph.edge.delivery.DeliveryMetrics;
 import io.heliograph.edge.delivery.OutboundFrame;
@@ -28,32 +23,38 @@ import io.heliograph.protocol.limit.RateLimiter;
  * slow socket; a client whose queue overflows is closed (1013) and resumes from its last serial on reconnect rather
  * than silently losing messages.
  *
- * <p>The queue is drained by a virtual thread started on demand that leaves after a few idle seconds, so an idle
- * connection holds no writer thread. The drain writes every queued frame in one socket write, using the frames'
- * pre-encoded bytes (a fanned-out message is encoded once for all its subscribers): under load, the more frames wait,
- * the fewer system calls each costs.
+ * <p>The queue is drained by the socket's event loop ({@link Outlet}, a {@link WsSocket}): queuing a frame only flags
+ * the socket for its loop, which writes every frame waiting in one system call, from the frames' pre-encoded bytes
+ * (a fanned-out message is encoded once for all its subscribers). No thread belongs to a connection: under load, the
+ * more frames wait, the fewer system calls each costs, and an idle connection costs nothing but its objects.
  */
 public final class Connection implements Subscriber {
 
     /** Lifecycle: OPEN until a close is requested, CLOSING until the socket is gone, then CLOSED. */
     enum State { OPEN, CLOSING, CLOSED }
 
-    /** Largest single write; a longer backlog is written in several. */
-    private static final int MAX_BATCH_BYTES = 256 * 1024;
     /** Requests a connection may have waiting for the region before more are refused with 429. */
     static final int MAX_REQUESTS_IN_FLIGHT = 1024;
     /** Bytes of request frames a connection may have waiting before more are refused with 429. */
     static final long MAX_REQUEST_BYTES_QUEUED = 1024 * 1024;
     private static final Object PING = new Object();
-    private static final long WRITER_IDLE_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
+    /** The socket a connection's frames leave by; it pulls them with {@link #nextOutbound}. */
+    interface Outlet {
+        /** Frames are waiting: write them soon (any thread; cheap when already flagged). */
+        void flushSoon();
+
+        /** Closes the socket now, without a close handshake (any thread). */
+        void terminate();
+
+        boolean isOpen();
+    }
 
     private final String connectionId = "c-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     private final TokenClaims claims;
-    private final WsSession session;
-    private final ConnectionContext rawSocket;
+    private final Outlet socket;
     private final ConcurrentLinkedQueue<Object> outbound = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
-    private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final int queueCapacity;
     private final long queueCapacityBytes;
@@ -68,7 +69,7 @@ public final class Connection implements Subscriber {
     private volatile long closeRequestedNanos;
     private volatile int closeCode;
     private volatile String closeReason;
-    private volatile boolean closeFrameSent;
+    private boolean closeFrameSent;
     private volatile DisconnectReason disconnectReason = DisconnectReason.CLIENT;
     /** The message being received in fragments; holds memory only while one is in progress. */
     private final FragmentBuffer partial = new FragmentBuffer();
@@ -76,24 +77,17 @@ public final class Connection implements Subscriber {
     private final AtomicInteger requestsQueued = new AtomicInteger();
     private final AtomicLong requestBytesQueued = new AtomicLong();
     private final AtomicBoolean requestWorkerRunning = new AtomicBoolean();
-    private volatile Thread writer;
     private final DeliveryMetrics deliveryMetrics;
     /** History streamed to this connection waits here for the queue to drain (see {@link #awaitRoom}). */
     private final ReentrantLock roomLock = new ReentrantLock();
     private final Condition room = roomLock.newCondition();
     private final AtomicInteger roomWaiters = new AtomicInteger();
-    /** Helidon's thread that reads this connection; it ends when the connection does. */
-    private final Thread reader = Thread.currentThread();
-
-    /** Created in {@code onOpen}, on the thread Helidon reads the connection with. */
-    Connection(TokenClaims claims, WsSession session, int queueCapacity, long queueCapacityBytes,
+    /** Created when the upgrade succeeded, on the socket's event loop. */
+    Connection(TokenClaims claims, Outlet socket, int queueCapacity, long queueCapacityBytes,
                RateLimiter rateLimiter, long openedAtMs, DeliveryMetrics deliveryMetrics) {
         this.claims = claims;
         this.deliveryMetrics = deliveryMetrics;
-        this.session = session;
-        // Helidon's session sends one frame per write; its connection context lets us write several at once. Every
-        // write is one call on the socket, so ours never interleave with Helidon's own (pongs, close replies).
-        this.rawSocket = session.socketContext() instanceof ConnectionContext ctx ? ctx : null;
+        this.socket = socket;
         this.queueCapacity = queueCapacity;
         this.queueCapacityBytes = queueCapacityBytes;
         this.rateLimiter = rateLimiter;
@@ -157,25 +151,21 @@ public final class Connection implements Subscriber {
         return lastSeenNanos;
     }
 
-    boolean readerAlive() {
-        return reader.isAlive();
+    /** False once the socket is gone, whoever closed it. */
+    boolean transportOpen() {
+        return socket.isOpen();
     }
 
     long closeRequestedNanos() {
         return closeRequestedNanos;
     }
 
-    /**
-     * Queues a request to run after the connection's earlier ones, on a virtual thread of its own, so that a request
-     * waiting on the region (a publish to a partition whose owner just died) never stops the reader. Answers false
-     * when too many wait already.
-     */
     /** The answer to {@link #submit}: queued, or refused (429) for the bound it would pass. */
     enum Admission { ACCEPTED, TOO_MANY_REQUESTS, TOO_MANY_BYTES }
 
     /**
      * Queues a request to run after the connection's earlier ones, on a virtual thread of its own, so that a request
-     * waiting on the region (a publish to a partition whose owner just died) never stops the reader. Refused when
+     * waiting on the region (a publish to a partition whose owner just died) never stops the event loop. Refused when
      * {@link #MAX_REQUESTS_IN_FLIGHT} wait already, or when the waiting requests' frames would pass
      * {@link #MAX_REQUEST_BYTES_QUEUED}: a parsed request holds its frame's text, so the count alone would let one
      * connection hold 1,024 frames of 80 KiB.
@@ -331,10 +321,6 @@ public final class Connection implements Subscriber {
         closeRequested.set(true);
         discardQueue();
         signalRoom();
-        Thread w = writer;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
     }
 
     /** Throws away what is still queued, counting the messages: the client resumes from its last serial. */
@@ -368,137 +354,44 @@ public final class Connection implements Subscriber {
     }
 
     private void scheduleDrain() {
-        if (draining.compareAndSet(false, true)) {
-            // Assigned before it starts, so that a writer that finishes at once clears the field after us, not before.
-            Thread w = Thread.ofVirtual().name("ws-writer-" + connectionId).unstarted(this::drain);
-            writer = w;
-            w.start();
-        } else {
-            Thread w = writer;
-            if (w != null) {
-                LockSupport.unpark(w);
-            }
-        }
+        socket.flushSoon();
     }
 
-    /**
-     * The writer stays while frames keep coming (a stream costs one wake-up per burst, not a thread start) and
-     * leaves after {@link #WRITER_IDLE_NS} without work, so an idle connection holds no thread.
-     */
-    private void drain() {
-        try {
-            while (true) {
-                boolean streaming = writeQueued();
-                if (state == State.CLOSING && outbound.isEmpty() && !closeFrameSent) {
-                    closeFrameSent = true;
-                    session.close(closeCode, closeReason);
-                }
-                if (state == State.CLOSED) {
-                    writer = null;
-                    draining.set(false);
-                    return;
-                }
-                // Linger only while channel messages flow (a stream costs one wake-up per burst, not a thread start);
-                // after a heartbeat ping or a reply alone, leave at once: an idle connection pays no timed park.
-                if (streaming && outbound.isEmpty()) {
-                    LockSupport.parkNanos(this, WRITER_IDLE_NS);
-                }
-                if (outbound.isEmpty()) {
-                    // Forget this thread before leaving: a finished virtual thread held here would keep its last
-                    // stack chunk (several KiB) for as long as the connection lives.
-                    writer = null;
-                    draining.set(false);
-                    // A frame queued after the last look but before the flag dropped would otherwise wait forever.
-                    if (outbound.isEmpty() || !draining.compareAndSet(false, true)) {
-                        return;
-                    }
-                    writer = Thread.currentThread();
-                }
-            }
-        } catch (RuntimeException e) {
-            // The socket is gone; Helidon reports the close, which cleans up.
-            if (disconnectReason == DisconnectReason.CLIENT) {
-                disconnectReason = DisconnectReason.ERROR;
-            }
-            discardQueue();
-            writer = null;
-            draining.set(false);
-        }
+    // ---- what the socket pulls (its event loop) ----
+
+    /** The next frame to write (an {@link OutboundFrame} or a ping marker), or null; nothing once closed. */
+    Object nextOutbound() {
+        return state == State.CLOSED ? null : poll();
     }
 
-    /** Writes everything queued; answers whether any of it was a channel message. */
-    private boolean writeQueued() {
-        boolean messages = false;
-        byte[] single = null;
-        byte[] batch = null;
-        int length = 0;
-        Object item;
-        while (state != State.CLOSED && (item = poll()) != null) {
-            if (item == PING) {
-                length = flush(single, batch, length);
-                single = null;
-                session.ping(BufferData.empty());
-                continue;
-            }
-            OutboundFrame frame = (OutboundFrame) item;
-            messages |= frame.isMessage();
-            if (rawSocket == null) {
-                session.send(frame.text(), true);
-                continue;
-            }
-            byte[] wire = frame.wire();
-            if (length > 0 && length + wire.length > MAX_BATCH_BYTES) {
-                length = flush(single, batch, length);
-                single = null;
-            }
-            if (length == 0) {
-                single = wire;
-                length = wire.length;
-            } else {
-                if (batch == null || batch.length < length + wire.length) {
-                    byte[] grown = new byte[Math.max(MAX_BATCH_BYTES, length + wire.length)];
-                    System.arraycopy(single != null ? single : batch, 0, grown, 0, length);
-                    batch = grown;
-                } else if (single != null) {
-                    System.arraycopy(single, 0, batch, 0, length);
-                }
-                single = null;
-                System.arraycopy(wire, 0, batch, length, wire.length);
-                length += wire.length;
-            }
+    /** Answers true once, when the connection is closing and everything before the close frame was taken. */
+    boolean closeFrameDue() {
+        if (state == State.CLOSING && outbound.isEmpty() && !closeFrameSent) {
+            closeFrameSent = true;
+            return true;
         }
-        flush(single, batch, length);
+        return false;
+    }
+
+    int closeCode() {
+        return closeCode;
+    }
+
+    String closeReason() {
+        return closeReason;
+    }
+
+    /** The socket wrote what it took: history streams waiting for room may go on. */
+    void wrote() {
         signalRoom();
-        return messages;
-    }
-
-    /** Writes what was gathered in one socket write; answers the new gathered length (0). */
-    private int flush(byte[] single, byte[] batch, int length) {
-        if (length == 0) {
-            return 0;
-        }
-        BufferData data = single != null ? BufferData.create(single) : BufferData.create(batch, 0, length);
-        rawSocket.dataWriter().writeNow(data);
-        return 0;
     }
 
     /**
      * Forcefully ends a connection that did not complete its close in time: a client that stopped reading cannot
-     * receive a close frame, so its socket is shut by interrupting Helidon's reader (which closes the channel). Never
-     * blocks the caller.
+     * receive a close frame, so its socket is simply closed. Never blocks the caller.
      */
     void terminate() {
         markClosed();
-        Thread.ofVirtual().start(() -> {
-            if (session instanceof ServerConnection connection) {
-                connection.close(true);
-            } else {
-                try {
-                    session.terminate();
-                } catch (RuntimeException ignored) {
-                    // terminate() ends by throwing; the socket is being closed either way
-                }
-            }
-        });
+        socket.terminate();
     }
 }

@@ -107,8 +107,8 @@ public final class ConnectionRegistry {
             long deadAfter = TimeUnit.MILLISECONDS.toNanos(2 * heartbeatMs);
             Instant wall = Instant.ofEpochMilli(nowMs.getAsLong());
             for (Connection c : connections.values()) {
-                if (!c.readerAlive()) {
-                    // Helidon ends its reader when the socket ends without a close frame, and tells no listener.
+                if (!c.transportOpen()) {
+                    // The socket is gone and its loop reported it; this is the safety net should that report be missed.
                     closed(c);
                     continue;
                 }

@@ -1,17 +1,7 @@
 package io.heliograph.edge.transport;
 
-import java.util.Optional;
 import java.util.function.LongSupplier;
 
-import io.helidon.common.buffers.BufferData;
-import io.helidon.http.DirectHandler;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
-import io.helidon.http.Headers;
-import io.helidon.http.HttpPrologue;
-import io.helidon.http.RequestException;
-import io.helidon.http.Status;
-import io.helidon.websocket.WsSession;
 
 import io.heliograph.edge.config.EdgeConfig;
 import io.heliograph.edge.observe.EdgeMetrics;
@@ -19,16 +9,16 @@ import io.heliograph.edge.observe.EdgeMetrics.DisconnectReason;
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.HeliographException;
-import io.heliograph.protocol.Json;
 import io.heliograph.protocol.Utf8;
 import io.heliograph.protocol.auth.TokenClaims;
 import io.heliograph.protocol.auth.Tokens;
 import io.heliograph.protocol.limit.RateLimiter;
 
 /**
- * The {@code /v1/ws} endpoint: one per connection (made by {@link #factory}), so the fields below belong to exactly
- * one client. The token is checked at the upgrade: a bad one never gets a socket. Frames come from the connection's
- * reader ({@link EdgeWsConnection}), one at a time: text as raw bytes, joined and decoded once per message.
+ * The {@code /v1/ws} endpoint: one per socket (made by {@link #factory}), so the fields below belong to exactly one
+ * client. The token is checked at the upgrade: a bad one never gets a connection. Frames come from the socket's
+ * decoder ({@link WsFrameDecoder}) on its event loop, one at a time: text as raw bytes, joined and decoded once per
+ * message. Nothing here blocks: requests that wait on the region run on the connection's request worker.
  */
 public final class EdgeWebSocket {
 
@@ -53,19 +43,11 @@ public final class EdgeWebSocket {
         this.nowMs = nowMs;
     }
 
-    /** Reads the bearer token from the {@code access_token} query parameter or the Authorization header. */
-    static String bearerToken(HttpPrologue prologue, Headers headers) {
-        if (prologue.query().contains("access_token")) {
-            return prologue.query().get("access_token");
-        }
-        Optional<String> authorization = headers.first(HeaderNames.AUTHORIZATION);
-        if (authorization.isPresent() && authorization.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return authorization.get().substring(7).trim();
-        }
-        return null;
-    }
-
-    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
+    /**
+     * The upgrade request's token, checked before the socket is granted: a node that is shutting down or full, or a
+     * bad token, is refused with the error's HTTP status and JSON body (counted).
+     */
+    void admit(String token) {
         try {
             if (draining.getAsBoolean()) {
                 throw new HeliographException(ErrorCode.UNAVAILABLE, "node is shutting down");
@@ -73,35 +55,28 @@ public final class EdgeWebSocket {
             if (registry.size() >= config.limits().maxConnections()) {
                 throw new HeliographException(ErrorCode.UNAVAILABLE, "node is at its connection limit");
             }
-            claims = tokens.verify(bearerToken(prologue, headers));
-            return Optional.empty();
+            claims = tokens.verify(token);
         } catch (HeliographException e) {
             metrics.error(e.code().code());
-            throw RequestException.builder()
-                    .type(DirectHandler.EventType.OTHER)
-                    .status(Status.create(e.code().code()))
-                    .message(Json.write(errorBody(e)))
-                    .safeMessage(true)
-                    .header(HeaderValues.CONTENT_TYPE_JSON)
-                    .build();
+            throw e;
         }
     }
 
-    private static java.util.Map<String, Object> errorBody(HeliographException e) {
-        var body = new java.util.LinkedHashMap<String, Object>();
-        body.put("code", e.code().code());
-        body.put("message", e.getMessage());
-        return body;
+    /** An upgrade request that broke HTTP or WebSocket rules (answered 4xx by the transport). */
+    void handshakeRefused() {
+        metrics.inputRefused("bad_handshake");
     }
 
-    public void onOpen(WsSession session) {
-        connection = new Connection(claims, session, config.limits().outboundQueueFrames(),
+    /** The upgrade succeeded: the client's connection, registered and greeted. */
+    Connection open(Connection.Outlet socket) {
+        connection = new Connection(claims, socket, config.limits().outboundQueueFrames(),
                 config.limits().outboundQueueBytes(),
                 new RateLimiter(config.limits().ratePerSecond(), config.limits().rateBurst(), System::nanoTime),
                 nowMs.getAsLong(), metrics);
         registry.opened(connection);
         connection.offer(Frames.connected(connection.connectionId(), claims.clientId(), config.region(),
                 config.nodeId(), config.heartbeatMs()));
+        return connection;
     }
 
     /**
@@ -214,21 +189,22 @@ public final class EdgeWebSocket {
         metrics.inputDiscarded(bytes);
     }
 
-    public void onPong(WsSession session, BufferData buffer) {
+    void onPong() {
         Connection c = connection;
         if (c != null) {
             c.touch();
         }
     }
 
-    public void onPing(WsSession session, BufferData buffer) {
+    void onPing() {
         Connection c = connection;
         if (c != null) {
             c.touch();
         }
     }
 
-    public void onClose(WsSession session, int status, String reason) {
+    /** The client's close frame arrived. */
+    void onClose() {
         Connection c = connection;
         if (c != null) {
             c.partial().release();
@@ -236,10 +212,11 @@ public final class EdgeWebSocket {
         }
     }
 
-    public void onError(WsSession session, Throwable t) {
+    /** The socket is gone (closed by either side, reset, or cut off). */
+    void onGone() {
         Connection c = connection;
         if (c != null) {
-            c.close(CloseCodes.INTERNAL_ERROR, "error", DisconnectReason.ERROR);
+            c.partial().release();
             registry.closed(c);
         }
     }

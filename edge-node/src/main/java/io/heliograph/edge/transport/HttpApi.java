@@ -45,12 +45,13 @@ public final class HttpApi {
         this.maxMessageBytes = maxMessageBytes;
     }
 
-    public void routing(HttpRouting.Builder routing) {
+    /** @param wsUrl where WebSocket clients connect: a request for {@code /v1/ws} here is told so */
+    public void routing(HttpRouting.Builder routing, java.util.function.Supplier<String> wsUrl) {
         routing.post("/v1/channels/{channel}/messages", guarded(this::publish))
                 .get("/v1/channels/{channel}/messages", guarded(this::history))
                 .get("/v1/channels/{channel}/presence", guarded(this::presence))
                 .get("/v1/ws", (req, res) -> fail(res, new HeliographException(ErrorCode.BAD_REQUEST,
-                        "this endpoint speaks WebSocket: send an upgrade request")));
+                        "WebSocket clients connect to " + wsUrl.get() + ", not to the HTTP API's port")));
     }
 
     @FunctionalInterface

@@ -28,13 +28,15 @@ public final class NodeProcess implements AutoCloseable {
     private final String nodeId;
     private final String host;
     private final int port;
+    private final int wsPort;
     private final Path log;
 
-    private NodeProcess(Process process, String nodeId, String host, int port, Path log) {
+    private NodeProcess(Process process, String nodeId, String host, int port, int wsPort, Path log) {
         this.process = process;
         this.nodeId = nodeId;
         this.host = host;
         this.port = port;
+        this.wsPort = wsPort;
         this.log = log;
     }
 
@@ -54,11 +56,13 @@ public final class NodeProcess implements AutoCloseable {
                                     String clusterName, String... extra) {
         String java = ProcessHandle.current().info().command().orElse("java");
         String classpath = System.getProperty("edge.classpath", System.getProperty("java.class.path"));
+        int wsPort = TestNodes.freePort();
         List<String> command = new ArrayList<>(launcher);
         command.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-Dhazelcast.phone.home.enabled=false", "-cp", classpath, "io.heliograph.edge.Main",
-                "--region=" + region, "--node-id=" + nodeId, "--port=" + port, "--hazelcast.port=" + hzPort,
+                "--region=" + region, "--node-id=" + nodeId, "--port=" + port, "--ws-port=" + wsPort,
+                "--hazelcast.port=" + hzPort,
                 "--hazelcast.host=" + hzHost, "--hazelcast.cluster-name=" + clusterName,
                 "--hazelcast.members=" + String.join(",", hzMembers),
                 "--jwt-secret=" + TestNodes.SECRET));
@@ -70,14 +74,14 @@ public final class NodeProcess implements AutoCloseable {
             Files.createDirectories(dir);
             Path log = dir.resolve(nodeId + "-" + System.currentTimeMillis() + ".log");
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            return new NodeProcess(p, nodeId, host, port, log);
+            return new NodeProcess(p, nodeId, host, port, wsPort, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public String wsUrl() {
-        return "ws://" + host + ":" + port + "/v1/ws";
+        return "ws://" + host + ":" + wsPort + "/v1/ws";
     }
 
     public String httpUrl() {

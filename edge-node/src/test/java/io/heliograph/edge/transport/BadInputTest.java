@@ -211,7 +211,7 @@ class BadInputTest {
     @Test
     void clientThatStopsAnsweringPingsIsClosedForHeartbeat() {
         start("heartbeat-ms=200");
-        try (RawHttp frozen = RawHttp.open(node.port())) {
+        try (RawHttp frozen = RawHttp.open(node.wsPort())) {
             String response = frozen.upgrade("/v1/ws?access_token=" + token("frozen"));
             assertTrue(response.startsWith("HTTP/1.1 101"), response);
             TestNodes.await("frozen connection registered", Duration.ofSeconds(5), () -> node.connectionCount() == 1);

@@ -42,7 +42,7 @@ class ClientFramesTest {
     }
 
     private RawWs raw(String clientId) {
-        RawWs ws = RawWs.connect(node.port(), token(clientId));
+        RawWs ws = RawWs.connect(node.wsPort(), token(clientId));
         ws.awaitFrame("connected", WAIT);
         return ws;
     }

@@ -305,7 +305,7 @@ class ProtocolConformanceTest {
         String bogusCap = TestNodes.TOKENS.mint("x", Duration.ofHours(1), Map.of("*", List.of("*", "bogus")));
         for (String query : new String[] {"", "?access_token=garbage", "?access_token=" + expired,
                 "?access_token=" + foreign, "?access_token=" + bogusCap}) {
-            try (RawHttp raw = RawHttp.open(node.port())) {
+            try (RawHttp raw = RawHttp.open(node.wsPort())) {
                 String response = raw.upgrade("/v1/ws" + query);
                 assertTrue(response.startsWith("HTTP/1.1 401"), response);
                 assertTrue(response.contains("\"code\":401"), response);

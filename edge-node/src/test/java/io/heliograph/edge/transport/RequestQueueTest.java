@@ -8,9 +8,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.helidon.common.buffers.BufferData;
-import io.helidon.common.socket.SocketContext;
-import io.helidon.websocket.WsSession;
 import org.junit.jupiter.api.Test;
 
 import io.heliograph.edge.testing.TestNodes;
@@ -21,15 +18,11 @@ import io.heliograph.protocol.limit.RateLimiter;
 /** A connection's waiting requests are bounded in number and in bytes, so one client cannot hold a node's heap. */
 class RequestQueueTest {
 
-    /** A session that is never written to in these tests. */
-    private static final WsSession NO_SOCKET = new WsSession() {
-        @Override public WsSession send(String text, boolean last) { return this; }
-        @Override public WsSession send(BufferData bufferData, boolean last) { return this; }
-        @Override public WsSession ping(BufferData bufferData) { return this; }
-        @Override public WsSession pong(BufferData bufferData) { return this; }
-        @Override public WsSession close(int code, String reason) { return this; }
-        @Override public WsSession terminate() { return this; }
-        @Override public SocketContext socketContext() { return null; }
+    /** A socket that is never written to in these tests. */
+    private static final Connection.Outlet NO_SOCKET = new Connection.Outlet() {
+        @Override public void flushSoon() { }
+        @Override public void terminate() { }
+        @Override public boolean isOpen() { return true; }
     };
 
     private static Connection connection() {
