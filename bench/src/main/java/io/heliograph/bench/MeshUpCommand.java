@@ -27,7 +27,7 @@ public final class MeshUpCommand implements Callable<Integer> {
     int nodes;
 
     @Option(names = "--base-port", defaultValue = "8080",
-            description = "First HTTP port; Hazelcast ports start 1000 higher (default: ${DEFAULT-VALUE}).")
+            description = "First HTTP port; WebSocket ports start 500 higher, Hazelcast ports 1000 higher (default: ${DEFAULT-VALUE}).")
     int basePort;
 
     @Option(names = "--token-ttl", defaultValue = "PT24H",

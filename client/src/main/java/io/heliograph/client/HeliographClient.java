@@ -1519,7 +1519,7 @@ public final class HeliographClient implements AutoCloseable {
         private Builder() {
         }
 
-        /** Edge URLs such as {@code ws://127.0.0.1:8080/v1/ws}, tried round-robin. */
+        /** Edge URLs such as {@code ws://127.0.0.1:8580/v1/ws}, tried round-robin. */
         public Builder urls(List<URI> urls) {
             this.urls = List.copyOf(urls);
             return this;

@@ -96,9 +96,10 @@ public final class EdgeMetrics implements DeliveryMetrics {
                     "Requests refused (429) because the connection's waiting requests reached a bound.",
                     Tag.create("limit", limit)));
         }
-        for (String reason : List.of("frame_too_large", "too_many_fragments", "invalid_utf8", "protocol_error")) {
+        for (String reason : List.of("frame_too_large", "too_many_fragments", "invalid_utf8", "protocol_error",
+                "bad_handshake", "handshake_timeout")) {
             inputRefusals.put(reason, counter("heliograph_input_refusals_total",
-                    "Client input refused at the WebSocket framing level (the connection is closed), by reason.",
+                    "Client input refused at the WebSocket handshake or framing level (the connection is closed), by reason.",
                     Tag.create("reason", reason)));
         }
         fragmentsIn = counter("heliograph_fragments_in_total",

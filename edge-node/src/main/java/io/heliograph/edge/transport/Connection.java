@@ -258,7 +258,7 @@ public final class Connection implements Subscriber {
         return q == 0 || (q + frames <= queueCapacity / 2 && queuedBytes.get() + bytes <= queueCapacityBytes / 2);
     }
 
-    /** Wakes history streams waiting for room, after the writer drained or the connection closed. */
+    /** Wakes history streams waiting for room, after the socket wrote what it took or the connection closed. */
     private void signalRoom() {
         if (roomWaiters.get() > 0) {
             roomLock.lock();

@@ -105,6 +105,7 @@ final class WsSocket implements Connection.Outlet, WsFrameDecoder.Listener {
         int n = buf.remaining();
         if (headLength + n > head.length) {
             if (headLength + n > WsHandshake.MAX_HEAD_BYTES) {
+                endpoint.handshakeRefused();
                 refuse(431, "request head over " + WsHandshake.MAX_HEAD_BYTES + " bytes");
                 return;
             }

@@ -44,6 +44,26 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Sends {@code bytes} as they are (a request head, or part of one); answers nothing. */
+    public RawHttp write(String bytes) {
+        try {
+            socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads one response head and its body (by Content-Length). */
+    public String response() {
+        try {
+            return readResponse();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private String readResponse() throws IOException {
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream head = new ByteArrayOutputStream();

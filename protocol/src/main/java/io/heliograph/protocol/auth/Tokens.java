@@ -74,9 +74,9 @@ public final class Tokens {
         if (!Thread.currentThread().isVirtual()) {
             return verifyHere(token);
         }
-        // java-jwt parses with Jackson, whose buffers are kept per thread (a ThreadLocal recycler). On an edge node
-        // the caller is the connection's virtual reader thread, which lives as long as the connection: each idle
-        // connection would keep ~16 KiB of Jackson buffers. On a few platform threads the buffers are reused.
+        // java-jwt parses with Jackson, whose buffers are kept per thread (a ThreadLocal recycler). A virtual thread
+        // caller (an HTTP request's, say) would leave ~16 KiB of buffers with each thread it started; on a few
+        // platform threads the buffers are reused. The edge's event loops are platform threads and verify in place.
         try {
             return VERIFIERS.submit(() -> verifyHere(token)).get();
         } catch (java.util.concurrent.ExecutionException e) {
