@@ -38,6 +38,7 @@ import io.heliograph.edge.transport.ConnectionRegistry;
 import io.heliograph.edge.transport.EdgeWebSocket;
 import io.heliograph.edge.transport.FrameHandler;
 import io.heliograph.edge.transport.HttpApi;
+import io.heliograph.edge.transport.JitWarmup;
 import io.heliograph.edge.transport.WsServer;
 import io.heliograph.protocol.auth.Tokens;
 
@@ -139,6 +140,8 @@ public final class EdgeNode implements AutoCloseable {
                     .routing(routing -> http.routing(routing, this::wsUrl))
                     .build();
         }
+        // Before the first client: compile the connection path, so a storm of clients meets compiled code.
+        JitWarmup.run(tokens, config.warmupIterations(), java.time.Duration.ofSeconds(10));
         // WebSocket clients are served by our own event loops on a port of their own (WsServer says why).
         this.wsServer = WsServer.start(config.host(), config.wsPort(), 0, EdgeWebSocket.factory(tokens, frames,
                 connections, metrics, config, nowMs, draining::get), () -> metrics.inputRefused("handshake_timeout"));

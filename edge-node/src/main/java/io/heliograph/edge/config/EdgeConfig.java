@@ -21,7 +21,8 @@ public record EdgeConfig(
         long presenceTimeoutMs,
         long dedupWindowMs,
         long heartbeatMs,
-        long shutdownGraceMs) {
+        long shutdownGraceMs,
+        int warmupIterations) {
 
     public EdgeConfig {
         Objects.requireNonNull(region, "region");

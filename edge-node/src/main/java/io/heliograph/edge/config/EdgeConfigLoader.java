@@ -121,7 +121,8 @@ public final class EdgeConfigLoader {
                 longIn(c, "presence-timeout-ms", 1000, 3_600_000),
                 longIn(c, "dedup-window-ms", 1000, 86_400_000),
                 longIn(c, "heartbeat-ms", 100, 3_600_000),
-                longIn(c, "shutdown-grace-ms", 0, 600_000));
+                longIn(c, "shutdown-grace-ms", 0, 600_000),
+                intIn(c, "warmup-iterations", 0, 10_000_000));
     }
 
     private static String string(Config c, String key) {

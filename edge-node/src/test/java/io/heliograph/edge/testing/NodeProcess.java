@@ -65,7 +65,7 @@ public final class NodeProcess implements AutoCloseable {
                 "--hazelcast.port=" + hzPort,
                 "--hazelcast.host=" + hzHost, "--hazelcast.cluster-name=" + clusterName,
                 "--hazelcast.members=" + String.join(",", hzMembers),
-                "--jwt-secret=" + TestNodes.SECRET));
+                "--jwt-secret=" + TestNodes.SECRET, "--warmup-iterations=0"));
         for (String e : extra) {
             command.add("--" + e);
         }

@@ -41,7 +41,9 @@ public final class TestNodes {
         List<String> args = new ArrayList<>(List.of("--region=" + region, "--node-id=" + nodeId, "--port=0",
                 "--hazelcast.port=" + hzPort, "--hazelcast.cluster-name=" + clusterName,
                 "--hazelcast.members=" + String.join(",", hzMembers.stream().map(p -> "127.0.0.1:" + p).toList()),
-                "--jwt-secret=" + SECRET, "--shutdown-grace-ms=2000"));
+                "--jwt-secret=" + SECRET, "--shutdown-grace-ms=2000",
+                // Tests start many nodes; the JIT warm-up is for storms of clients (JitWarmupTest covers it).
+                "--warmup-iterations=0"));
         for (String e : extra) {
             args.add("--" + e);
         }

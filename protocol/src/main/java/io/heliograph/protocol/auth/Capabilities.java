@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * What a token allows: channel patterns ({@code *} matches any run of characters) mapped to operations. An empty set
@@ -13,7 +12,8 @@ import java.util.regex.Pattern;
  */
 public final class Capabilities {
 
-    private record Grant(String pattern, Pattern regex, Set<Operation> operations) {
+    /** A channel pattern split at its {@code *}s: the literal parts, in order. */
+    private record Grant(String pattern, String[] parts, Set<Operation> operations) {
     }
 
     private final List<Grant> grants;
@@ -51,7 +51,7 @@ public final class Capabilities {
                     ops.add(parseOperation(op));
                 }
             }
-            grants.add(new Grant(e.getKey(), toRegex(e.getKey()), ops));
+            grants.add(new Grant(e.getKey(), e.getKey().split("\\*", -1), ops));
             copy.put(e.getKey(), List.copyOf(e.getValue()));
         }
         return new Capabilities(List.copyOf(grants), copy);
@@ -67,20 +67,36 @@ public final class Capabilities {
                 + "history, *)");
     }
 
-    private static Pattern toRegex(String pattern) {
-        StringBuilder regex = new StringBuilder();
-        int start = 0;
-        for (int i = pattern.indexOf('*'); i >= 0; i = pattern.indexOf('*', start)) {
-            regex.append(Pattern.quote(pattern.substring(start, i))).append(".*");
-            start = i + 1;
+    /**
+     * Whether {@code channel} matches the pattern whose literal parts are {@code parts} ({@code *} between them, any
+     * run of characters). No regular expression: a token is checked for every connection of a storm, and a compiled
+     * pattern per grant was the largest object an idle connection held after its socket.
+     */
+    static boolean matches(String[] parts, String channel) {
+        if (parts.length == 1) {
+            return channel.equals(parts[0]);
         }
-        regex.append(Pattern.quote(pattern.substring(start)));
-        return Pattern.compile(regex.toString(), Pattern.DOTALL);
+        String first = parts[0];
+        String last = parts[parts.length - 1];
+        int end = channel.length() - last.length();
+        if (end < first.length() || !channel.startsWith(first) || !channel.startsWith(last, end)) {
+            return false;
+        }
+        int at = first.length();
+        // Leftmost matches are enough when * is the only wildcard: a later match never leaves more room.
+        for (int i = 1; i < parts.length - 1; i++) {
+            int found = channel.indexOf(parts[i], at);
+            if (found < 0 || found + parts[i].length() > end) {
+                return false;
+            }
+            at = found + parts[i].length();
+        }
+        return true;
     }
 
     public boolean allows(String channel, Operation operation) {
         for (Grant grant : grants) {
-            if (grant.operations.contains(operation) && grant.regex.matcher(channel).matches()) {
+            if (grant.operations.contains(operation) && matches(grant.parts, channel)) {
                 return true;
             }
         }
