@@ -170,7 +170,7 @@ public final class EdgeNode implements AutoCloseable {
 
     /** Starts a node whose region state lives in an embedded Hazelcast member. */
     public static EdgeNode start(EdgeConfig config) {
-        HazelcastInstance hz = RegionMember.start(config);
+        HazelcastInstance hz = RegionMember.start(config.memberSettings());
         EdgeMetrics metrics = null;
         try {
             metrics = new EdgeMetrics(config.nodeId());

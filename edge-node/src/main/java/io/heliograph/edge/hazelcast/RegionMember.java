@@ -17,10 +17,9 @@ import io.heliograph.edge.channel.ChannelState;
 import io.heliograph.edge.channel.HistoryPage;
 import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
 import io.heliograph.protocol.ChannelMessage;
-import io.heliograph.edge.config.EdgeConfig;
 import io.heliograph.edge.presence.ChannelPresence;
 
-/** Builds the embedded Hazelcast member of an edge node from its configuration. */
+/** Builds the embedded Hazelcast member of a region's process (an edge node) from its {@link MemberSettings}. */
 public final class RegionMember {
 
     static final String CHANNELS_MAP = "hg.channels";
@@ -37,30 +36,29 @@ public final class RegionMember {
     private RegionMember() {
     }
 
-    public static HazelcastInstance start(EdgeConfig edge) {
-        return Hazelcast.newHazelcastInstance(config(edge));
+    public static HazelcastInstance start(MemberSettings settings) {
+        return Hazelcast.newHazelcastInstance(config(settings));
     }
 
-    public static Config config(EdgeConfig edge) {
-        EdgeConfig.HazelcastSettings hz = edge.hazelcast();
+    public static Config config(MemberSettings settings) {
         Config config = new Config();
-        config.setClusterName(hz.clusterName());
-        config.setInstanceName(edge.nodeId() + "-" + Long.toHexString(System.nanoTime()));
+        config.setClusterName(settings.clusterName());
+        config.setInstanceName(settings.nodeId() + "-" + Long.toHexString(System.nanoTime()));
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE,
-                edge.nodeId() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8));
+                settings.nodeId() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8));
         config.getJetConfig().setEnabled(false);
         // Hazelcast's own metrics feed its Management Center, which we do not run; collecting them every 5 s was the
-        // largest periodic cost of an idle node (its figures are ours, in EdgeMetrics).
+        // largest periodic cost of an idle node (its figures are ours, in the node's own metrics).
         config.getMetricsConfig().setEnabled(false);
         config.setProperty("hazelcast.logging.type", "jdk");
         config.setProperty("hazelcast.phone.home.enabled", "false");
         // Our own shutdown sequence hands partitions over after the clients were redirected.
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
-        config.setProperty("hazelcast.local.localAddress", hz.host());
+        config.setProperty("hazelcast.local.localAddress", settings.host());
         config.setProperty("hazelcast.socket.bind.any", "false");
         // A member that stops answering is removed well within the presence timeout, so its members leave in time.
-        long suspectAfterSeconds = Math.max(2, edge.presenceTimeoutMs() / 3000);
+        long suspectAfterSeconds = Math.max(2, settings.presenceTimeoutMs() / 3000);
         config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
         config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(suspectAfterSeconds));
         config.setProperty("hazelcast.operation.call.timeout.millis", "10000");
@@ -78,16 +76,16 @@ public final class RegionMember {
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
 
         var network = config.getNetworkConfig();
-        network.setPort(hz.port()).setPortAutoIncrement(hz.port() == 0);
+        network.setPort(settings.port()).setPortAutoIncrement(settings.port() == 0);
         JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
-        for (String member : hz.members()) {
+        for (String member : settings.members()) {
             join.getTcpIpConfig().addMember(member);
         }
-        if (hz.members().isEmpty()) {
-            join.getTcpIpConfig().addMember(hz.host() + ":" + hz.port());
+        if (settings.members().isEmpty()) {
+            join.getTcpIpConfig().addMember(settings.host() + ":" + settings.port());
         }
 
         config.addMapConfig(new MapConfig(CHANNELS_MAP)

@@ -161,7 +161,7 @@ class DepartedNodeAgentTest {
     void theReconciliationRemovesWhatANodeLeftBehindWhenItsCleanUpNeverSucceeded() {
         int port = TestNodes.freePort();
         hz = Hazelcast.newHazelcastInstance(RegionMember.config(TestNodes.config("us-east", "coordinator", port,
-                List.of(port), "departed-" + System.nanoTime())));
+                List.of(port), "departed-" + System.nanoTime()).memberSettings()));
         HistoryLimits limits = new HistoryLimits(1000, 3_600_000, 120_000);
         var log = new HazelcastChannelLog(hz, limits, System::currentTimeMillis);
         var presence = new HazelcastPresenceRegistry(hz);

@@ -53,7 +53,7 @@ class CoordinatorTakeoverTest {
         String cluster = "takeover-" + System.nanoTime();
         // The oldest member coordinates: a bare Hazelcast member standing in for the old coordinator's node.
         oldCoordinator = Hazelcast.newHazelcastInstance(RegionMember.config(
-                TestNodes.config("us-east", "old", hzOld, members, cluster)));
+                TestNodes.config("us-east", "old", hzOld, members, cluster).memberSettings()));
         ExecutorService boot = Executors.newFixedThreadPool(2);
         Future<EdgeNode> fa = boot.submit(() -> EdgeNode.start(TestNodes.config("us-east", "a", hzA, members,
                 cluster)));

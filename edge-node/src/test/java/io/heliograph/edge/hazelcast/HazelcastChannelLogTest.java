@@ -27,9 +27,9 @@ class HazelcastChannelLogTest extends ChannelLogContract {
         int p2 = TestNodes.freePort();
         String cluster = "log-contract-" + System.nanoTime();
         one = Hazelcast.newHazelcastInstance(RegionMember.config(
-                TestNodes.config("us-east", "one", p1, List.of(p1, p2), cluster)));
+                TestNodes.config("us-east", "one", p1, List.of(p1, p2), cluster).memberSettings()));
         two = Hazelcast.newHazelcastInstance(RegionMember.config(
-                TestNodes.config("us-east", "two", p2, List.of(p1, p2), cluster)));
+                TestNodes.config("us-east", "two", p2, List.of(p1, p2), cluster).memberSettings()));
         TestNodes.await("two members", java.time.Duration.ofSeconds(60),
                 () -> one.getCluster().getMembers().size() == 2);
         log = new HazelcastChannelLog(one, LIMITS, System::currentTimeMillis);

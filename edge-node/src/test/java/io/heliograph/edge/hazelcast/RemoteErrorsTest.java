@@ -39,9 +39,9 @@ class RemoteErrorsTest {
         int p2 = TestNodes.freePort();
         String cluster = "errors-" + System.nanoTime();
         HazelcastInstance one = Hazelcast.newHazelcastInstance(RegionMember.config(
-                TestNodes.config("us-east", "one", p1, List.of(p1, p2), cluster)));
+                TestNodes.config("us-east", "one", p1, List.of(p1, p2), cluster).memberSettings()));
         HazelcastInstance two = Hazelcast.newHazelcastInstance(RegionMember.config(
-                TestNodes.config("us-east", "two", p2, List.of(p1, p2), cluster)));
+                TestNodes.config("us-east", "two", p2, List.of(p1, p2), cluster).memberSettings()));
         try {
             TestNodes.await("two members", Duration.ofSeconds(60), () -> one.getCluster().getMembers().size() == 2);
             String remoteKey = null;

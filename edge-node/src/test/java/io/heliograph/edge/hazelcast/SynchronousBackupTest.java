@@ -29,9 +29,9 @@ class SynchronousBackupTest {
         int p2 = TestNodes.freePort();
         String cluster = "backup-" + System.nanoTime();
         HazelcastInstance survivor = Hazelcast.newHazelcastInstance(RegionMember.config(
-                TestNodes.config("us-east", "survivor", p1, List.of(p1, p2), cluster)));
+                TestNodes.config("us-east", "survivor", p1, List.of(p1, p2), cluster).memberSettings()));
         HazelcastInstance victim = Hazelcast.newHazelcastInstance(RegionMember.config(
-                TestNodes.config("us-east", "victim", p2, List.of(p1, p2), cluster)));
+                TestNodes.config("us-east", "victim", p2, List.of(p1, p2), cluster).memberSettings()));
         try {
             TestNodes.await("two members", Duration.ofSeconds(60),
                     () -> survivor.getCluster().getMembers().size() == 2);
