@@ -3,7 +3,7 @@ package io.heliograph.edge.config;
 import java.util.List;
 import java.util.Objects;
 
-import io.heliograph.edge.hazelcast.MemberSettings;
+import io.heliograph.region.hazelcast.MemberSettings;
 
 /**
  * The one typed configuration of an edge node, read once at start-up and validated (docs/configuration.md lists

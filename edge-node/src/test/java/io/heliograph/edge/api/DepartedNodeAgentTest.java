@@ -19,20 +19,20 @@ import com.hazelcast.core.HazelcastInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.heliograph.edge.channel.HistoryLimits;
-import io.heliograph.edge.channel.PublishRequest;
-import io.heliograph.edge.hazelcast.HazelcastChannelLog;
-import io.heliograph.edge.hazelcast.HazelcastFabric;
-import io.heliograph.edge.hazelcast.HazelcastPresenceRegistry;
-import io.heliograph.edge.hazelcast.RegionMember;
 import io.heliograph.edge.observe.EdgeMetrics;
-import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
-import io.heliograph.edge.region.RegionFabric;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.PresenceAction;
 import io.heliograph.protocol.PresenceMember;
+import io.heliograph.region.channel.HistoryLimits;
+import io.heliograph.region.channel.PublishRequest;
+import io.heliograph.region.fabric.RegionFabric;
+import io.heliograph.region.hazelcast.HazelcastChannelLog;
+import io.heliograph.region.hazelcast.HazelcastFabric;
+import io.heliograph.region.hazelcast.HazelcastPresenceRegistry;
+import io.heliograph.region.hazelcast.RegionMember;
+import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 
 class DepartedNodeAgentTest {
 

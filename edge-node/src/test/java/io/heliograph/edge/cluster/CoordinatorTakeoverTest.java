@@ -17,12 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.heliograph.edge.EdgeNode;
-import io.heliograph.edge.hazelcast.HazelcastPresenceRegistry;
-import io.heliograph.edge.hazelcast.RegionMember;
 import io.heliograph.edge.testing.PrometheusText;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.WsProbe;
 import io.heliograph.protocol.PresenceMember;
+import io.heliograph.region.hazelcast.HazelcastPresenceRegistry;
+import io.heliograph.region.hazelcast.RegionMember;
 
 /**
  * The region's coordinator dies while presence members of a node that had left before are still recorded (its
