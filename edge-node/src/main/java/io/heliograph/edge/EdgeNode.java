@@ -17,23 +17,11 @@ import io.helidon.webserver.observe.ObserveFeature;
 
 import io.heliograph.edge.api.DepartedNodeAgent;
 import io.heliograph.edge.api.EdgeOperations;
-import io.heliograph.edge.channel.ChannelLog;
-import io.heliograph.edge.channel.HistoryLimits;
-import io.heliograph.edge.channel.InMemoryChannelLog;
 import io.heliograph.edge.config.EdgeConfig;
 import io.heliograph.edge.delivery.DeliveryHub;
 import io.heliograph.edge.delivery.FanOut;
-import io.heliograph.edge.hazelcast.HazelcastChannelLog;
-import io.heliograph.edge.hazelcast.HazelcastFabric;
-import io.heliograph.edge.hazelcast.HazelcastPresenceRegistry;
-import io.heliograph.edge.hazelcast.RegionCalls;
-import io.heliograph.edge.hazelcast.RegionMember;
 import io.heliograph.edge.observe.EdgeHealth;
 import io.heliograph.edge.observe.EdgeMetrics;
-import io.heliograph.edge.presence.InMemoryPresenceRegistry;
-import io.heliograph.edge.presence.PresenceRegistry;
-import io.heliograph.edge.region.LocalFabric;
-import io.heliograph.edge.region.RegionFabric;
 import io.heliograph.edge.transport.ConnectionRegistry;
 import io.heliograph.edge.transport.EdgeWebSocket;
 import io.heliograph.edge.transport.FrameHandler;
@@ -41,6 +29,18 @@ import io.heliograph.edge.transport.HttpApi;
 import io.heliograph.edge.transport.JitWarmup;
 import io.heliograph.edge.transport.WsServer;
 import io.heliograph.protocol.auth.Tokens;
+import io.heliograph.region.channel.ChannelLog;
+import io.heliograph.region.channel.HistoryLimits;
+import io.heliograph.region.channel.InMemoryChannelLog;
+import io.heliograph.region.fabric.LocalFabric;
+import io.heliograph.region.fabric.RegionFabric;
+import io.heliograph.region.hazelcast.HazelcastChannelLog;
+import io.heliograph.region.hazelcast.HazelcastFabric;
+import io.heliograph.region.hazelcast.HazelcastPresenceRegistry;
+import io.heliograph.region.hazelcast.RegionCalls;
+import io.heliograph.region.hazelcast.RegionMember;
+import io.heliograph.region.presence.InMemoryPresenceRegistry;
+import io.heliograph.region.presence.PresenceRegistry;
 
 /** One running edge node: region state, delivery, WebSocket and HTTP, with an orderly shutdown. */
 public final class EdgeNode implements AutoCloseable {
@@ -170,7 +170,7 @@ public final class EdgeNode implements AutoCloseable {
 
     /** Starts a node whose region state lives in an embedded Hazelcast member. */
     public static EdgeNode start(EdgeConfig config) {
-        HazelcastInstance hz = RegionMember.start(config);
+        HazelcastInstance hz = RegionMember.start(config.memberSettings());
         EdgeMetrics metrics = null;
         try {
             metrics = new EdgeMetrics(config.nodeId());

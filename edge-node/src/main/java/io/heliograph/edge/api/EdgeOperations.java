@@ -5,15 +5,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 
-import io.heliograph.edge.channel.AppendResult;
-import io.heliograph.edge.channel.ChannelLog;
-import io.heliograph.edge.channel.HistoryPage;
-import io.heliograph.edge.channel.PublishRequest;
 import io.heliograph.edge.delivery.FanOut;
 import io.heliograph.edge.observe.EdgeMetrics;
-import io.heliograph.edge.presence.PresenceRegistry;
-import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
-import io.heliograph.edge.region.RegionFabric;
 import io.heliograph.protocol.ChannelName;
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.HeliographException;
@@ -22,6 +15,13 @@ import io.heliograph.protocol.Serial;
 import io.heliograph.protocol.Utf8;
 import io.heliograph.protocol.auth.Operation;
 import io.heliograph.protocol.auth.TokenClaims;
+import io.heliograph.region.channel.AppendResult;
+import io.heliograph.region.channel.ChannelLog;
+import io.heliograph.region.channel.HistoryPage;
+import io.heliograph.region.channel.PublishRequest;
+import io.heliograph.region.fabric.RegionFabric;
+import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
+import io.heliograph.region.presence.PresenceRegistry;
 
 /** Region operations on behalf of an authenticated client, after validation and capability checks. */
 public final class EdgeOperations {

@@ -3,6 +3,8 @@ package io.heliograph.edge.config;
 import java.util.List;
 import java.util.Objects;
 
+import io.heliograph.region.hazelcast.MemberSettings;
+
 /**
  * The one typed configuration of an edge node, read once at start-up and validated (docs/configuration.md lists
  * every key).
@@ -27,6 +29,12 @@ public record EdgeConfig(
     public EdgeConfig {
         Objects.requireNonNull(region, "region");
         Objects.requireNonNull(nodeId, "nodeId");
+    }
+
+    /** What the embedded Hazelcast member of this node is built from. */
+    public MemberSettings memberSettings() {
+        return new MemberSettings(nodeId, hazelcast.clusterName(), hazelcast.host(), hazelcast.port(),
+                hazelcast.members(), presenceTimeoutMs);
     }
 
     /** Embedded Hazelcast member: one cluster per region, TCP-IP join, multicast off. */

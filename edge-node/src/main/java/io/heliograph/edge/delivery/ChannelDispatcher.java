@@ -8,11 +8,11 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-import io.heliograph.edge.channel.ChannelState;
-import io.heliograph.edge.channel.HistoryPage;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.Serial;
+import io.heliograph.region.channel.ChannelState;
+import io.heliograph.region.channel.HistoryPage;
 
 /**
  * One channel's delivery on one node. Messages arrive from several publishing nodes in any order; the dispatcher

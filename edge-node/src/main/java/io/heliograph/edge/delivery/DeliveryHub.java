@@ -9,16 +9,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
-import io.heliograph.edge.channel.AttachResult;
-import io.heliograph.edge.channel.ChannelLog;
-import io.heliograph.edge.channel.HistoryPage;
 import io.heliograph.edge.delivery.ChannelDispatcher.Admission;
 import io.heliograph.edge.delivery.ChannelDispatcher.Progress;
-import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
-import io.heliograph.edge.region.RegionFabric;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.Serial;
+import io.heliograph.region.channel.AttachResult;
+import io.heliograph.region.channel.ChannelLog;
+import io.heliograph.region.channel.HistoryPage;
+import io.heliograph.region.fabric.RegionFabric;
+import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 
 /**
  * The node's side of delivery: keeps one {@link ChannelDispatcher} per channel with local subscribers, registers and

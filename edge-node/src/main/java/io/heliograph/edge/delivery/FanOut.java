@@ -3,9 +3,9 @@ package io.heliograph.edge.delivery;
 import java.util.HashSet;
 import java.util.Set;
 
-import io.heliograph.edge.channel.AppendResult;
-import io.heliograph.edge.region.RegionFabric;
 import io.heliograph.protocol.ChannelMessage;
+import io.heliograph.region.channel.AppendResult;
+import io.heliograph.region.fabric.RegionFabric;
 
 /**
  * The one owner of sending a sequenced message on its way: to every live node of the region with subscribers for its

@@ -5,10 +5,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-import io.heliograph.edge.channel.ChannelLog;
-import io.heliograph.edge.channel.HistoryPage;
 import io.heliograph.edge.delivery.ChannelDispatcher.Progress;
 import io.heliograph.protocol.Serial;
+import io.heliograph.region.channel.ChannelLog;
+import io.heliograph.region.channel.HistoryPage;
 
 /**
  * The one way history reaches a stream that is behind the region's log: a subscriber catching up after attach or

@@ -3,12 +3,10 @@ package io.heliograph.edge.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.heliograph.edge.api.EdgeOperations;
-import io.heliograph.edge.channel.AppendResult;
-import io.heliograph.edge.channel.HistoryPage;
 import io.heliograph.edge.config.EdgeConfig;
 import io.heliograph.edge.delivery.DeliveryHub;
-import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.edge.observe.EdgeMetrics.DisconnectReason;
+import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.HeliographException;
@@ -16,6 +14,8 @@ import io.heliograph.protocol.Json;
 import io.heliograph.protocol.PresenceAction;
 import io.heliograph.protocol.Serial;
 import io.heliograph.protocol.auth.Operation;
+import io.heliograph.region.channel.AppendResult;
+import io.heliograph.region.channel.HistoryPage;
 
 /**
  * Turns one client text frame into an operation and its reply. Every failure becomes an error frame carrying the

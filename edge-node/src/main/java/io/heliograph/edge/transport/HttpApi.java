@@ -14,8 +14,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import io.heliograph.edge.api.EdgeOperations;
-import io.heliograph.edge.channel.AppendResult;
-import io.heliograph.edge.channel.HistoryPage;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.Frames;
@@ -25,6 +23,8 @@ import io.heliograph.protocol.PresenceMember;
 import io.heliograph.protocol.Serial;
 import io.heliograph.protocol.auth.TokenClaims;
 import io.heliograph.protocol.auth.Tokens;
+import io.heliograph.region.channel.AppendResult;
+import io.heliograph.region.channel.HistoryPage;
 
 /**
  * The HTTP API for application back ends ({@code /v1/channels/...}). Same tokens, capabilities and errors as the

@@ -19,20 +19,20 @@ import com.hazelcast.core.HazelcastInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.heliograph.edge.channel.HistoryLimits;
-import io.heliograph.edge.channel.PublishRequest;
-import io.heliograph.edge.hazelcast.HazelcastChannelLog;
-import io.heliograph.edge.hazelcast.HazelcastFabric;
-import io.heliograph.edge.hazelcast.HazelcastPresenceRegistry;
-import io.heliograph.edge.hazelcast.RegionMember;
 import io.heliograph.edge.observe.EdgeMetrics;
-import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
-import io.heliograph.edge.region.RegionFabric;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.PresenceAction;
 import io.heliograph.protocol.PresenceMember;
+import io.heliograph.region.channel.HistoryLimits;
+import io.heliograph.region.channel.PublishRequest;
+import io.heliograph.region.fabric.RegionFabric;
+import io.heliograph.region.hazelcast.HazelcastChannelLog;
+import io.heliograph.region.hazelcast.HazelcastFabric;
+import io.heliograph.region.hazelcast.HazelcastPresenceRegistry;
+import io.heliograph.region.hazelcast.RegionMember;
+import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 
 class DepartedNodeAgentTest {
 
@@ -161,7 +161,7 @@ class DepartedNodeAgentTest {
     void theReconciliationRemovesWhatANodeLeftBehindWhenItsCleanUpNeverSucceeded() {
         int port = TestNodes.freePort();
         hz = Hazelcast.newHazelcastInstance(RegionMember.config(TestNodes.config("us-east", "coordinator", port,
-                List.of(port), "departed-" + System.nanoTime())));
+                List.of(port), "departed-" + System.nanoTime()).memberSettings()));
         HistoryLimits limits = new HistoryLimits(1000, 3_600_000, 120_000);
         var log = new HazelcastChannelLog(hz, limits, System::currentTimeMillis);
         var presence = new HazelcastPresenceRegistry(hz);

@@ -17,12 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.heliograph.edge.EdgeNode;
-import io.heliograph.edge.hazelcast.HazelcastPresenceRegistry;
-import io.heliograph.edge.hazelcast.RegionMember;
 import io.heliograph.edge.testing.PrometheusText;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.WsProbe;
 import io.heliograph.protocol.PresenceMember;
+import io.heliograph.region.hazelcast.HazelcastPresenceRegistry;
+import io.heliograph.region.hazelcast.RegionMember;
 
 /**
  * The region's coordinator dies while presence members of a node that had left before are still recorded (its
@@ -53,7 +53,7 @@ class CoordinatorTakeoverTest {
         String cluster = "takeover-" + System.nanoTime();
         // The oldest member coordinates: a bare Hazelcast member standing in for the old coordinator's node.
         oldCoordinator = Hazelcast.newHazelcastInstance(RegionMember.config(
-                TestNodes.config("us-east", "old", hzOld, members, cluster)));
+                TestNodes.config("us-east", "old", hzOld, members, cluster).memberSettings()));
         ExecutorService boot = Executors.newFixedThreadPool(2);
         Future<EdgeNode> fa = boot.submit(() -> EdgeNode.start(TestNodes.config("us-east", "a", hzA, members,
                 cluster)));

@@ -10,12 +10,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-import io.heliograph.edge.channel.HistoryPage;
 import io.heliograph.edge.delivery.ChannelDispatcher.Admission;
 import io.heliograph.edge.delivery.ChannelDispatcher.Progress;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Json;
 import io.heliograph.protocol.Serial;
+import io.heliograph.region.channel.HistoryPage;
 
 class ChannelDispatcherTest {
 

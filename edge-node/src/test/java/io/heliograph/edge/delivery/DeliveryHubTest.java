@@ -16,13 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.heliograph.edge.channel.AppendResult;
-import io.heliograph.edge.channel.HistoryLimits;
-import io.heliograph.edge.channel.InMemoryChannelLog;
-import io.heliograph.edge.channel.PublishRequest;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.protocol.Json;
 import io.heliograph.protocol.Serial;
+import io.heliograph.region.channel.AppendResult;
+import io.heliograph.region.channel.HistoryLimits;
+import io.heliograph.region.channel.InMemoryChannelLog;
+import io.heliograph.region.channel.PublishRequest;
 
 class DeliveryHubTest {
 

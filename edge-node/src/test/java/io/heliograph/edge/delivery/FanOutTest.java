@@ -11,11 +11,11 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
-import io.heliograph.edge.channel.AppendResult;
-import io.heliograph.edge.presence.PresenceRegistry.PresenceEvent;
-import io.heliograph.edge.region.RegionFabric;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Serial;
+import io.heliograph.region.channel.AppendResult;
+import io.heliograph.region.fabric.RegionFabric;
+import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 
 class FanOutTest {
 

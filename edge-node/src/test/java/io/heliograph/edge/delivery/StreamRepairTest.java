@@ -21,18 +21,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
-import io.heliograph.edge.channel.AppendResult;
-import io.heliograph.edge.channel.AttachResult;
-import io.heliograph.edge.channel.ChannelLog;
-import io.heliograph.edge.channel.HistoryLimits;
-import io.heliograph.edge.channel.HistoryPage;
-import io.heliograph.edge.channel.InMemoryChannelLog;
-import io.heliograph.edge.channel.PublishRequest;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.Json;
 import io.heliograph.protocol.Serial;
+import io.heliograph.region.channel.AppendResult;
+import io.heliograph.region.channel.AttachResult;
+import io.heliograph.region.channel.ChannelLog;
+import io.heliograph.region.channel.HistoryLimits;
+import io.heliograph.region.channel.HistoryPage;
+import io.heliograph.region.channel.InMemoryChannelLog;
+import io.heliograph.region.channel.PublishRequest;
 
 /**
  * The hub's stream repair against a log whose reads can be slowed and failed, and subscribers with a real bounded

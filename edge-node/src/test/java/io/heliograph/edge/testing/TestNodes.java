@@ -1,8 +1,5 @@
 package io.heliograph.edge.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +9,12 @@ import java.util.function.BooleanSupplier;
 import io.heliograph.edge.config.EdgeConfig;
 import io.heliograph.edge.config.EdgeConfigLoader;
 import io.heliograph.protocol.auth.Tokens;
+import io.heliograph.region.testing.RegionTesting;
 
-/** Configurations, ports, tokens and bounded waiting for edge-node tests. */
+/**
+ * Configurations, ports, tokens and bounded waiting for edge-node tests; ports and waiting come from region-state's
+ * test jar ({@link RegionTesting}).
+ */
 public final class TestNodes {
 
     public static final String SECRET = "test-secret-0123456789abcdef";
@@ -27,12 +28,7 @@ public final class TestNodes {
     }
 
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RegionTesting.freePort();
     }
 
     /** Flags for a node; extra flags (key=value without dashes) override. */
@@ -55,17 +51,6 @@ public final class TestNodes {
     }
 
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        RegionTesting.await(what, timeout, condition);
     }
 }

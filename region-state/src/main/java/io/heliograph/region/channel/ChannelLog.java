@@ -1,0 +1,49 @@
+package io.heliograph.region.channel;
+
+import io.heliograph.protocol.Serial;
+
+/**
+ * The region's record of every channel: one sequencer, one idempotency window, one bounded history and the set of
+ * nodes that have subscribers, per channel. Every call is atomic per channel; an append returns only once the message
+ * is stored with its backup.
+ */
+public interface ChannelLog {
+
+    /** Sequences and stores a message, or returns the first serial when its msgId was already seen in the window. */
+    AppendResult append(String channel, PublishRequest request);
+
+    /**
+     * Registers {@code nodeId} as having subscribers for the channel and returns, atomically with that, the channel's
+     * latest serial and whether the channel can continue from {@code fromSerial} (when given). Everything after the
+     * answered serial reaches the node through the fabric; what lies between {@code fromSerial} and it is read with
+     * {@link #history}.
+     */
+    AttachResult attach(String channel, String nodeId, Serial fromSerial);
+
+    /** Forgets {@code nodeId}'s interest in the channel. */
+    void detach(String channel, String nodeId);
+
+    /**
+     * Messages after {@code fromSerial} (from the oldest kept when null), oldest first, at most {@code limit} and,
+     * past the first, at most {@code maxBytes} as {@link HistoryPage#sizeOf} counts them.
+     */
+    HistoryPage history(String channel, Serial fromSerial, int limit, long maxBytes);
+
+    /**
+     * The latest serial of each of {@code channels} that has one, in one batched read: how a node notices messages
+     * whose fan-out never reached it on channels that went quiet.
+     */
+    java.util.Map<String, Serial> latest(java.util.Collection<String> channels);
+
+    /** Forgets every interest of a node that left the region. */
+    void forgetNode(String nodeId);
+
+    /**
+     * Read-only: every node with interest in some channel that is not in {@code live} (the leftovers of nodes that left
+     * while nobody could clean up after them).
+     */
+    java.util.Set<String> interestedNodesOtherThan(java.util.Set<String> live);
+
+    /** Removes aged history and idempotency keys of every channel (quiet channels included). */
+    void expireAll();
+}

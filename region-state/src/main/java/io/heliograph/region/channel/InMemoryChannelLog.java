@@ -1,0 +1,103 @@
+package io.heliograph.region.channel;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+import io.heliograph.protocol.Serial;
+
+/** A {@link ChannelLog} in this JVM's memory: for single-node use and for tests. */
+public final class InMemoryChannelLog implements ChannelLog {
+
+    private final ConcurrentHashMap<String, ChannelState> channels = new ConcurrentHashMap<>();
+    private final HistoryLimits limits;
+    private final LongSupplier nowMs;
+
+    public InMemoryChannelLog(HistoryLimits limits, LongSupplier nowMs) {
+        this.limits = limits;
+        this.nowMs = nowMs;
+    }
+
+    private ChannelState state(String channel) {
+        return channels.computeIfAbsent(channel, ChannelState::new);
+    }
+
+    @Override
+    public AppendResult append(String channel, PublishRequest request) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.append(request, limits);
+        }
+    }
+
+    @Override
+    public AttachResult attach(String channel, String nodeId, Serial fromSerial) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.attach(nodeId, fromSerial, nowMs.getAsLong(), limits);
+        }
+    }
+
+    @Override
+    public void detach(String channel, String nodeId) {
+        ChannelState s = channels.get(channel);
+        if (s != null) {
+            synchronized (s) {
+                s.detach(nodeId);
+            }
+        }
+    }
+
+    @Override
+    public HistoryPage history(String channel, Serial fromSerial, int limit, long maxBytes) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.history(fromSerial, limit, maxBytes, nowMs.getAsLong(), limits);
+        }
+    }
+
+    @Override
+    public java.util.Map<String, Serial> latest(java.util.Collection<String> channelNames) {
+        java.util.Map<String, Serial> out = new java.util.HashMap<>();
+        for (String channel : channelNames) {
+            ChannelState s = channels.get(channel);
+            if (s != null) {
+                synchronized (s) {
+                    if (s.latest() != null) {
+                        out.put(channel, s.latest());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void forgetNode(String nodeId) {
+        for (ChannelState s : channels.values()) {
+            synchronized (s) {
+                s.detach(nodeId);
+            }
+        }
+    }
+
+    @Override
+    public java.util.Set<String> interestedNodesOtherThan(java.util.Set<String> live) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (ChannelState s : channels.values()) {
+            synchronized (s) {
+                out.addAll(s.interestedNodesOtherThan(live));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void expireAll() {
+        long now = nowMs.getAsLong();
+        for (ChannelState s : channels.values()) {
+            synchronized (s) {
+                s.expireNow(now, limits);
+            }
+        }
+    }
+}

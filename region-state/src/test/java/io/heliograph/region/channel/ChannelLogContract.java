@@ -1,0 +1,211 @@
+package io.heliograph.region.channel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import io.heliograph.protocol.Serial;
+
+/**
+ * What every {@link ChannelLog} must do, run against each implementation. Limits: 20 messages, 1 h, dedup 2 min.
+ */
+public abstract class ChannelLogContract {
+
+    protected static final HistoryLimits LIMITS = new HistoryLimits(20, 3_600_000, 120_000);
+
+    protected abstract ChannelLog log();
+
+    private String channel() {
+        return "c-" + System.nanoTime();
+    }
+
+    private static PublishRequest request(String msgId) {
+        return new PublishRequest(msgId, null, "{\"id\":\"" + msgId + "\"}", "alice", "us-east",
+                System.currentTimeMillis());
+    }
+
+    @Test
+    void concurrentAppendsGetDistinctConsecutiveSerials() throws Exception {
+        String channel = channel();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<List<Serial>>> futures = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            futures.add(pool.submit(() -> {
+                List<Serial> serials = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    serials.add(log().append(channel, request(thread + "-" + i)).message().serial());
+                }
+                return serials;
+            }));
+        }
+        Set<Serial> all = new HashSet<>();
+        for (Future<List<Serial>> f : futures) {
+            all.addAll(f.get());
+        }
+        pool.shutdown();
+        assertEquals(200, all.size());
+        for (int i = 1; i <= 200; i++) {
+            assertTrue(all.contains(Serial.of(ChannelState.FIRST_EPOCH, i)));
+        }
+    }
+
+    @Test
+    void duplicateMsgIdAnswersTheFirstSerialAndIsFlagged() {
+        String channel = channel();
+        AppendResult first = log().append(channel, request("same"));
+        AppendResult second = log().append(channel, request("same"));
+        assertFalse(first.duplicate());
+        assertTrue(second.duplicate());
+        assertEquals(first.message().serial(), second.message().serial());
+    }
+
+    @Test
+    void aMsgIdIsScopedToItsPublisherSoAnotherClientCannotTakeIt() {
+        String channel = channel();
+        long now = System.currentTimeMillis();
+        AppendResult alice = log().append(channel,
+                new PublishRequest("order-42", null, "\"from alice\"", "alice", "us-east", now));
+        AppendResult bob = log().append(channel,
+                new PublishRequest("order-42", null, "\"from bob\"", "bob", "us-east", now));
+        AppendResult bobAgain = log().append(channel,
+                new PublishRequest("order-42", null, "\"from bob\"", "bob", "us-east", now));
+        assertFalse(bob.duplicate(), "bob's message is his own, not a duplicate of alice's");
+        assertTrue(!alice.message().serial().equals(bob.message().serial()));
+        assertEquals("\"from bob\"", bob.message().dataJson());
+        assertEquals("bob", bob.message().clientId());
+        assertTrue(bobAgain.duplicate());
+        assertEquals(bob.message().serial(), bobAgain.message().serial());
+        assertEquals(2, log().history(channel, null, 10, Long.MAX_VALUE).messages().size());
+    }
+
+    @Test
+    void attachRegistersInterestAtomicallyWithTheLatestSerial() {
+        String channel = channel();
+        log().append(channel, request("before"));
+        AttachResult attached = log().attach(channel, "node-x", null);
+        assertEquals(Serial.of(1, 1), attached.latest());
+        assertEquals(Set.of("node-x"), log().append(channel, request("after")).interestedNodes());
+        log().detach(channel, "node-x");
+        assertTrue(log().append(channel, request("later")).interestedNodes().isEmpty());
+    }
+
+    @Test
+    void interestedNodesOtherThanFindsTheInterestOfNodesThatAreNotLive() {
+        String c1 = channel();
+        String c2 = channel();
+        log().attach(c1, "left-" + c1, null);
+        log().attach(c2, "left-" + c2, null);
+        log().attach(c2, "live", null);
+        Set<String> found = log().interestedNodesOtherThan(Set.of("live"));
+        assertTrue(found.containsAll(Set.of("left-" + c1, "left-" + c2)), found.toString());
+        assertTrue(!found.contains("live"), found.toString());
+        assertEquals(Set.of("left-" + c2, "live"), log().append(c2, request("a")).interestedNodes(), "read-only");
+    }
+
+    @Test
+    void forgetNodeDropsItsInterestEverywhere() {
+        String c1 = channel();
+        String c2 = channel();
+        log().attach(c1, "gone", null);
+        log().attach(c2, "gone", null);
+        log().attach(c2, "stays", null);
+        log().forgetNode("gone");
+        assertTrue(log().append(c1, request("a")).interestedNodes().isEmpty());
+        assertEquals(Set.of("stays"), log().append(c2, request("b")).interestedNodes());
+    }
+
+    @Test
+    void resumeAndHistoryAnswerTheRequestedRangeAndContinuity() {
+        String channel = channel();
+        for (int i = 1; i <= 25; i++) {
+            log().append(channel, request("m" + i));
+        }
+        HistoryPage page = log().history(channel, Serial.of(1, 10), 5, Long.MAX_VALUE);
+        assertEquals(Serial.of(1, 11), page.messages().get(0).serial());
+        assertEquals(5, page.messages().size());
+        assertTrue(page.more());
+        assertEquals(20, log().history(channel, null, 1000, Long.MAX_VALUE).messages().size());
+        AttachResult resumed = log().attach(channel, "n", Serial.of(1, 22));
+        assertFalse(resumed.continuityLost());
+        assertEquals(Serial.of(1, 25), resumed.latest());
+        assertEquals(List.of(Serial.of(1, 23), Serial.of(1, 24), Serial.of(1, 25)),
+                log().history(channel, Serial.of(1, 22), 100, Long.MAX_VALUE).messages().stream()
+                        .map(m -> m.serial()).toList());
+        assertTrue(log().attach(channel, "n", Serial.of(1, 3)).continuityLost());
+        assertTrue(log().history("never-used-" + System.nanoTime(), null, 10, Long.MAX_VALUE).messages().isEmpty());
+    }
+
+    @Test
+    void largePayloadsSurvive() {
+        String channel = channel();
+        String big = "\"" + "x".repeat(100_000) + "\"";
+        log().append(channel, new PublishRequest("big", "n", big, "c", "r", System.currentTimeMillis()));
+        assertEquals(big, log().history(channel, null, 1, Long.MAX_VALUE).messages().get(0).dataJson());
+    }
+
+    @Test
+    void expireAllKeepsTheSequenceAndDropsNothingYoung() {
+        String channel = channel();
+        log().append(channel, request("young"));
+        log().expireAll();
+        assertEquals(1, log().history(channel, null, 10, Long.MAX_VALUE).messages().size());
+        assertEquals(Serial.of(1, 2), log().append(channel, request("next")).message().serial());
+    }
+
+    @Test
+    void aFromSerialTheChannelNeverReachedIsContinuityLost() {
+        String channel = channel();
+        assertTrue(log().attach(channel, "n", Serial.of(1, 500)).continuityLost(), "empty channel, 1:500");
+        assertFalse(log().attach(channel, "n", Serial.of(1, 0)).continuityLost(), "1:0 is the start");
+        for (int i = 1; i <= 3; i++) {
+            log().append(channel, request("m" + i));
+        }
+        assertTrue(log().attach(channel, "n", Serial.of(1, 50)).continuityLost(), "channel at 1:3, 1:50");
+        assertTrue(log().attach(channel, "n", Serial.of(1, 4)).continuityLost(), "one beyond the head");
+        assertFalse(log().attach(channel, "n", Serial.of(1, 3)).continuityLost(), "at the head");
+    }
+
+    @Test
+    void historyPagesAreBoundedByBytesAndAlwaysHoldOneMessage() {
+        String channel = channel();
+        String big = "\"" + "y".repeat(60 * 1024) + "\"";
+        for (int i = 1; i <= 20; i++) {
+            log().append(channel, new PublishRequest("b" + i, null, big, "c", "r", System.currentTimeMillis()));
+        }
+        HistoryPage page = log().history(channel, null, 1000, 256 * 1024);
+        assertTrue(page.more());
+        assertEquals(4, page.messages().size(), "4 messages of ~60 KiB fit 256 KiB");
+        assertTrue(page.bytes() <= 256 * 1024);
+        HistoryPage one = log().history(channel, null, 1000, 10);
+        assertEquals(1, one.messages().size(), "a page holds at least one message");
+        assertTrue(one.more());
+        HistoryPage last = log().history(channel, Serial.of(1, 18), 1000, 256 * 1024);
+        assertEquals(2, last.messages().size());
+        assertFalse(last.more());
+    }
+
+    @Test
+    void latestAnswersEveryChannelWithMessagesInOneCall() {
+        String a = channel();
+        String b = channel() + "-b";
+        String never = channel() + "-never";
+        log().append(a, request("a1"));
+        log().append(b, request("b1"));
+        log().append(b, request("b2"));
+        var latest = log().latest(List.of(a, b, never));
+        assertEquals(Serial.of(1, 1), latest.get(a));
+        assertEquals(Serial.of(1, 2), latest.get(b));
+        assertFalse(latest.containsKey(never));
+    }
+}
