@@ -19,7 +19,7 @@ import io.heliograph.edge.api.DepartedNodeAgent;
 import io.heliograph.edge.api.EdgeOperations;
 import io.heliograph.edge.config.EdgeConfig;
 import io.heliograph.edge.delivery.DeliveryHub;
-import io.heliograph.edge.delivery.FanOut;
+import io.heliograph.region.fabric.FanOut;
 import io.heliograph.edge.observe.EdgeHealth;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.edge.transport.ConnectionRegistry;

@@ -5,7 +5,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 
-import io.heliograph.edge.delivery.FanOut;
+import io.heliograph.region.fabric.FanOut;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.protocol.ChannelName;
 import io.heliograph.protocol.ErrorCode;

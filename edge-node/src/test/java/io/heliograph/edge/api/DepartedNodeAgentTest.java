@@ -170,7 +170,7 @@ class DepartedNodeAgentTest {
         EdgeMetrics metrics = new EdgeMetrics("departed-test-" + System.nanoTime());
         try {
             EdgeOperations operations = new EdgeOperations(log, presence, fabric,
-                    new io.heliograph.edge.delivery.FanOut(fabric, null), metrics, "us-east", 65536,
+                    new io.heliograph.region.fabric.FanOut(fabric, null), metrics, "us-east", 65536,
                     System::currentTimeMillis);
             String ghost = "us-east-2/0badc0de";
             String self = fabric.localNodeId();

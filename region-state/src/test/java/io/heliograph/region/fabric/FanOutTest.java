@@ -1,4 +1,4 @@
-package io.heliograph.edge.delivery;
+package io.heliograph.region.fabric;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Serial;
 import io.heliograph.region.channel.AppendResult;
-import io.heliograph.region.fabric.RegionFabric;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 
 class FanOutTest {

@@ -1,18 +1,17 @@
-package io.heliograph.edge.delivery;
+package io.heliograph.region.fabric;
 
 import java.util.HashSet;
 import java.util.Set;
 
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.region.channel.AppendResult;
-import io.heliograph.region.fabric.RegionFabric;
 
 /**
  * The one owner of sending a sequenced message on its way: to every live node of the region with subscribers for its
- * channel, this one straight to its own {@link DeliveryHub} (a message for local subscribers never takes a round trip
+ * channel, this one straight to its own receiver (the edge's delivery hub: a message for local subscribers never takes a round trip
  * through the region's topics: no serialisation, no hop onto the engine's single listener thread), the others over
  * the {@link RegionFabric}. A publish on this node and, later, a message replicated from another region both leave
- * through here.
+ * through here. It lives with the region's state so that the region bridge's inbound path uses the same owner.
  */
 public final class FanOut {
 
