@@ -28,6 +28,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import io.heliograph.launcher.EdgeProcess;
+import io.heliograph.launcher.LocalMesh;
+import io.heliograph.launcher.MeshPlan;
 import io.heliograph.protocol.auth.Tokens;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package io.heliograph.bench;
+package io.heliograph.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.heliograph.bench;
+package io.heliograph.launcher;
 
 import java.io.File;
 import java.io.IOException;
@@ -183,9 +183,10 @@ public final class LocalMesh implements AutoCloseable {
     /**
      * The {@code data} of an edge node's readiness check in its Helidon health JSON
      * ({@code {"status":..,"checks":[{"name":"edge","status":..,"data":{region, node, draining, connections,
-     * channels, cluster}}]}}); a missing node when the check is absent.
+     * channels, cluster}}]}}); a missing node when the check is absent. Public for the bench, which reads the
+     * same check.
      */
-    static JsonNode readinessData(JsonNode health) {
+    public static JsonNode readinessData(JsonNode health) {
         for (JsonNode check : health.path("checks")) {
             if ("edge".equals(check.path("name").asText())) {
                 return check.path("data");

@@ -1,4 +1,4 @@
-package io.heliograph.bench;
+package io.heliograph.launcher;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,11 @@
-package io.heliograph.bench;
+package io.heliograph.launcher;
 
 import java.net.URI;
 import java.nio.file.Path;
 
 /**
- * An edge node this bench started: its plan entry, the OS process, the URLs it announced and where its output goes.
+ * An edge node a {@link LocalMesh} started: its plan entry, the OS process, the URLs it announced and where its
+ * output goes.
  */
 public record EdgeProcess(MeshPlan.NodeSpec spec, Process process, Path log, URI wsUrl, URI httpUrl) {
 
