@@ -42,6 +42,11 @@ final class WsLoop implements Runnable {
     /** False only while the loop is (about to be) blocked in select: then, and only then, a producer wakes it. */
     private final AtomicBoolean awake = new AtomicBoolean(true);
     private final Set<WsSocket> sockets = new HashSet<>();
+    /**
+     * The sockets the sweep must look at: those still in their upgrade or only waiting to be closed. Open connections
+     * are not here, so an idle node's sweep touches none of its thousands of connections.
+     */
+    private final Set<WsSocket> watched = new HashSet<>();
     private final Supplier<EdgeWebSocket> endpoints;
     private final Runnable handshakeTimedOut;
     private volatile boolean running = true;
@@ -79,6 +84,7 @@ final class WsLoop implements Runnable {
             try {
                 socket.register();
                 sockets.add(socket);
+                watched.add(socket);
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "could not register a client socket: " + e.getMessage());
                 socket.closeNow();
@@ -107,6 +113,19 @@ final class WsLoop implements Runnable {
     /** Loop thread: the socket is closed. */
     void closed(WsSocket socket) {
         sockets.remove(socket);
+        watched.remove(socket);
+    }
+
+    /** Loop thread: the socket's deadlines are its connection's now (the registry's sweep), or it has none. */
+    void unwatch(WsSocket socket) {
+        watched.remove(socket);
+    }
+
+    /** Loop thread: the socket has a deadline again (it waits to be closed). */
+    void watch(WsSocket socket) {
+        if (sockets.contains(socket)) {
+            watched.add(socket);
+        }
     }
 
     int socketCount() {
@@ -197,7 +216,10 @@ final class WsLoop implements Runnable {
     }
 
     private void sweep(long now) {
-        for (WsSocket socket : new ArrayList<>(sockets)) {
+        if (watched.isEmpty()) {
+            return;
+        }
+        for (WsSocket socket : new ArrayList<>(watched)) {
             if (socket.handshaking() && now - socket.acceptedAtNanos() > HANDSHAKE_TIMEOUT_NS) {
                 handshakeTimedOut.run();
                 socket.closeNow();

@@ -135,6 +135,7 @@ final class WsSocket implements Connection.Outlet, WsFrameDecoder.Listener {
         head = null;
         pending = ByteBuffer.wrap(WsHandshake.accept(upgrade.key()));
         phase = Phase.OPEN;
+        loop.unwatch(this);
         decoder = new WsFrameDecoder(this);
         connection = endpoint.open(this);
         flush();
@@ -149,6 +150,7 @@ final class WsSocket implements Connection.Outlet, WsFrameDecoder.Listener {
         pending = ByteBuffer.wrap(WsHandshake.refuse(status, message));
         closeWhenFlushed = true;
         closingSinceNanos = System.nanoTime();
+        loop.watch(this);
         stopReading();
         flush();
     }
@@ -188,6 +190,7 @@ final class WsSocket implements Connection.Outlet, WsFrameDecoder.Listener {
                 }
                 closeWhenFlushed = true;
                 closingSinceNanos = System.nanoTime();
+                loop.watch(this);
                 flush();
                 return false;
             }
