@@ -22,13 +22,28 @@ public final class RegionTesting {
     private RegionTesting() {
     }
 
+    /** Every port handed out in this JVM: the kernel may offer a port again once its probe socket is closed. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port free now and never handed out before in this JVM. A node's HTTP, WebSocket and Hazelcast ports are each
+     * chosen here before any is bound; without the second rule two of them could be the same port (a system test
+     * once started a node whose HTTP port was its own Hazelcast port).
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                s.setReuseAddress(true);
+                port = s.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (HANDED_OUT.add(port)) {
+                return port;
+            }
         }
+        throw new IllegalStateException("no fresh free port after 1000 attempts");
     }
 
     /** A member on {@code 127.0.0.1:port} of cluster {@code clusterName}, joining the members on {@code members}. */
