@@ -147,6 +147,11 @@ public final class EdgeNode implements AutoCloseable {
                 connections, metrics, config, nowMs, draining::get), () -> metrics.inputRefused("handshake_timeout"));
         try {
             this.server = built.start();
+            // Helidon logs a listener that failed to bind and returns a stopped server instead of throwing.
+            if (!server.isRunning()) {
+                throw new IllegalStateException("the HTTP listener on " + config.host() + ":" + config.port()
+                        + " did not start (port in use?)");
+            }
         } catch (RuntimeException e) {
             wsServer.close();
             throw e;

@@ -175,6 +175,17 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** Waits (bounded) for the process to exit by itself; answers its exit code, or null if it still runs. */
+    public Integer awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    ? process.exitValue() : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /** SIGTERM, then waits (bounded) for the process to exit; answers whether it did. */
     public boolean terminate(Duration timeout) {
         process.destroy();
