@@ -69,7 +69,6 @@ public final class Connection implements Subscriber {
     private volatile long closeRequestedNanos;
     private volatile int closeCode;
     private volatile String closeReason;
-    private boolean closeFrameSent;
     private volatile DisconnectReason disconnectReason = DisconnectReason.CLIENT;
     /** The message being received in fragments; holds memory only while one is in progress. */
     private final FragmentBuffer partial = new FragmentBuffer();
@@ -364,13 +363,12 @@ public final class Connection implements Subscriber {
         return state == State.CLOSED ? null : poll();
     }
 
-    /** Answers true once, when the connection is closing and everything before the close frame was taken. */
+    /**
+     * The close frame may go now: the connection is closing and everything before it was taken. The socket sends it
+     * once (it keeps that flag itself, as it also sends the close that answers a client's).
+     */
     boolean closeFrameDue() {
-        if (state == State.CLOSING && outbound.isEmpty() && !closeFrameSent) {
-            closeFrameSent = true;
-            return true;
-        }
-        return false;
+        return state == State.CLOSING && outbound.isEmpty();
     }
 
     int closeCode() {

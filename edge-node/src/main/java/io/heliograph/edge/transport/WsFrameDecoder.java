@@ -244,16 +244,12 @@ final class WsFrameDecoder {
         skipped = what;
         skipLength = length;
         skipLeft = length;
+        // A zero-length frame completes at once: feed() finishes it on its next turn through SKIP.
         phase = Phase.SKIP;
-        if (length == 0) {
-            // A zero-length frame completes at once; feed() finishes it on its next turn through SKIP.
-            skipLeft = 0;
-        }
     }
 
     static void unmask(byte[] data, int key) {
-        int i = 0;
-        for (; i < data.length; i++) {
+        for (int i = 0; i < data.length; i++) {
             data[i] ^= (byte) (key >>> (24 - 8 * (i & 3)));
         }
     }
