@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 
 import io.heliograph.edge.delivery.DeliveryMetrics;
@@ -67,6 +68,8 @@ public final class Connection implements Subscriber {
     private volatile State state = State.OPEN;
     private volatile long lastSeenNanos = System.nanoTime();
     private volatile long closeRequestedNanos;
+    /** Told once, when a close is first requested (the registry keeps closes in progress apart). */
+    private volatile Consumer<Connection> closeRequestedListener;
     private volatile int closeCode;
     private volatile String closeReason;
     private volatile DisconnectReason disconnectReason = DisconnectReason.CLIENT;
@@ -311,8 +314,16 @@ public final class Connection implements Subscriber {
             outbound.add(last);
         }
         state = State.CLOSING;
+        Consumer<Connection> listener = closeRequestedListener;
+        if (listener != null) {
+            listener.accept(this);
+        }
         signalRoom();
         scheduleDrain();
+    }
+
+    void whenCloseRequested(Consumer<Connection> listener) {
+        closeRequestedListener = listener;
     }
 
     void markClosed() {

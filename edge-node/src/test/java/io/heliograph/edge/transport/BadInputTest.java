@@ -208,6 +208,17 @@ class BadInputTest {
         }
     }
 
+    /** Liveness passes run only every half heartbeat; a token's expiry must not wait for one. */
+    @Test
+    void expiredTokenIsClosedOnTimeEvenWithALongHeartbeat() {
+        start("heartbeat-ms=120000");
+        String shortLived = TestNodes.TOKENS.mint("brief", Duration.ofSeconds(3), Map.of("*", List.of("*")));
+        try (WsProbe p = WsProbe.connect(node.wsUrl(), shortLived)) {
+            p.awaitType("connected");
+            assertEquals(CloseCodes.TOKEN_EXPIRED, p.awaitClose(Duration.ofSeconds(10)));
+        }
+    }
+
     @Test
     void clientThatStopsAnsweringPingsIsClosedForHeartbeat() {
         start("heartbeat-ms=200");

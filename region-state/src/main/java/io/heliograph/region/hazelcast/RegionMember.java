@@ -33,6 +33,8 @@ public final class RegionMember {
     static final String NODE_ATTRIBUTE = "heliograph.node";
     /** How long a change waits for its synchronous backup to confirm before it is answered 503 (Hazelcast: 5 s). */
     static final long BACKUP_TIMEOUT_MS = 2_000;
+    /** Partitions of the region's maps (Hazelcast's default: 271). */
+    static final int PARTITIONS = 71;
 
     private RegionMember() {
     }
@@ -75,6 +77,14 @@ public final class RegionMember {
         // defaults wait minutes), and merges its channels by HigherSequenceMergePolicy.
         config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+        // Background work of an idle member scales with its partitions (anti-entropy checks of every backup, our
+        // partition-wide sweeps of interest and expiry): a region has a handful of nodes, for which 71 partitions
+        // spread channels evenly enough (271 is sized for clusters of dozens). Every member of a region must use the
+        // same count; a member with another one cannot join.
+        config.setProperty("hazelcast.partition.count", Integer.toString(PARTITIONS));
+        // Moving connections between Hazelcast's I/O threads pays off with many busy peers, not with a few members
+        // on a few cores; its periodic measurement is pure overhead here.
+        config.setProperty("hazelcast.io.balancer.interval.seconds", "-1");
 
         var network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(settings.port() == 0);
