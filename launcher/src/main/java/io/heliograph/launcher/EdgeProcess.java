@@ -291,7 +291,7 @@ public final class EdgeProcess implements AutoCloseable {
             return this;
         }
 
-        /** Where the edge node's classes and libraries are, e.g. {@code edge-node/target/classes:edge-node/target/lib/*}. */
+        /** Where the edge node's classes and libraries are (e.g. {@code classes:lib/*} of edge-node's target). */
         public Builder classpath(String classpath) {
             this.classpath = classpath;
             return this;

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,10 +121,14 @@ public final class ManagedProcess implements AutoCloseable {
         return waitForExit(timeout.toNanos()) ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
-    /** SIGKILL: no shutdown hook, no goodbye. Waits (bounded) for the exit; {@code killed} is false when it had already ended. */
+    /**
+     * SIGKILL: no shutdown hook, no goodbye. Waits (bounded) for the exit; {@code killed} is false when it had
+     * already ended.
+     */
     public Exit kill9() {
         boolean wasAlive = process.isAlive();
-        // destroyForcibly sends SIGKILL to this PID only, and the JDK never reuses a reaped PID for it.
+        // destroyForcibly sends SIGKILL to this PID only, and not at all once the JDK has reaped the process, so a
+        // PID the kernel has since handed to another process is never hit.
         process.destroyForcibly();
         if (!waitForExit(SIGNAL_TIMEOUT.toNanos())) {
             throw new IllegalStateException(name + " (pid " + pid() + ") still runs " + describe(SIGNAL_TIMEOUT)
@@ -211,7 +216,7 @@ public final class ManagedProcess implements AutoCloseable {
             while (buffer.hasRemaining() && channel.read(buffer) > 0) {
                 // read to the end of the window
             }
-            bytes = java.util.Arrays.copyOf(buffer.array(), buffer.position());
+            bytes = Arrays.copyOf(buffer.array(), buffer.position());
         } catch (IOException e) {
             return "(no log at " + file + ": " + e + ")";
         }
@@ -312,7 +317,10 @@ public final class ManagedProcess implements AutoCloseable {
             this.file = file;
         }
 
-        /** The first match in the lines added since the last call; {@code ended} also counts an unterminated last line. */
+        /**
+         * The first match in the lines added since the last call; {@code ended} also counts an unterminated last
+         * line. Bytes after a match are not kept: a scanner serves one wait.
+         */
         Optional<MatchResult> find(Pattern pattern, boolean ended) {
             try (SeekableByteChannel channel = Files.newByteChannel(file)) {
                 channel.position(position);
