@@ -275,7 +275,7 @@ public final class FanoutBench implements Callable<Integer> {
                             r.completeness() * 100, drainSeconds, rate);
                     break;
                 }
-                if (nodes.stream().anyMatch(n -> !n.process().isAlive())) {
+                if (nodes.stream().anyMatch(n -> !n.isAlive())) {
                     stopReason = "an edge node exited";
                     break;
                 }
@@ -513,7 +513,7 @@ public final class FanoutBench implements Callable<Integer> {
 
     private String connectionsPerNode(List<EdgeProcess> nodes) {
         StringBuilder sb = new StringBuilder();
-        nodes.forEach(n -> sb.append(sb.isEmpty() ? "" : ", ").append(n.spec().nodeId()).append('=')
+        nodes.forEach(n -> sb.append(sb.isEmpty() ? "" : ", ").append(n.nodeId()).append('=')
                 .append(connections(n)));
         return sb.toString();
     }
@@ -527,7 +527,7 @@ public final class FanoutBench implements Callable<Integer> {
 
     private JsonNode health(EdgeProcess node) {
         try {
-            return LocalMesh.readinessData(JSON.readTree(get(node.httpUrl().resolve("/health"))));
+            return EdgeProcess.readinessData(JSON.readTree(get(node.httpUrl().resolve("/health"))));
         } catch (IOException e) {
             return JSON.createObjectNode();
         }

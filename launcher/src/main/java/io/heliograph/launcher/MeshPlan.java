@@ -18,16 +18,9 @@ public record MeshPlan(List<NodeSpec> nodes) {
     public static final int WS_PORT_OFFSET = 500;
     private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,64}");
 
-    /** One edge node of the plan. */
+    /** One edge node of the plan; {@link EdgeProcess.Builder#spec(NodeSpec)} turns it into the node's flags. */
     public record NodeSpec(String region, String nodeId, String host, int httpPort, int wsPort, int hazelcastPort,
                            String clusterName, List<String> members) {
-
-        /** The edge-node flags that place this node in its region. */
-        public List<String> flags() {
-            return List.of("--region=" + region, "--node-id=" + nodeId, "--host=" + host, "--port=" + httpPort,
-                    "--ws-port=" + wsPort, "--hazelcast.port=" + hazelcastPort, "--hazelcast.cluster-name=" + clusterName,
-                    "--hazelcast.members=" + String.join(",", members));
-        }
     }
 
     public MeshPlan {

@@ -72,10 +72,10 @@ public final class MeshUpCommand implements Callable<Integer> {
         System.out.flush();
         System.err.println("mesh up: ready; Ctrl-C stops every node");
 
-        List<CompletableFuture<Process>> exits = mesh.nodes().stream().map(node -> node.process().onExit()
-                .whenComplete((p, e) -> {
+        List<CompletableFuture<Integer>> exits = mesh.nodes().stream().map(node -> node.process().onExit()
+                .whenComplete((code, e) -> {
                     if (!mesh.closing()) {
-                        System.err.println("mesh up: " + node.spec().nodeId() + " exited with code " + p.exitValue()
+                        System.err.println("mesh up: " + node.nodeId() + " exited with code " + code
                                 + "; see " + node.log());
                     }
                 })).toList();

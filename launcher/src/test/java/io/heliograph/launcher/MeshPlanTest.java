@@ -40,15 +40,6 @@ class MeshPlanTest {
     }
 
     @Test
-    void flagsNameEveryPlacementKey() {
-        MeshPlan.NodeSpec node = MeshPlan.create(List.of("a"), 1, 9100).nodes().get(0);
-
-        assertEquals(List.of("--region=a", "--node-id=a-1", "--host=127.0.0.1", "--port=9100",
-                "--ws-port=9600", "--hazelcast.port=10100", "--hazelcast.cluster-name=heliograph-a",
-                "--hazelcast.members=127.0.0.1:10100"), node.flags());
-    }
-
-    @Test
     void refusesBadRegionsNodeCountsAndPorts() {
         assertThrows(IllegalArgumentException.class, () -> MeshPlan.create(List.of("US East"), 2, 8080));
         assertThrows(IllegalArgumentException.class, () -> MeshPlan.create(List.of("a", "a"), 2, 8080));

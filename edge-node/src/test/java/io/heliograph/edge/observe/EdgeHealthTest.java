@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.observe.ObserveFeature;
 
-import io.heliograph.edge.testing.NodeProcess;
+import io.heliograph.launcher.EdgeProcess;
 import io.heliograph.protocol.Json;
 
 /** Helidon's health observer with the node's checks: readiness follows draining and the region, liveness the region. */
@@ -72,7 +72,7 @@ class EdgeHealthTest {
         assertEquals(200, r.statusCode(), r.body());
         JsonNode body = Json.parse(r.body());
         assertEquals("UP", body.path("status").asText());
-        JsonNode data = NodeProcess.readinessData(body);
+        JsonNode data = EdgeProcess.readinessData(body);
         assertEquals("us-east", data.path("region").asText());
         assertEquals("n1", data.path("node").asText());
         assertFalse(data.path("draining").asBoolean());
@@ -83,13 +83,19 @@ class EdgeHealthTest {
     }
 
     @Test
+    void theReadinessCheckHasTheNameTheProcessFixtureWaitsFor() {
+        // launcher reads /health without edge-node's classes, so it spells the check's name itself.
+        assertEquals(EdgeProcess.READINESS_CHECK, EdgeHealth.READINESS_CHECK);
+    }
+
+    @Test
     void drainingNodeIsNotReadyButAlive() throws Exception {
         draining.set(true);
         HttpResponse<String> r = get("/health");
         assertEquals(503, r.statusCode());
         JsonNode body = Json.parse(r.body());
         assertEquals("DOWN", body.path("status").asText());
-        assertTrue(NodeProcess.readinessData(body).path("draining").asBoolean());
+        assertTrue(EdgeProcess.readinessData(body).path("draining").asBoolean());
         assertEquals(503, get("/health/ready").statusCode());
         assertEquals(200, get("/health/live").statusCode());
     }

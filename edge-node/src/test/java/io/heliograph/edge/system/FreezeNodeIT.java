@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 
 import io.heliograph.client.HeliographClient;
 import io.heliograph.client.PublishAck;
-import io.heliograph.edge.testing.NodeProcess;
 import io.heliograph.edge.testing.RetryingPublisher;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.TwoNodeRegion;
+import io.heliograph.launcher.EdgeProcess;
 import io.heliograph.protocol.ChannelMessage;
 
 /**
@@ -40,7 +40,7 @@ class FreezeNodeIT {
         }
     }
 
-    private HeliographClient client(String id, NodeProcess first, NodeProcess second) {
+    private HeliographClient client(String id, EdgeProcess first, EdgeProcess second) {
         return region.client(id, first, second);
     }
 
@@ -49,8 +49,8 @@ class FreezeNodeIT {
         // Short heartbeats, so clients give up on the frozen node within seconds (2.5 heartbeats).
         region = TwoNodeRegion.start("freeze", "heartbeat-ms=1000", "limits.rate-per-second=10000",
                 "limits.rate-burst=10000");
-        NodeProcess n1 = region.n1();
-        NodeProcess n2 = region.n2();
+        EdgeProcess n1 = region.n1();
+        EdgeProcess n2 = region.n2();
 
         List<ChannelMessage> onFrozen = new CopyOnWriteArrayList<>();
         List<ChannelMessage> onSurvivor = new CopyOnWriteArrayList<>();

@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
 
 import io.heliograph.client.HeliographClient;
 import io.heliograph.client.PublishAck;
-import io.heliograph.edge.testing.NodeProcess;
 import io.heliograph.edge.testing.RetryingPublisher;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.TwoNodeRegion;
 import io.heliograph.edge.testing.WsProbe;
+import io.heliograph.launcher.EdgeProcess;
 import io.heliograph.protocol.ChannelMessage;
 
 /**
@@ -42,15 +42,15 @@ class KillNodeIT {
         }
     }
 
-    private HeliographClient client(String id, NodeProcess first, NodeProcess second) {
+    private HeliographClient client(String id, EdgeProcess first, EdgeProcess second) {
         return region.client(id, first, second);
     }
 
     @Test
     void killedNodesClientsResumeOnTheSurvivorWithNothingLostOrDoubled() throws Exception {
         region = TwoNodeRegion.start("kill-test", "limits.rate-per-second=10000", "limits.rate-burst=10000");
-        NodeProcess n1 = region.n1();
-        NodeProcess n2 = region.n2();
+        EdgeProcess n1 = region.n1();
+        EdgeProcess n2 = region.n2();
 
         String channel = "stream";
         Map<String, List<ChannelMessage>> received = new java.util.concurrent.ConcurrentHashMap<>();

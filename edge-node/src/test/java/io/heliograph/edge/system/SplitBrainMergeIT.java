@@ -6,16 +6,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.heliograph.edge.testing.IsolatedNetwork;
-import io.heliograph.edge.testing.NodeProcess;
 import io.heliograph.edge.testing.PrometheusText;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.WsProbe;
+import io.heliograph.launcher.EdgeProcess;
 
 /**
  * A region of three node processes, each in a network namespace of its own, is partitioned 2 against 1 by cutting
@@ -31,7 +32,7 @@ class SplitBrainMergeIT {
     private static final int HZ_PORT = 5701;
 
     private IsolatedNetwork net;
-    private final List<NodeProcess> nodes = new ArrayList<>();
+    private final List<EdgeProcess> nodes = new ArrayList<>();
     private final List<WsProbe> probes = new ArrayList<>();
 
     @AfterEach
@@ -43,14 +44,14 @@ class SplitBrainMergeIT {
                 // its node may be gone
             }
         }
-        nodes.forEach(NodeProcess::close);
+        nodes.forEach(EdgeProcess::close);
         if (net != null) {
             net.close();
         }
     }
 
-    private WsProbe probe(NodeProcess node, String clientId) {
-        WsProbe probe = WsProbe.connect(node.wsUrl(), TestNodes.token(clientId));
+    private WsProbe probe(EdgeProcess node, String clientId) {
+        WsProbe probe = WsProbe.connect(node.wsUrl().toString(), TestNodes.token(clientId));
         probes.add(probe);
         probe.awaitType("connected");
         return probe;
@@ -68,19 +69,27 @@ class SplitBrainMergeIT {
         for (int i = 1; i <= 3; i++) {
             // Three JVMs start at once on a small machine: C1 alone halves their start-up, and this test needs no
             // peak throughput.
-            nodes.add(NodeProcess.start(net.launcher(i), List.of("-XX:TieredStopAtLevel=1"), net.clientAddress(i),
-                    "us-east", "n" + i, HTTP_PORT, net.clusterAddress(i), HZ_PORT, members, cluster,
-                    "host=0.0.0.0"));
+            nodes.add(TestNodes.nodeProcess("us-east", "n" + i)
+                    .commandPrefix(net.launcher(i))
+                    .jvmOptions(TestNodes.nodeJvmOptions("-XX:TieredStopAtLevel=1"))
+                    .host("0.0.0.0")
+                    .reachHost(net.clientAddress(i))
+                    .port(HTTP_PORT)
+                    .hazelcastHost(net.clusterAddress(i))
+                    .hazelcastPort(HZ_PORT)
+                    .clusterName(cluster)
+                    .members(members)
+                    .start());
         }
-        for (NodeProcess node : nodes) {
-            node.awaitHealthy(3, Duration.ofSeconds(90));
+        for (EdgeProcess node : nodes) {
+            node.awaitReady(Duration.ofSeconds(90));
         }
-        NodeProcess n1 = nodes.get(0);
-        NodeProcess n2 = nodes.get(1);
-        NodeProcess n3 = nodes.get(2);
+        EdgeProcess n1 = nodes.get(0);
+        EdgeProcess n2 = nodes.get(1);
+        EdgeProcess n3 = nodes.get(2);
 
         List<WsProbe> subscribers = new ArrayList<>();
-        for (NodeProcess node : nodes) {
+        for (EdgeProcess node : nodes) {
             WsProbe s = probe(node, "sub-" + node.nodeId());
             s.request("{'type':'attach','id':'a','channel':'" + CHANNEL + "'}").awaitReply("a");
             subscribers.add(s);
@@ -105,11 +114,11 @@ class SplitBrainMergeIT {
         }
 
         net.heal(3);
-        for (NodeProcess node : nodes) {
+        for (EdgeProcess node : nodes) {
             node.awaitHealthy(3, Duration.ofSeconds(60));
         }
         // The merge of the data is done when the lone node reports it rejoined (Hazelcast's MERGED).
-        TestNodes.await("n3 merged", Duration.ofSeconds(30), () -> n3.logContains("rejoined the region"));
+        n3.process().awaitLine(Pattern.compile("rejoined the region"), Duration.ofSeconds(30));
 
         publish(pubMajority, "after-merge");
         List<String> missed = new ArrayList<>();
@@ -125,13 +134,13 @@ class SplitBrainMergeIT {
 
         TestNodes.await("n3 counted its rejoining", Duration.ofSeconds(10),
                 () -> mergesCounted(n3, "rejoined") == 1.0);
-        for (NodeProcess survivor : List.of(n1, n2)) {
+        for (EdgeProcess survivor : List.of(n1, n2)) {
             TestNodes.await(survivor.nodeId() + " counted the merge", Duration.ofSeconds(10),
                     () -> mergesCounted(survivor, "absorbed") == 1.0);
         }
     }
 
-    private static double mergesCounted(NodeProcess node, String side) {
+    private static double mergesCounted(EdgeProcess node, String side) {
         try {
             String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create(node.httpUrl() + "/metrics")).timeout(Duration.ofSeconds(5)).build(),

@@ -6,11 +6,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 
 import org.junit.jupiter.api.Test;
 
-import io.heliograph.edge.testing.NodeProcess;
 import io.heliograph.edge.testing.TestNodes;
+import io.heliograph.launcher.EdgeProcess;
 
 /**
  * A node whose HTTP port is taken cannot serve: it must exit (status 1) rather than stay up as a bare Hazelcast
@@ -23,10 +24,10 @@ class StartFailureIT {
         int hz = TestNodes.freePort();
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", TestNodes.freePort()));
-            try (NodeProcess node = NodeProcess.start("us-east", "blocked", taken.getLocalPort(), hz, List.of(hz),
+            try (EdgeProcess node = TestNodes.startNode("us-east", "blocked", taken.getLocalPort(), hz, List.of(hz),
                     "start-failure-" + System.nanoTime())) {
-                Integer status = node.awaitExit(Duration.ofSeconds(60));
-                assertEquals(Integer.valueOf(1), status, "exit status; log:\n" + node.tail());
+                OptionalInt status = node.awaitExit(Duration.ofSeconds(60));
+                assertEquals(OptionalInt.of(1), status, "exit status; log:\n" + node.tail(30));
             }
         }
     }

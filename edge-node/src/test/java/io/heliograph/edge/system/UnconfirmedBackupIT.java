@@ -18,11 +18,11 @@ import com.hazelcast.core.HazelcastInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.heliograph.edge.testing.NodeProcess;
 import io.heliograph.edge.testing.PrometheusText;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.TwoNodeRegion;
 import io.heliograph.edge.testing.WsProbe;
+import io.heliograph.launcher.EdgeProcess;
 import io.heliograph.protocol.Json;
 
 /**
@@ -45,8 +45,8 @@ class UnconfirmedBackupIT {
     @Test
     void aPublishWhoseBackupDidNotConfirmIsRefusedAndItsRetryAnswersOneSerial() throws Exception {
         region = TwoNodeRegion.start("backup-ack");
-        NodeProcess n1 = region.n1();
-        NodeProcess n2 = region.n2();
+        EdgeProcess n1 = region.n1();
+        EdgeProcess n2 = region.n2();
         String channel = channelOwnedBy(n1, n2);
 
         WsProbe subscriber = region.probe(n2, "sub");
@@ -100,7 +100,7 @@ class UnconfirmedBackupIT {
                 "cause", "indeterminate") >= 1, metrics);
     }
 
-    private static java.util.concurrent.CompletableFuture<HttpResponse<String>> httpPublish(NodeProcess node,
+    private static java.util.concurrent.CompletableFuture<HttpResponse<String>> httpPublish(EdgeProcess node,
                                                                                         String channel, String msgId) {
         return HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(
                         URI.create(node.httpUrl() + "/v1/channels/" + channel + "/messages"))
@@ -122,7 +122,7 @@ class UnconfirmedBackupIT {
      * A channel whose partition {@code owner}'s member owns once the region is settled (so the other node holds the
      * backup), found by asking the cluster's partition table through a Hazelcast client.
      */
-    private static String channelOwnedBy(NodeProcess owner, NodeProcess other) {
+    private static String channelOwnedBy(EdgeProcess owner, EdgeProcess other) {
         TestNodes.await("partitions settled", Duration.ofSeconds(60),
                 () -> clusterSafe(owner) && clusterSafe(other));
         String ownerAddress = cluster(owner).path("localMember").asText();
@@ -144,7 +144,7 @@ class UnconfirmedBackupIT {
         }
     }
 
-    private static boolean clusterSafe(NodeProcess node) {
+    private static boolean clusterSafe(EdgeProcess node) {
         try {
             return cluster(node).path("safe").asBoolean(false);
         } catch (RuntimeException e) {
@@ -152,11 +152,11 @@ class UnconfirmedBackupIT {
         }
     }
 
-    private static JsonNode cluster(NodeProcess node) {
-        return NodeProcess.readinessData(Json.parse(get(node.httpUrl() + "/health"))).path("cluster");
+    private static JsonNode cluster(EdgeProcess node) {
+        return EdgeProcess.readinessData(Json.parse(get(node.httpUrl() + "/health"))).path("cluster");
     }
 
-    private static JsonNode historyOf(NodeProcess node, String channel) {
+    private static JsonNode historyOf(EdgeProcess node, String channel) {
         try {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create(node.httpUrl() + "/v1/channels/" + channel + "/messages"))

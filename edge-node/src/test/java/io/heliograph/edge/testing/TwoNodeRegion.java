@@ -1,28 +1,29 @@
 package io.heliograph.edge.testing;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.heliograph.client.HeliographClient;
+import io.heliograph.launcher.EdgeProcess;
 
 /**
- * A region of two edge-node processes for system tests, and the clients a test opens against it; closing it closes
- * every client and kills every node it started, even after a failure.
+ * A region of two edge-node processes for system tests ({@link EdgeProcess}, started with
+ * {@link TestNodes#startNode}), and the clients a test opens against it; closing it closes every client and kills
+ * every node it started, even after a failure.
  */
 public final class TwoNodeRegion implements AutoCloseable {
 
-    private final NodeProcess n1;
-    private final NodeProcess n2;
+    private final EdgeProcess n1;
+    private final EdgeProcess n2;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
     /** The nodes' rate limit, which the SDK clients of the test are told so that they pace to it. */
     private double ratePerSecond = 100;
     private int rateBurst = 200;
 
-    private TwoNodeRegion(NodeProcess n1, NodeProcess n2) {
+    private TwoNodeRegion(EdgeProcess n1, EdgeProcess n2) {
         this.n1 = n1;
         this.n2 = n2;
     }
@@ -32,9 +33,9 @@ public final class TwoNodeRegion implements AutoCloseable {
         int hz1 = TestNodes.freePort();
         int hz2 = TestNodes.freePort();
         String cluster = clusterPrefix + "-" + System.nanoTime();
-        NodeProcess n1 = NodeProcess.start("us-east", "n1", TestNodes.freePort(), hz1, List.of(hz1, hz2), cluster,
+        EdgeProcess n1 = TestNodes.startNode("us-east", "n1", TestNodes.freePort(), hz1, List.of(hz1, hz2), cluster,
                 flags);
-        NodeProcess n2 = NodeProcess.start("us-east", "n2", TestNodes.freePort(), hz2, List.of(hz1, hz2), cluster,
+        EdgeProcess n2 = TestNodes.startNode("us-east", "n2", TestNodes.freePort(), hz2, List.of(hz1, hz2), cluster,
                 flags);
         TwoNodeRegion region = new TwoNodeRegion(n1, n2);
         for (String flag : flags) {
@@ -45,8 +46,8 @@ public final class TwoNodeRegion implements AutoCloseable {
             }
         }
         try {
-            n1.awaitHealthy(2, Duration.ofSeconds(90));
-            n2.awaitHealthy(2, Duration.ofSeconds(90));
+            n1.awaitReady(Duration.ofSeconds(90));
+            n2.awaitReady(Duration.ofSeconds(90));
         } catch (RuntimeException | Error e) {
             region.close();
             throw e;
@@ -54,18 +55,18 @@ public final class TwoNodeRegion implements AutoCloseable {
         return region;
     }
 
-    public NodeProcess n1() {
+    public EdgeProcess n1() {
         return n1;
     }
 
-    public NodeProcess n2() {
+    public EdgeProcess n2() {
         return n2;
     }
 
     /** A connected SDK client trying {@code first}, then {@code second}; closed with the region. */
-    public HeliographClient client(String clientId, NodeProcess first, NodeProcess second) {
+    public HeliographClient client(String clientId, EdgeProcess first, EdgeProcess second) {
         HeliographClient c = HeliographClient.builder()
-                .urls(List.of(URI.create(first.wsUrl()), URI.create(second.wsUrl())))
+                .urls(List.of(first.wsUrl(), second.wsUrl()))
                 .token(TestNodes.token(clientId))
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
                 .requestTimeout(Duration.ofSeconds(30))
@@ -77,8 +78,8 @@ public final class TwoNodeRegion implements AutoCloseable {
     }
 
     /** A raw protocol client on {@code node}, past its {@code connected} frame; closed with the region. */
-    public WsProbe probe(NodeProcess node, String clientId) {
-        WsProbe probe = WsProbe.connect(node.wsUrl(), TestNodes.token(clientId));
+    public WsProbe probe(EdgeProcess node, String clientId) {
+        WsProbe probe = WsProbe.connect(node.wsUrl().toString(), TestNodes.token(clientId));
         clients.add(probe);
         probe.awaitType("connected");
         return probe;

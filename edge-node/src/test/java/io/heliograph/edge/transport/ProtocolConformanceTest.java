@@ -16,11 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.heliograph.edge.EdgeNode;
-import io.heliograph.edge.testing.NodeProcess;
 import io.heliograph.edge.testing.PrometheusText;
 import io.heliograph.edge.testing.RawHttp;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.WsProbe;
+import io.heliograph.launcher.EdgeProcess;
 
 /** Protocol v1 on one node: the happy paths and the replies the protocol documents. */
 class ProtocolConformanceTest {
@@ -283,7 +283,7 @@ class ProtocolConformanceTest {
         assertEquals(200, health.statusCode());
         JsonNode body = io.heliograph.protocol.Json.parse(health.body());
         assertEquals("UP", body.get("status").asText());
-        JsonNode edge = NodeProcess.readinessData(body);
+        JsonNode edge = EdgeProcess.readinessData(body);
         assertEquals("us-east", edge.path("region").asText());
         assertEquals(1, edge.path("cluster").path("members").asInt());
         var metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.httpUrl()
