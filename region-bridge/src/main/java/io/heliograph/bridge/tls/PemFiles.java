@@ -31,15 +31,19 @@ final class PemFiles {
     private PemFiles() {
     }
 
-    /** When and how large a file was; a change of either means it was rewritten. */
-    record FileStamp(long lastModifiedNanos, long size) {
+    /**
+     * When and how large a file was and which file it is (the inode, where the file system has one): a change of any
+     * means it was rewritten. The file key catches an atomic rename of a same-sized file within one clock tick.
+     */
+    record FileStamp(long lastModifiedNanos, long size, Object fileKey) {
     }
 
     static FileStamp stamp(Path file, String setting) {
+        requireFile(file, setting);
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             return new FileStamp(attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
-                    attributes.size());
+                    attributes.size(), attributes.fileKey());
         } catch (IOException e) {
             throw new BridgeConfigException(setting + ": cannot read " + file + " (" + describe(e) + ")", e);
         }
@@ -122,13 +126,17 @@ final class PemFiles {
                 + certificate.getSubjectX500Principal().getName() + " in cert-chain " + chainFile);
     }
 
-    private static String readText(Path file, String setting) {
+    private static void requireFile(Path file, String setting) {
         if (file == null) {
             throw new BridgeConfigException(setting + " is not set");
         }
         if (!Files.isRegularFile(file)) {
             throw new BridgeConfigException(setting + ": " + file + " does not exist or is not a file");
         }
+    }
+
+    private static String readText(Path file, String setting) {
+        requireFile(file, setting);
         try {
             // Latin-1 decodes any bytes, so a DER or binary file gets the "no PEM" message rather than a charset error.
             return Files.readString(file, StandardCharsets.ISO_8859_1);
