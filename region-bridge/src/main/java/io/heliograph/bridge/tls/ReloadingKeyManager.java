@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * The bridge's own certificate chain and private key, re-read from their files when either changed, checked at the
- * start of every handshake. So a rotated certificate is used by the very next connection, with no timer and no
- * restart, and open connections keep the identity they started with.
+ * start of every handshake (a stat of two files, on the transport's thread: handshakes are rare, one per link and
+ * reconnect). So a rotated certificate is used by the very next connection, with no timer and no restart, and open
+ * connections keep the identity they started with.
  *
  * <p>A rotation writes two files, not atomically together: a handshake between the two writes sees a key that does
  * not match the certificate. Such a pair (or any file that does not load) is never installed: the bridge keeps the

@@ -202,8 +202,10 @@ public final class ThrowawayCa {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-            if (ownerOnly && temporary.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+            // Temporary files start owner-only; certificates are public, keys stay owner-only.
+            if (temporary.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString(ownerOnly ? "rw-------"
+                        : "rw-r--r--"));
             }
             Files.writeString(temporary, content, StandardCharsets.US_ASCII);
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -38,11 +38,15 @@ class PemFilesTest {
     }
 
     @Test
-    void theThrowawayCaWritesTheDocumentedLayoutAndARegionCertificateThatNamesTheRegion() {
+    void theThrowawayCaWritesTheDocumentedLayoutAndARegionCertificateThatNamesTheRegion() throws Exception {
         assertEquals(directory.resolve("us-east/chain.pem"), usEast.certChain());
         assertEquals(directory.resolve("us-east/key.pem"), usEast.privateKey());
         assertEquals(directory.resolve("ca.pem"), usEast.trustedCa());
         assertTrue(Files.exists(directory.resolve(ThrowawayCa.CA_KEY)));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(usEast.privateKey())), "keys are owner-only");
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(usEast.certChain())), "certificates are readable");
         List<java.security.cert.X509Certificate> chain = PemFiles.readCertificates(usEast.certChain(), "cert-chain");
         assertEquals(2, chain.size(), "the region's certificate, then the CA's");
         assertEquals("us-east", RegionIdentity.regionOf(chain.getFirst()).orElseThrow());
