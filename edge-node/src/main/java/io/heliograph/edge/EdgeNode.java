@@ -20,6 +20,9 @@ import io.heliograph.edge.api.EdgeOperations;
 import io.heliograph.edge.config.EdgeConfig;
 import io.heliograph.edge.delivery.DeliveryHub;
 import io.heliograph.region.fabric.FanOut;
+import io.heliograph.region.sequencing.Forwarder;
+import io.heliograph.region.sequencing.HomeTable;
+import io.heliograph.region.sequencing.Sequencer;
 import io.heliograph.edge.observe.EdgeHealth;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.edge.transport.ConnectionRegistry;
@@ -77,8 +80,11 @@ public final class EdgeNode implements AutoCloseable {
         });
         Tokens tokens = new Tokens(config.jwtSecret(), () -> java.time.Instant.ofEpochMilli(nowMs.getAsLong()));
         this.hub = new DeliveryHub(log, fabric.localNodeId(), timer, GAP_WAIT_MS, metrics);
-        EdgeOperations operations = new EdgeOperations(log, presence, fabric, new FanOut(fabric, hub), metrics,
-                config.region(), config.limits().maxMessageBytes(), nowMs);
+        // Until region bridges and the control plane hand out home tables, this region is every channel's home.
+        Sequencer sequencer = new Sequencer(config.region(), HomeTable.everyChannelIn(config.region()), log,
+                Forwarder.NONE);
+        EdgeOperations operations = new EdgeOperations(log, sequencer, presence, fabric, new FanOut(fabric, hub),
+                metrics, config.region(), config.limits().maxMessageBytes(), nowMs);
         this.connections = new ConnectionRegistry(hub, operations, metrics, config.heartbeatMs(), nowMs, timer);
         FrameHandler frames = new FrameHandler(operations, hub, metrics, config.limits());
         HttpApi http = new HttpApi(operations, tokens, metrics, config.limits().maxMessageBytes());

@@ -22,6 +22,7 @@ import io.heliograph.region.channel.PublishRequest;
 import io.heliograph.region.fabric.RegionFabric;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 import io.heliograph.region.presence.PresenceRegistry;
+import io.heliograph.region.sequencing.Sequencer;
 
 /** Region operations on behalf of an authenticated client, after validation and capability checks. */
 public final class EdgeOperations {
@@ -37,6 +38,7 @@ public final class EdgeOperations {
     public static final long HISTORY_PAGE_BYTES = 1024 * 1024;
 
     private final ChannelLog log;
+    private final Sequencer sequencer;
     private final PresenceRegistry presence;
     private final RegionFabric fabric;
     private final FanOut fanOut;
@@ -45,9 +47,10 @@ public final class EdgeOperations {
     private final int maxMessageBytes;
     private final LongSupplier nowMs;
 
-    public EdgeOperations(ChannelLog log, PresenceRegistry presence, RegionFabric fabric, FanOut fanOut,
-                          EdgeMetrics metrics, String region, int maxMessageBytes, LongSupplier nowMs) {
+    public EdgeOperations(ChannelLog log, Sequencer sequencer, PresenceRegistry presence, RegionFabric fabric,
+                          FanOut fanOut, EdgeMetrics metrics, String region, int maxMessageBytes, LongSupplier nowMs) {
         this.log = log;
+        this.sequencer = sequencer;
         this.presence = presence;
         this.fabric = fabric;
         this.fanOut = fanOut;
@@ -100,7 +103,8 @@ public final class EdgeOperations {
     }
 
     /**
-     * Sequences, stores (with backup) and fans out a message; idempotent by msgId. Answers once durable.
+     * Sequences (here when this region is the channel's home, else at the home), stores (with backup) and fans out a
+     * message; idempotent by msgId. Answers once durable.
      *
      * @param dataJson the payload as JSON text
      */
@@ -117,7 +121,7 @@ public final class EdgeOperations {
                     "message data is larger than the limit of " + maxMessageBytes + " bytes");
         }
         String id = msgId != null ? msgId : UUID.randomUUID().toString();
-        AppendResult result = log.append(channel,
+        AppendResult result = sequencer.sequence(channel,
                 new PublishRequest(id, name, dataJson, claims.clientId(), region, nowMs.getAsLong()));
         metrics.messageIn();
         fanOut.send(result);

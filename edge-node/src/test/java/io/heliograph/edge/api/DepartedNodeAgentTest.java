@@ -169,7 +169,10 @@ class DepartedNodeAgentTest {
         RegionFabric fabric = new BroadcastRecorder(new HazelcastFabric(hz), broadcast);
         EdgeMetrics metrics = new EdgeMetrics("departed-test-" + System.nanoTime());
         try {
-            EdgeOperations operations = new EdgeOperations(log, presence, fabric,
+            var sequencer = new io.heliograph.region.sequencing.Sequencer("us-east",
+                    io.heliograph.region.sequencing.HomeTable.everyChannelIn("us-east"), log,
+                    io.heliograph.region.sequencing.Forwarder.NONE);
+            EdgeOperations operations = new EdgeOperations(log, sequencer, presence, fabric,
                     new io.heliograph.region.fabric.FanOut(fabric, null), metrics, "us-east", 65536,
                     System::currentTimeMillis);
             String ghost = "us-east-2/0badc0de";
@@ -202,7 +205,7 @@ class DepartedNodeAgentTest {
             agent.reconcile();
 
             assertEquals(List.of("here"), presence.members("lobby").stream().map(PresenceMember::clientId).toList());
-            assertEquals(Set.of(self), log.append("news", new PublishRequest("m", null, "1", "c", "us-east",
+            assertEquals(Set.of(self), log.append("news", 1, new PublishRequest("m", null, "1", "c", "us-east",
                     System.currentTimeMillis())).interestedNodes());
             assertEquals(1, broadcast.size());
             assertEquals(PresenceAction.LEAVE, broadcast.get(0).action());

@@ -69,7 +69,7 @@ class DeliveryHubTest {
     }
 
     private void publish(String channel, String msgId) {
-        AppendResult r = log.append(channel, new PublishRequest(msgId, null, "1", "c", "r", System.currentTimeMillis()));
+        AppendResult r = log.append(channel, 1, new PublishRequest(msgId, null, "1", "c", "r", System.currentTimeMillis()));
         if (r.interestedNodes().contains("node")) {
             hub.onMessage(r.message());
         }
@@ -101,7 +101,7 @@ class DeliveryHubTest {
         }
         pool.shutdown();
         assertEquals(0, hub.channelCount(), "no dispatcher left behind");
-        assertTrue(log.append(channel, new PublishRequest("probe", null, "1", "c", "r", System.currentTimeMillis()))
+        assertTrue(log.append(channel, 1, new PublishRequest("probe", null, "1", "c", "r", System.currentTimeMillis()))
                 .interestedNodes().isEmpty(), "interest withdrawn with the last subscriber");
 
         Sink stable = new Sink("stable");
@@ -116,7 +116,7 @@ class DeliveryHubTest {
     void aLostFanOutIsFilledFromHistoryWhenTheNextMessageArrives() {
         Sink sink = new Sink("s");
         hub.subscribe("gap", sink, null, false, r -> "{\"type\":\"attached\"}");
-        log.append("gap", new PublishRequest("lost", null, "1", "c", "r", System.currentTimeMillis()));
+        log.append("gap", 1, new PublishRequest("lost", null, "1", "c", "r", System.currentTimeMillis()));
         publish("gap", "next");
         TestNodes.await("gap filled", Duration.ofSeconds(5), () -> sink.serials.size() == 2);
         assertEquals(List.of("1:1", "1:2"), List.copyOf(sink.serials));
@@ -128,7 +128,7 @@ class DeliveryHubTest {
         hub.subscribe("tail", sink, null, false, r -> "{\"type\":\"attached\"}");
         publish("tail", "first");
         // Sequenced and stored, but its fan-out is lost, and nothing follows it.
-        log.append("tail", new PublishRequest("lost-last", null, "1", "c", "r", System.currentTimeMillis()));
+        log.append("tail", 1, new PublishRequest("lost-last", null, "1", "c", "r", System.currentTimeMillis()));
         TestNodes.await("the last message delivered after the quiet period", Duration.ofSeconds(5),
                 () -> sink.serials.size() == 2);
         assertEquals(List.of("1:1", "1:2"), List.copyOf(sink.serials));

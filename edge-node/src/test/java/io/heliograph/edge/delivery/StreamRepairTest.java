@@ -69,8 +69,19 @@ class StreamRepairTest {
         }
 
         @Override
-        public AppendResult append(String channel, PublishRequest request) {
-            return delegate.append(channel, request);
+        public AppendResult append(String channel, long epoch, PublishRequest request) {
+            return delegate.append(channel, epoch, request);
+        }
+
+        @Override
+        public io.heliograph.region.channel.ReplicateResult replicate(String channel,
+                io.heliograph.protocol.ChannelMessage message, Serial previous) {
+            return delegate.replicate(channel, message, previous);
+        }
+
+        @Override
+        public boolean fence(String channel, long newEpoch, Serial endOfCurrent) {
+            return delegate.fence(channel, newEpoch, endOfCurrent);
         }
 
         @Override
@@ -238,7 +249,7 @@ class StreamRepairTest {
     }
 
     private void publish(String channel, String msgId, String data) {
-        AppendResult r = log.append(channel,
+        AppendResult r = log.append(channel, 1,
                 new PublishRequest(msgId, null, data, "c", "r", System.currentTimeMillis()));
         if (r.interestedNodes().contains("node")) {
             hub.onMessage(r.message());
@@ -414,7 +425,7 @@ class StreamRepairTest {
         QueueSink sink = new QueueSink("s");
         hub.subscribe("quiet", sink, null, false, r -> ATTACHED);
         // Sequenced and stored, but its fan-out is lost, and nothing arrives on the channel before or after it.
-        log.append("quiet", new PublishRequest("lost", null, "1", "c", "r", System.currentTimeMillis()));
+        log.append("quiet", 1, new PublishRequest("lost", null, "1", "c", "r", System.currentTimeMillis()));
         TestNodes.await("delivered by the quiet-channel sweep", Duration.ofSeconds(4), () -> sink.last() == 1);
         publish("quiet", "next");
         TestNodes.await("and the stream goes on", Duration.ofSeconds(2), () -> sink.last() == 2);
@@ -428,7 +439,7 @@ class StreamRepairTest {
         sink.abandon(Subscriber.Abandon.SLOW); // now refuses every frame, as a closing connection does
         publish("leak", "m1");
         TestNodes.await("dispatcher closed", Duration.ofSeconds(2), () -> hub.channelCount() == 0);
-        assertTrue(log.append("leak", new PublishRequest("p", null, "1", "c", "r", System.currentTimeMillis()))
+        assertTrue(log.append("leak", 1, new PublishRequest("p", null, "1", "c", "r", System.currentTimeMillis()))
                 .interestedNodes().isEmpty(), "interest withdrawn");
         assertFalse(hub.unsubscribe("leak", "s"));
         assertEquals(1, metrics.closed.get(), "counted as a closed connection, not as a slow consumer");

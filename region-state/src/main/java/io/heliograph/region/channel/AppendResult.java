@@ -3,15 +3,47 @@ package io.heliograph.region.channel;
 import java.util.Set;
 
 import io.heliograph.protocol.ChannelMessage;
+import io.heliograph.protocol.Serial;
 
 /**
  * Outcome of an append.
  *
- * @param message        the stored message (for a duplicate: the first one, as far as history still holds it)
- * @param duplicate      true when the msgId was already sequenced within the dedup window; nothing is delivered then
+ * @param outcome         sequenced now, a duplicate of an earlier publish, or fenced (the caller's epoch is stale)
+ * @param message         the stored message (for a duplicate: the first one, as far as history still holds it); null
+ *                        when fenced
+ * @param previous        the serial before the message in the channel's order (null for the channel's first, and for
+ *                        a duplicate or a fenced append): what another region checks a replicated message against
  * @param interestedNodes nodes with subscribers for the channel at sequencing time
- * @param stored         the message is the stored original (false only for a duplicate whose original has left
- *                       history; then only serial and msgId are meaningful)
+ * @param stored          the message is the stored original (false for a duplicate whose original has left history,
+ *                        then only serial and msgId are meaningful, and when fenced)
+ * @param knownEpoch      the highest epoch the region knows of for the channel; for a fenced append, the one that
+ *                        fenced it
  */
-public record AppendResult(ChannelMessage message, boolean duplicate, Set<String> interestedNodes, boolean stored) {
+public record AppendResult(Outcome outcome, ChannelMessage message, Serial previous, Set<String> interestedNodes,
+                           boolean stored, long knownEpoch) {
+
+    public enum Outcome { SEQUENCED, DUPLICATE, FENCED }
+
+    public static AppendResult sequenced(ChannelMessage message, Serial previous, Set<String> interestedNodes,
+                                         long knownEpoch) {
+        return new AppendResult(Outcome.SEQUENCED, message, previous, interestedNodes, true, knownEpoch);
+    }
+
+    public static AppendResult duplicate(ChannelMessage original, boolean stored, Set<String> interestedNodes,
+                                         long knownEpoch) {
+        return new AppendResult(Outcome.DUPLICATE, original, null, interestedNodes, stored, knownEpoch);
+    }
+
+    public static AppendResult fenced(long knownEpoch) {
+        return new AppendResult(Outcome.FENCED, null, null, Set.of(), false, knownEpoch);
+    }
+
+    /** True when the msgId was already sequenced within the dedup window; nothing is delivered then. */
+    public boolean duplicate() {
+        return outcome == Outcome.DUPLICATE;
+    }
+
+    public boolean fenced() {
+        return outcome == Outcome.FENCED;
+    }
 }

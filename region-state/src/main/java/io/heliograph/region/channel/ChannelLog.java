@@ -9,8 +9,24 @@ import io.heliograph.protocol.Serial;
  */
 public interface ChannelLog {
 
-    /** Sequences and stores a message, or returns the first serial when its msgId was already seen in the window. */
-    AppendResult append(String channel, PublishRequest request);
+    /**
+     * Sequences and stores a message in {@code epoch} (the epoch under which this region is the channel's home), or
+     * returns the first serial when its msgId was already seen in the window; fenced, storing nothing, when the region
+     * knows a higher epoch for the channel. Callers go through a {@code Sequencer}, which knows the channel's home.
+     */
+    AppendResult append(String channel, long epoch, PublishRequest request);
+
+    /**
+     * Stores a message the channel's home sequenced in another region, in order only: {@code previous} is the serial
+     * before it in the channel's order. See {@link ChannelState#replicate}.
+     */
+    ReplicateResult replicate(String channel, io.heliograph.protocol.ChannelMessage message, Serial previous);
+
+    /**
+     * The channel's home moved to {@code newEpoch}: nothing of a lower epoch is sequenced here any more, and the
+     * current epoch ends at {@code endOfCurrent} (null: at what this region holds). False when a higher epoch was known.
+     */
+    boolean fence(String channel, long newEpoch, Serial endOfCurrent);
 
     /**
      * Registers {@code nodeId} as having subscribers for the channel and returns, atomically with that, the channel's

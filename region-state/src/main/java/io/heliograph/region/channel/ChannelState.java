@@ -35,8 +35,18 @@ public final class ChannelState {
     private record IdempotencyKey(String clientId, String msgId) {
     }
 
+    /** Version of {@link #writeTo}'s form: a node refuses a state written in a form it does not know. */
+    static final int FORMAT = 2;
+    /** Ended epochs remembered (their last seq): enough for every resume that history can still serve. */
+    static final int MAX_EPOCH_ENDS = 64;
+
     private final String channel;
+    /** The epoch of the newest message (or the first epoch while there is none). */
     private long epoch = FIRST_EPOCH;
+    /** The highest epoch this region knows of for the channel: nothing of a lower one is sequenced or taken past its end. */
+    private long knownEpoch = FIRST_EPOCH;
+    /** Where each ended epoch ended: epoch to its last seq (history records it, so a resume across it is complete). */
+    private final java.util.TreeMap<Long, Long> epochEnds = new java.util.TreeMap<>();
     private long lastSeq;
     private long lastTimestampMs;
     private final ArrayDeque<ChannelMessage> history = new ArrayDeque<>();
@@ -55,12 +65,40 @@ public final class ChannelState {
 
     /** Latest serial, null when the channel never had a message. */
     public Serial latest() {
-        return lastSeq == 0 ? null : Serial.of(epoch, lastSeq);
+        if (lastSeq > 0) {
+            return Serial.of(epoch, lastSeq);
+        }
+        var ended = epochEnds.lastEntry();
+        return ended == null ? null : Serial.of(ended.getKey(), ended.getValue());
     }
 
-    public AppendResult append(PublishRequest request, HistoryLimits limits) {
+    /** The highest epoch this region knows of for the channel. */
+    public long knownEpoch() {
+        return knownEpoch;
+    }
+
+    /** Where {@code epoch} ended, or -1 when it has not ended (or is too old to be remembered). */
+    public long endOf(long epoch) {
+        Long end = epochEnds.get(epoch);
+        return end == null ? -1 : end;
+    }
+
+    /**
+     * Sequences a publish in {@code epoch}, the epoch under which the caller believes this region is the channel's
+     * home. An epoch below the highest known is fenced: that home has moved, and nothing is sequenced (not even a
+     * duplicate is answered: the old epoch's tail may never have been committed). A higher one starts that epoch here,
+     * recording where the previous one ended.
+     */
+    public AppendResult append(long epoch, PublishRequest request, HistoryLimits limits) {
+        if (epoch < knownEpoch) {
+            return AppendResult.fenced(knownEpoch);
+        }
         long nowMs = request.timestampMs();
         expire(nowMs, limits);
+        if (epoch > this.epoch) {
+            startEpoch(epoch);
+        }
+        knownEpoch = epoch;
         IdempotencyKey key = new IdempotencyKey(request.clientId(), request.msgId());
         SeenMsgId seen = seenMsgIds.get(key);
         if (seen != null) {
@@ -71,8 +109,9 @@ public final class ChannelState {
                 original = new ChannelMessage(channel, first, request.msgId(), request.name(), request.dataJson(),
                         request.clientId(), request.region(), seen.seenAtMs);
             }
-            return new AppendResult(original, true, Set.copyOf(interestedNodes), stored);
+            return AppendResult.duplicate(original, stored, Set.copyOf(interestedNodes), knownEpoch);
         }
+        Serial previous = latest();
         lastSeq++;
         Serial serial = Serial.of(epoch, lastSeq);
         // Publishing nodes' clocks differ a little: timestamps never go backwards within a channel, so history is
@@ -83,10 +122,113 @@ public final class ChannelState {
                 request.dataJson(), request.clientId(), request.region(), timestamp);
         history.addLast(message);
         seenMsgIds.put(key, new SeenMsgId(lastSeq, epoch, nowMs));
+        trim(limits);
+        return AppendResult.sequenced(message, previous, Set.copyOf(interestedNodes), knownEpoch);
+    }
+
+    /**
+     * Takes a message sequenced by the channel's home in another region. It is applied only in order: when
+     * {@code previous} (the serial before it in the channel's one order, from the home) is this region's latest; a
+     * region that holds nothing of the channel yet starts from it, its history reaching back no further. Anything
+     * already held is a duplicate (this state only ever grows by the next message, so everything up to its latest is
+     * held or was trimmed). A message of an epoch below the highest known, past that epoch's recorded end, was never
+     * committed: it is fenced.
+     */
+    public ReplicateResult replicate(ChannelMessage message, Serial previous, HistoryLimits limits) {
+        Serial serial = message.serial();
+        Serial head = latest();
+        if (head != null && serial.compareTo(head) <= 0) {
+            return ReplicateResult.of(ReplicateResult.Outcome.DUPLICATE, head, Set.of());
+        }
+        if (serial.epoch() < knownEpoch && serial.seq() > endOf(serial.epoch())) {
+            return ReplicateResult.of(ReplicateResult.Outcome.FENCED, head, Set.of());
+        }
+        boolean fresh = head == null && history.isEmpty() && trimmedThrough == null;
+        boolean next = fresh || java.util.Objects.equals(previous, head);
+        boolean sameEpochStep = serial.epoch() != epoch || serial.seq() == lastSeq + 1;
+        if (!next || (!fresh && !sameEpochStep)) {
+            return ReplicateResult.of(ReplicateResult.Outcome.GAP, head, Set.of());
+        }
+        expire(message.timestamp(), limits);
+        if (fresh) {
+            trimmedThrough = previous;
+        }
+        if (serial.epoch() > epoch) {
+            startEpoch(serial.epoch());
+        }
+        knownEpoch = Math.max(knownEpoch, serial.epoch());
+        lastSeq = serial.seq();
+        lastTimestampMs = Math.max(lastTimestampMs, message.timestamp());
+        history.addLast(message);
+        seenMsgIds.put(new IdempotencyKey(message.clientId(), message.msgId()),
+                new SeenMsgId(serial.seq(), serial.epoch(), message.timestamp()));
+        trim(limits);
+        return ReplicateResult.of(ReplicateResult.Outcome.APPLIED, serial, Set.copyOf(interestedNodes));
+    }
+
+    /**
+     * The channel's home moved to {@code newEpoch}: from now on nothing of a lower epoch is sequenced here, and
+     * nothing of the current one is taken past {@code endOfCurrent} (where the takeover ended it; null to leave it at
+     * what this region holds). Answers false, changing nothing, when a higher epoch is already known.
+     */
+    public boolean fence(long newEpoch, Serial endOfCurrent) {
+        if (newEpoch < knownEpoch) {
+            return false;
+        }
+        if (newEpoch > knownEpoch && endOfCurrent != null && endOfCurrent.epoch() == epoch) {
+            dropBeyond(endOfCurrent.seq());
+            epochEnds.put(epoch, endOfCurrent.seq());
+            trimEpochEnds();
+        }
+        knownEpoch = newEpoch;
+        return true;
+    }
+
+    /**
+     * Forgets this epoch's messages after {@code end}: a home that was cut off sequenced them, but the takeover ended
+     * the epoch before them, so they were never committed (and, delivered only once committed, never seen).
+     */
+    private void dropBeyond(long end) {
+        if (lastSeq <= end) {
+            return;
+        }
+        while (!history.isEmpty() && history.peekLast().serial().epoch() == epoch
+                && history.peekLast().serial().seq() > end) {
+            history.removeLast();
+        }
+        seenMsgIds.values().removeIf(seen -> seen.epoch == epoch && seen.seq > end);
+        lastSeq = end;
+    }
+
+    /** The serial before {@code serial} in the channel's order (across an epoch boundary too), null for the first. */
+    public Serial previousOf(Serial serial) {
+        if (serial.seq() > 1) {
+            return Serial.of(serial.epoch(), serial.seq() - 1);
+        }
+        var before = epochEnds.lowerEntry(serial.epoch());
+        return before == null ? null : Serial.of(before.getKey(), before.getValue());
+    }
+
+    private void startEpoch(long newEpoch) {
+        if (lastSeq > 0) {
+            // A fence may have recorded the end already (and dropped what lay beyond it).
+            epochEnds.putIfAbsent(epoch, lastSeq);
+            trimEpochEnds();
+        }
+        epoch = newEpoch;
+        lastSeq = 0;
+    }
+
+    private void trimEpochEnds() {
+        while (epochEnds.size() > MAX_EPOCH_ENDS) {
+            epochEnds.pollFirstEntry();
+        }
+    }
+
+    private void trim(HistoryLimits limits) {
         while (history.size() > limits.maxMessages()) {
             trimmedThrough = history.removeFirst().serial();
         }
-        return new AppendResult(message, false, Set.copyOf(interestedNodes), true);
     }
 
     /**
@@ -104,10 +246,17 @@ public final class ChannelState {
         return new AttachResult(latest(), !reachesBackTo(fromSerial) || beyondHead(fromSerial));
     }
 
-    /** True when {@code serial} lies after everything this channel ever sequenced. */
+    /**
+     * True when {@code serial} is not in this channel's order: after everything it ever sequenced, or in an ended
+     * epoch past that epoch's end (a message of a home that lost its place before committing it).
+     */
     private boolean beyondHead(Serial serial) {
         Serial head = latest() != null ? latest() : Serial.of(epoch, 0);
-        return serial.compareTo(head) > 0;
+        if (serial.compareTo(head) > 0) {
+            return true;
+        }
+        long end = endOf(serial.epoch());
+        return end >= 0 && serial.seq() > end;
     }
 
     /** Forgets a node's interest (it detached its last subscriber, or left the region); true when it had any. */
@@ -247,8 +396,15 @@ public final class ChannelState {
     // ---- serialization (used by engines to move and back up the state) ----
 
     public void writeTo(DataOutput out) throws IOException {
+        out.writeInt(FORMAT);
         out.writeUTF(channel);
         out.writeLong(epoch);
+        out.writeLong(knownEpoch);
+        out.writeInt(epochEnds.size());
+        for (Map.Entry<Long, Long> e : epochEnds.entrySet()) {
+            out.writeLong(e.getKey());
+            out.writeLong(e.getValue());
+        }
         out.writeLong(lastSeq);
         out.writeLong(lastTimestampMs);
         out.writeBoolean(trimmedThrough != null);
@@ -275,8 +431,18 @@ public final class ChannelState {
     }
 
     public static ChannelState readFrom(DataInput in) throws IOException {
+        int format = in.readInt();
+        if (format != FORMAT) {
+            throw new IOException("channel state written in form " + format + "; this node reads form " + FORMAT
+                    + " only (nodes of different versions cannot share a region)");
+        }
         ChannelState s = new ChannelState(in.readUTF());
         s.epoch = in.readLong();
+        s.knownEpoch = in.readLong();
+        int ends = in.readInt();
+        for (int i = 0; i < ends; i++) {
+            s.epochEnds.put(in.readLong(), in.readLong());
+        }
         s.lastSeq = in.readLong();
         s.lastTimestampMs = in.readLong();
         if (in.readBoolean()) {

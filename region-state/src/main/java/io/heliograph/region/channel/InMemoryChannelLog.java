@@ -22,10 +22,26 @@ public final class InMemoryChannelLog implements ChannelLog {
     }
 
     @Override
-    public AppendResult append(String channel, PublishRequest request) {
+    public AppendResult append(String channel, long epoch, PublishRequest request) {
         ChannelState s = state(channel);
         synchronized (s) {
-            return s.append(request, limits);
+            return s.append(epoch, request, limits);
+        }
+    }
+
+    @Override
+    public ReplicateResult replicate(String channel, io.heliograph.protocol.ChannelMessage message, Serial previous) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.replicate(message, previous, limits);
+        }
+    }
+
+    @Override
+    public boolean fence(String channel, long newEpoch, Serial endOfCurrent) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.fence(newEpoch, endOfCurrent);
         }
     }
 

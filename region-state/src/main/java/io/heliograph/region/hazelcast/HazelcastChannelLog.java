@@ -12,6 +12,7 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 
+import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Serial;
 import io.heliograph.region.channel.AppendResult;
 import io.heliograph.region.channel.AttachResult;
@@ -20,6 +21,7 @@ import io.heliograph.region.channel.ChannelState;
 import io.heliograph.region.channel.HistoryLimits;
 import io.heliograph.region.channel.HistoryPage;
 import io.heliograph.region.channel.PublishRequest;
+import io.heliograph.region.channel.ReplicateResult;
 
 /**
  * {@link ChannelLog} on a Hazelcast IMap keyed by channel. Each call is an entry processor run on the partition thread
@@ -45,9 +47,20 @@ public final class HazelcastChannelLog implements ChannelLog {
     }
 
     @Override
-    public AppendResult append(String channel, PublishRequest request) {
+    public AppendResult append(String channel, long epoch, PublishRequest request) {
         // The one change whose client retries it: 503 as soon as its backup did not confirm it.
-        return calls.onKey(channels, channel, new Append(request, limits));
+        return calls.onKey(channels, channel, new Append(epoch, request, limits));
+    }
+
+    @Override
+    public ReplicateResult replicate(String channel, ChannelMessage message, Serial previous) {
+        // The bridge resends what was not acknowledged, so a 503 here is retried by the link, like a publish.
+        return calls.onKey(channels, channel, new ReplicationProcessors.Replicate(message, previous, limits));
+    }
+
+    @Override
+    public boolean fence(String channel, long newEpoch, Serial endOfCurrent) {
+        return calls.onKey(channels, channel, new ReplicationProcessors.Fence(newEpoch, endOfCurrent));
     }
 
     @Override
@@ -126,7 +139,7 @@ public final class HazelcastChannelLog implements ChannelLog {
         return calls.onKeyPatiently(channels, channel, processor);
     }
 
-    private static ChannelState stateOf(Map.Entry<String, ChannelState> entry) {
+    static ChannelState stateOf(Map.Entry<String, ChannelState> entry) {
         ChannelState state = entry.getValue();
         return state != null ? state : new ChannelState(entry.getKey());
     }
@@ -155,13 +168,15 @@ public final class HazelcastChannelLog implements ChannelLog {
 
     /** Sequences one message; replayed as is on the backup. */
     public static final class Append implements EntryProcessor<String, ChannelState, AppendResult>, DataSerializable {
+        private long epoch;
         private PublishRequest request;
         private HistoryLimits limits;
 
         public Append() {
         }
 
-        Append(PublishRequest request, HistoryLimits limits) {
+        Append(long epoch, PublishRequest request, HistoryLimits limits) {
+            this.epoch = epoch;
             this.request = request;
             this.limits = limits;
         }
@@ -169,13 +184,16 @@ public final class HazelcastChannelLog implements ChannelLog {
         @Override
         public AppendResult process(Map.Entry<String, ChannelState> entry) {
             ChannelState state = stateOf(entry);
-            AppendResult result = state.append(request, limits);
-            entry.setValue(state);
+            AppendResult result = state.append(epoch, request, limits);
+            if (!result.fenced()) {
+                entry.setValue(state);
+            }
             return result;
         }
 
         @Override
         public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLong(epoch);
             out.writeString(request.msgId());
             out.writeString(request.name());
             out.writeString(request.dataJson());
@@ -187,6 +205,7 @@ public final class HazelcastChannelLog implements ChannelLog {
 
         @Override
         public void readData(ObjectDataInput in) throws IOException {
+            epoch = in.readLong();
             request = new PublishRequest(in.readString(), in.readString(), in.readString(), in.readString(),
                     in.readString(), in.readLong());
             limits = readLimits(in);

@@ -34,10 +34,18 @@ public final class HigherSequenceMergePolicy implements SplitBrainMergePolicy<Ob
         return existing.getRawValue();
     }
 
-    /** The sequence and history of the side that sequenced further; the interest of both sides. */
+    /**
+     * The sequence and history of the side that sequenced further; the interest of both sides; and the higher epoch
+     * either side knew of: a fence learned on one side while apart is never forgotten by the merge.
+     */
     static ChannelState merge(ChannelState merging, ChannelState existing) {
-        return prefersMerging(merging.latest(), existing.latest()) ? merging.withInterestOf(existing)
-                : existing.withInterestOf(merging);
+        boolean mergingWins = prefersMerging(merging.latest(), existing.latest());
+        ChannelState winner = mergingWins ? merging.withInterestOf(existing) : existing.withInterestOf(merging);
+        ChannelState loser = mergingWins ? existing : merging;
+        if (loser.knownEpoch() > winner.knownEpoch()) {
+            winner.fence(loser.knownEpoch(), null);
+        }
+        return winner;
     }
 
     /** The merging side wins only when it sequenced strictly further; ties keep what the cluster has. */

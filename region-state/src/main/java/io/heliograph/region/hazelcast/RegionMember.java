@@ -16,6 +16,7 @@ import io.heliograph.region.channel.AppendResult;
 import io.heliograph.region.channel.AttachResult;
 import io.heliograph.region.channel.ChannelState;
 import io.heliograph.region.channel.HistoryPage;
+import io.heliograph.region.channel.ReplicateResult;
 import io.heliograph.region.presence.ChannelPresence;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 
@@ -118,6 +119,7 @@ public final class RegionMember {
         register(serialization, ChannelMessage.class, new Serializers.ChannelMessageSerializer());
         register(serialization, AppendResult.class, new Serializers.AppendResultSerializer());
         register(serialization, AttachResult.class, new Serializers.AttachResultSerializer());
+        register(serialization, ReplicateResult.class, new Serializers.ReplicateResultSerializer());
         register(serialization, HistoryPage.class, new Serializers.HistoryPageSerializer());
         register(serialization, io.heliograph.protocol.Serial.class, new Serializers.SerialSerializer());
         register(serialization, PresenceEvent.class, new Serializers.PresenceEventSerializer());

@@ -19,6 +19,7 @@ import io.heliograph.region.channel.AppendResult;
 import io.heliograph.region.channel.AttachResult;
 import io.heliograph.region.channel.ChannelState;
 import io.heliograph.region.channel.HistoryPage;
+import io.heliograph.region.channel.ReplicateResult;
 import io.heliograph.region.presence.ChannelPresence;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 
@@ -98,30 +99,67 @@ final class Serializers {
     static final class AppendResultSerializer implements StreamSerializer<AppendResult> {
         @Override
         public void write(ObjectDataOutput out, AppendResult r) throws IOException {
-            ChannelState.writeMessage(out, r.message());
-            out.writeBoolean(r.duplicate());
-            out.writeInt(r.interestedNodes().size());
-            for (String node : r.interestedNodes()) {
-                out.writeString(node);
+            out.writeByte(r.outcome().ordinal());
+            out.writeBoolean(r.message() != null);
+            if (r.message() != null) {
+                ChannelState.writeMessage(out, r.message());
             }
+            HazelcastChannelLog.writeSerial(out, r.previous());
+            writeNodes(out, r.interestedNodes());
             out.writeBoolean(r.stored());
+            out.writeLong(r.knownEpoch());
         }
 
         @Override
         public AppendResult read(ObjectDataInput in) throws IOException {
-            ChannelMessage m = ChannelState.readMessage(in);
-            boolean duplicate = in.readBoolean();
-            int n = in.readInt();
-            Set<String> nodes = new HashSet<>(n * 2);
-            for (int i = 0; i < n; i++) {
-                nodes.add(in.readString());
-            }
-            return new AppendResult(m, duplicate, Set.copyOf(nodes), in.readBoolean());
+            AppendResult.Outcome outcome = AppendResult.Outcome.values()[in.readByte()];
+            ChannelMessage m = in.readBoolean() ? ChannelState.readMessage(in) : null;
+            Serial previous = HazelcastChannelLog.readSerial(in);
+            Set<String> nodes = readNodes(in);
+            boolean stored = in.readBoolean();
+            return new AppendResult(outcome, m, previous, nodes, stored, in.readLong());
         }
 
         @Override
         public int getTypeId() {
             return 7104;
+        }
+    }
+
+    static void writeNodes(ObjectDataOutput out, Set<String> nodes) throws IOException {
+        out.writeInt(nodes.size());
+        for (String node : nodes) {
+            out.writeString(node);
+        }
+    }
+
+    static Set<String> readNodes(ObjectDataInput in) throws IOException {
+        int n = in.readInt();
+        Set<String> nodes = new HashSet<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            nodes.add(in.readString());
+        }
+        return Set.copyOf(nodes);
+    }
+
+    static final class ReplicateResultSerializer implements StreamSerializer<ReplicateResult> {
+        @Override
+        public void write(ObjectDataOutput out, ReplicateResult r) throws IOException {
+            out.writeByte(r.outcome().ordinal());
+            HazelcastChannelLog.writeSerial(out, r.latest());
+            writeNodes(out, r.interestedNodes());
+        }
+
+        @Override
+        public ReplicateResult read(ObjectDataInput in) throws IOException {
+            ReplicateResult.Outcome outcome = ReplicateResult.Outcome.values()[in.readByte()];
+            Serial latest = HazelcastChannelLog.readSerial(in);
+            return new ReplicateResult(outcome, latest, readNodes(in));
+        }
+
+        @Override
+        public int getTypeId() {
+            return 7111;
         }
     }
 

@@ -25,6 +25,11 @@ public abstract class ChannelLogContract {
 
     protected abstract ChannelLog log();
 
+    /** Appends in the first epoch, as a region that is every channel's home does. */
+    private AppendResult append(String channel, PublishRequest request) {
+        return log().append(channel, ChannelState.FIRST_EPOCH, request);
+    }
+
     private String channel() {
         return "c-" + System.nanoTime();
     }
@@ -44,7 +49,7 @@ public abstract class ChannelLogContract {
             futures.add(pool.submit(() -> {
                 List<Serial> serials = new ArrayList<>();
                 for (int i = 0; i < 50; i++) {
-                    serials.add(log().append(channel, request(thread + "-" + i)).message().serial());
+                    serials.add(append(channel, request(thread + "-" + i)).message().serial());
                 }
                 return serials;
             }));
@@ -63,8 +68,8 @@ public abstract class ChannelLogContract {
     @Test
     void duplicateMsgIdAnswersTheFirstSerialAndIsFlagged() {
         String channel = channel();
-        AppendResult first = log().append(channel, request("same"));
-        AppendResult second = log().append(channel, request("same"));
+        AppendResult first = append(channel, request("same"));
+        AppendResult second = append(channel, request("same"));
         assertFalse(first.duplicate());
         assertTrue(second.duplicate());
         assertEquals(first.message().serial(), second.message().serial());
@@ -74,11 +79,11 @@ public abstract class ChannelLogContract {
     void aMsgIdIsScopedToItsPublisherSoAnotherClientCannotTakeIt() {
         String channel = channel();
         long now = System.currentTimeMillis();
-        AppendResult alice = log().append(channel,
+        AppendResult alice = append(channel,
                 new PublishRequest("order-42", null, "\"from alice\"", "alice", "us-east", now));
-        AppendResult bob = log().append(channel,
+        AppendResult bob = append(channel,
                 new PublishRequest("order-42", null, "\"from bob\"", "bob", "us-east", now));
-        AppendResult bobAgain = log().append(channel,
+        AppendResult bobAgain = append(channel,
                 new PublishRequest("order-42", null, "\"from bob\"", "bob", "us-east", now));
         assertFalse(bob.duplicate(), "bob's message is his own, not a duplicate of alice's");
         assertTrue(!alice.message().serial().equals(bob.message().serial()));
@@ -92,12 +97,12 @@ public abstract class ChannelLogContract {
     @Test
     void attachRegistersInterestAtomicallyWithTheLatestSerial() {
         String channel = channel();
-        log().append(channel, request("before"));
+        append(channel, request("before"));
         AttachResult attached = log().attach(channel, "node-x", null);
         assertEquals(Serial.of(1, 1), attached.latest());
-        assertEquals(Set.of("node-x"), log().append(channel, request("after")).interestedNodes());
+        assertEquals(Set.of("node-x"), append(channel, request("after")).interestedNodes());
         log().detach(channel, "node-x");
-        assertTrue(log().append(channel, request("later")).interestedNodes().isEmpty());
+        assertTrue(append(channel, request("later")).interestedNodes().isEmpty());
     }
 
     @Test
@@ -110,7 +115,7 @@ public abstract class ChannelLogContract {
         Set<String> found = log().interestedNodesOtherThan(Set.of("live"));
         assertTrue(found.containsAll(Set.of("left-" + c1, "left-" + c2)), found.toString());
         assertTrue(!found.contains("live"), found.toString());
-        assertEquals(Set.of("left-" + c2, "live"), log().append(c2, request("a")).interestedNodes(), "read-only");
+        assertEquals(Set.of("left-" + c2, "live"), append(c2, request("a")).interestedNodes(), "read-only");
     }
 
     @Test
@@ -121,15 +126,15 @@ public abstract class ChannelLogContract {
         log().attach(c2, "gone", null);
         log().attach(c2, "stays", null);
         log().forgetNode("gone");
-        assertTrue(log().append(c1, request("a")).interestedNodes().isEmpty());
-        assertEquals(Set.of("stays"), log().append(c2, request("b")).interestedNodes());
+        assertTrue(append(c1, request("a")).interestedNodes().isEmpty());
+        assertEquals(Set.of("stays"), append(c2, request("b")).interestedNodes());
     }
 
     @Test
     void resumeAndHistoryAnswerTheRequestedRangeAndContinuity() {
         String channel = channel();
         for (int i = 1; i <= 25; i++) {
-            log().append(channel, request("m" + i));
+            append(channel, request("m" + i));
         }
         HistoryPage page = log().history(channel, Serial.of(1, 10), 5, Long.MAX_VALUE);
         assertEquals(Serial.of(1, 11), page.messages().get(0).serial());
@@ -150,17 +155,17 @@ public abstract class ChannelLogContract {
     void largePayloadsSurvive() {
         String channel = channel();
         String big = "\"" + "x".repeat(100_000) + "\"";
-        log().append(channel, new PublishRequest("big", "n", big, "c", "r", System.currentTimeMillis()));
+        append(channel, new PublishRequest("big", "n", big, "c", "r", System.currentTimeMillis()));
         assertEquals(big, log().history(channel, null, 1, Long.MAX_VALUE).messages().get(0).dataJson());
     }
 
     @Test
     void expireAllKeepsTheSequenceAndDropsNothingYoung() {
         String channel = channel();
-        log().append(channel, request("young"));
+        append(channel, request("young"));
         log().expireAll();
         assertEquals(1, log().history(channel, null, 10, Long.MAX_VALUE).messages().size());
-        assertEquals(Serial.of(1, 2), log().append(channel, request("next")).message().serial());
+        assertEquals(Serial.of(1, 2), append(channel, request("next")).message().serial());
     }
 
     @Test
@@ -169,7 +174,7 @@ public abstract class ChannelLogContract {
         assertTrue(log().attach(channel, "n", Serial.of(1, 500)).continuityLost(), "empty channel, 1:500");
         assertFalse(log().attach(channel, "n", Serial.of(1, 0)).continuityLost(), "1:0 is the start");
         for (int i = 1; i <= 3; i++) {
-            log().append(channel, request("m" + i));
+            append(channel, request("m" + i));
         }
         assertTrue(log().attach(channel, "n", Serial.of(1, 50)).continuityLost(), "channel at 1:3, 1:50");
         assertTrue(log().attach(channel, "n", Serial.of(1, 4)).continuityLost(), "one beyond the head");
@@ -181,7 +186,7 @@ public abstract class ChannelLogContract {
         String channel = channel();
         String big = "\"" + "y".repeat(60 * 1024) + "\"";
         for (int i = 1; i <= 20; i++) {
-            log().append(channel, new PublishRequest("b" + i, null, big, "c", "r", System.currentTimeMillis()));
+            append(channel, new PublishRequest("b" + i, null, big, "c", "r", System.currentTimeMillis()));
         }
         HistoryPage page = log().history(channel, null, 1000, 256 * 1024);
         assertTrue(page.more());
@@ -200,12 +205,58 @@ public abstract class ChannelLogContract {
         String a = channel();
         String b = channel() + "-b";
         String never = channel() + "-never";
-        log().append(a, request("a1"));
-        log().append(b, request("b1"));
-        log().append(b, request("b2"));
+        append(a, request("a1"));
+        append(b, request("b1"));
+        append(b, request("b2"));
         var latest = log().latest(List.of(a, b, never));
         assertEquals(Serial.of(1, 1), latest.get(a));
         assertEquals(Serial.of(1, 2), latest.get(b));
         assertFalse(latest.containsKey(never));
+    }
+
+    // ---- epochs and replication: the same rules through every engine (entry processors, serializers, backups) ----
+
+    @Test
+    void aFencedChannelRefusesTheOldEpochAndResumesAcrossTheBoundary() {
+        String channel = channel();
+        append(channel, request("a"));
+        append(channel, request("b"));
+        assertTrue(log().fence(channel, 2, Serial.of(1, 2)));
+        AppendResult stale = append(channel, request("c"));
+        assertTrue(stale.fenced());
+        assertEquals(2, stale.knownEpoch());
+        AppendResult next = log().append(channel, 2, request("d"));
+        assertEquals(Serial.of(2, 1), next.message().serial());
+        assertEquals(Serial.of(1, 2), next.previous());
+        assertFalse(log().attach(channel, "node-x", Serial.of(1, 2)).continuityLost());
+        assertEquals(List.of(Serial.of(2, 1)), log().history(channel, Serial.of(1, 2), 10, Long.MAX_VALUE)
+                .messages().stream().map(io.heliograph.protocol.ChannelMessage::serial).toList());
+    }
+
+    @Test
+    void replicatedMessagesAreStoredInOrderAndAnsweredWithTheirOutcome() {
+        String channel = channel();
+        log().attach(channel, "node-x", null);
+        long now = System.currentTimeMillis();
+        var first = new io.heliograph.protocol.ChannelMessage(channel, Serial.of(3, 1), "r1", null, "1", "bob",
+                "eu-west", now);
+        var second = new io.heliograph.protocol.ChannelMessage(channel, Serial.of(3, 2), "r2", null, "2", "bob",
+                "eu-west", now);
+        var third = new io.heliograph.protocol.ChannelMessage(channel, Serial.of(3, 3), "r3", null, "3", "bob",
+                "eu-west", now);
+        ReplicateResult applied = log().replicate(channel, first, Serial.of(2, 9));
+        assertEquals(ReplicateResult.Outcome.APPLIED, applied.outcome());
+        assertEquals(Set.of("node-x"), applied.interestedNodes());
+        ReplicateResult gap = log().replicate(channel, third, Serial.of(3, 2));
+        assertEquals(ReplicateResult.Outcome.GAP, gap.outcome());
+        assertEquals(Serial.of(3, 1), gap.latest());
+        assertEquals(ReplicateResult.Outcome.DUPLICATE, log().replicate(channel, first, Serial.of(2, 9)).outcome());
+        assertEquals(ReplicateResult.Outcome.APPLIED, log().replicate(channel, second, Serial.of(3, 1)).outcome());
+        assertEquals(ReplicateResult.Outcome.APPLIED, log().replicate(channel, third, Serial.of(3, 2)).outcome());
+        assertEquals(Serial.of(3, 3), log().latest(List.of(channel)).get(channel));
+        // The next home answers a retry of a replicated msgId with its first serial.
+        AppendResult retry = log().append(channel, 4, new PublishRequest("r2", null, "2", "bob", "us-east", now));
+        assertTrue(retry.duplicate());
+        assertEquals(Serial.of(3, 2), retry.message().serial());
     }
 }

@@ -29,7 +29,7 @@ class ChannelStateTest {
         ChannelState state = new ChannelState("c");
         assertNull(state.latest());
         for (int i = 1; i <= 3; i++) {
-            AppendResult r = state.append(request("m" + i, 1000), LIMITS);
+            AppendResult r = state.append(1, request("m" + i, 1000), LIMITS);
             assertFalse(r.duplicate());
             assertEquals(Serial.of(ChannelState.FIRST_EPOCH, i), r.message().serial());
         }
@@ -39,9 +39,9 @@ class ChannelStateTest {
     @Test
     void sameMsgIdWithinTheWindowAnswersTheFirstSerial() {
         ChannelState state = new ChannelState("c");
-        Serial first = state.append(request("same", 1000), LIMITS).message().serial();
-        state.append(request("other", 1001), LIMITS);
-        AppendResult again = state.append(request("same", 1002), LIMITS);
+        Serial first = state.append(1, request("same", 1000), LIMITS).message().serial();
+        state.append(1, request("other", 1001), LIMITS);
+        AppendResult again = state.append(1, request("same", 1002), LIMITS);
         assertTrue(again.duplicate());
         assertEquals(first, again.message().serial());
         assertEquals(Serial.of(1, 2), state.latest());
@@ -50,8 +50,8 @@ class ChannelStateTest {
     @Test
     void msgIdIsForgottenAfterTheDedupWindow() {
         ChannelState state = new ChannelState("c");
-        state.append(request("same", 1000), LIMITS);
-        AppendResult later = state.append(request("same", 1000 + 120_001), LIMITS);
+        state.append(1, request("same", 1000), LIMITS);
+        AppendResult later = state.append(1, request("same", 1000 + 120_001), LIMITS);
         assertFalse(later.duplicate());
         assertEquals(Serial.of(1, 2), later.message().serial());
     }
@@ -60,7 +60,7 @@ class ChannelStateTest {
     void historyReturnsExactlyTheRequestedRange() {
         ChannelState state = new ChannelState("c");
         for (int i = 1; i <= 5; i++) {
-            state.append(request("m" + i, 1000), LIMITS);
+            state.append(1, request("m" + i, 1000), LIMITS);
         }
         HistoryPage page = state.history(Serial.of(1, 1), 2, Long.MAX_VALUE, 1000, LIMITS);
         assertEquals(List.of(Serial.of(1, 2), Serial.of(1, 3)),
@@ -77,7 +77,7 @@ class ChannelStateTest {
     void historyIsBoundedByCountAndResumeFromBeforeItLosesContinuity() {
         ChannelState state = new ChannelState("c");
         for (int i = 1; i <= 8; i++) {
-            state.append(request("m" + i, 1000), LIMITS);
+            state.append(1, request("m" + i, 1000), LIMITS);
         }
         assertEquals(Serial.of(1, 4), state.history(null, 100, Long.MAX_VALUE, 1000, LIMITS).messages().get(0)
                 .serial());
@@ -91,10 +91,10 @@ class ChannelStateTest {
     @Test
     void historyIsBoundedByAge() {
         ChannelState state = new ChannelState("c");
-        state.append(request("old", 1000), LIMITS);
-        state.append(request("new", 50_000), LIMITS);
+        state.append(1, request("old", 1000), LIMITS);
+        state.append(1, request("new", 50_000), LIMITS);
         assertEquals(1, state.history(null, 100, Long.MAX_VALUE, 61_500, LIMITS).messages().size());
-        state.append(request("newest", 61_500), LIMITS);
+        state.append(1, request("newest", 61_500), LIMITS);
         assertTrue(state.attach("n", Serial.of(0, 0), 61_500, LIMITS).continuityLost());
         assertFalse(state.attach("n", Serial.of(1, 1), 61_500, LIMITS).continuityLost());
     }
@@ -104,16 +104,16 @@ class ChannelStateTest {
         ChannelState state = new ChannelState("c");
         state.attach("node-a", null, 1000, LIMITS);
         state.attach("node-b", null, 1000, LIMITS);
-        assertEquals(java.util.Set.of("node-a", "node-b"), state.append(request("m", 1000), LIMITS).interestedNodes());
+        assertEquals(java.util.Set.of("node-a", "node-b"), state.append(1, request("m", 1000), LIMITS).interestedNodes());
         state.detach("node-a");
-        assertEquals(java.util.Set.of("node-b"), state.append(request("m2", 1000), LIMITS).interestedNodes());
+        assertEquals(java.util.Set.of("node-b"), state.append(1, request("m2", 1000), LIMITS).interestedNodes());
     }
 
     @Test
     void survivesSerialization() throws Exception {
         ChannelState state = new ChannelState("c");
         for (int i = 1; i <= 7; i++) {
-            state.append(request("m" + i, 1000 + i), LIMITS);
+            state.append(1, request("m" + i, 1000 + i), LIMITS);
         }
         state.attach("node-a", null, 1010, LIMITS);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -122,7 +122,7 @@ class ChannelStateTest {
         assertEquals(state.latest(), copy.latest());
         assertEquals(state.history(null, 100, Long.MAX_VALUE, 1010, LIMITS),
                 copy.history(null, 100, Long.MAX_VALUE, 1010, LIMITS));
-        assertTrue(copy.append(request("m7", 1011), LIMITS).duplicate());
+        assertTrue(copy.append(1, request("m7", 1011), LIMITS).duplicate());
         assertTrue(copy.attach("x", Serial.of(1, 1), 1011, LIMITS).continuityLost());
         assertEquals(java.util.Set.of("node-a", "x"), copy.interestedNodes());
     }
@@ -130,12 +130,12 @@ class ChannelStateTest {
     @Test
     void idempotencyKeysKeepTheirPublisherAcrossSerialization() throws Exception {
         ChannelState state = new ChannelState("c");
-        state.append(new PublishRequest("k", null, "1", "alice", "us-east", 1000), LIMITS);
+        state.append(1, new PublishRequest("k", null, "1", "alice", "us-east", 1000), LIMITS);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         state.writeTo(new DataOutputStream(bytes));
         ChannelState copy = ChannelState.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
-        assertTrue(copy.append(new PublishRequest("k", null, "1", "alice", "us-east", 1001), LIMITS).duplicate());
-        AppendResult bob = copy.append(new PublishRequest("k", null, "2", "bob", "us-east", 1002), LIMITS);
+        assertTrue(copy.append(1, new PublishRequest("k", null, "1", "alice", "us-east", 1001), LIMITS).duplicate());
+        AppendResult bob = copy.append(1, new PublishRequest("k", null, "2", "bob", "us-east", 1002), LIMITS);
         assertFalse(bob.duplicate());
         assertEquals(Serial.of(1, 2), bob.message().serial());
     }
@@ -143,22 +143,22 @@ class ChannelStateTest {
     @Test
     void timestampsNeverGoBackwardsWithinAChannel() {
         ChannelState state = new ChannelState("c");
-        long first = state.append(request("a", 5000), LIMITS).message().timestamp();
-        long skewed = state.append(request("b", 4000), LIMITS).message().timestamp();
+        long first = state.append(1, request("a", 5000), LIMITS).message().timestamp();
+        long skewed = state.append(1, request("b", 4000), LIMITS).message().timestamp();
         assertEquals(5000, first);
         assertEquals(5000, skewed, "a publishing node with a slower clock cannot move time back");
-        assertEquals(6000, state.append(request("c", 6000), LIMITS).message().timestamp());
+        assertEquals(6000, state.append(1, request("c", 6000), LIMITS).message().timestamp());
     }
 
     @Test
     void expireNowTrimsQuietChannelsButKeepsTheirSequence() {
         ChannelState state = new ChannelState("c");
-        state.append(request("a", 1000), LIMITS);
-        state.append(request("b", 2000), LIMITS);
+        state.append(1, request("a", 1000), LIMITS);
+        state.append(1, request("b", 2000), LIMITS);
         assertFalse(state.expireNow(30_000, LIMITS));
         assertTrue(state.expireNow(61_500, LIMITS));
         assertEquals(1, state.history(null, 10, Long.MAX_VALUE, 61_500, LIMITS).messages().size());
         assertTrue(state.attach("n", Serial.of(1, 0), 61_500, LIMITS).continuityLost());
-        assertEquals(Serial.of(1, 3), state.append(request("c", 61_600), LIMITS).message().serial());
+        assertEquals(Serial.of(1, 3), state.append(1, request("c", 61_600), LIMITS).message().serial());
     }
 }

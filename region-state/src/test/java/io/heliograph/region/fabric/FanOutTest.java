@@ -86,7 +86,7 @@ class FanOutTest {
     void localSubscribersAreReachedDirectlyAndOtherLiveNodesOverTheFabric() {
         RecordingFabric fabric = new RecordingFabric(Set.of("me", "n2", "n3"));
         LocalReceiver local = new LocalReceiver();
-        new FanOut(fabric, local).send(new AppendResult(MESSAGE, false, Set.of("me", "n2", "gone"), true));
+        new FanOut(fabric, local).send(AppendResult.sequenced(MESSAGE, null, Set.of("me", "n2", "gone"), 1));
         assertEquals(List.of(MESSAGE), local.received, "this node's hub, without a topic round trip");
         assertEquals(List.of(Set.of("n2")), fabric.sent, "only live nodes with interest, not this one, not 'gone'");
     }
@@ -96,10 +96,10 @@ class FanOutTest {
         RecordingFabric fabric = new RecordingFabric(Set.of("me", "n2"));
         LocalReceiver local = new LocalReceiver();
         FanOut fanOut = new FanOut(fabric, local);
-        fanOut.send(new AppendResult(MESSAGE, true, Set.of("me", "n2"), true));
+        fanOut.send(AppendResult.duplicate(MESSAGE, true, Set.of("me", "n2"), 1));
         assertEquals(1, local.received.size());
         assertEquals(List.of(Set.of("n2")), fabric.sent);
-        fanOut.send(new AppendResult(MESSAGE, true, Set.of("me", "n2"), false));
+        fanOut.send(AppendResult.duplicate(MESSAGE, false, Set.of("me", "n2"), 1));
         assertEquals(1, local.received.size(), "an answer from the idempotency window alone is not sent");
         assertEquals(1, fabric.sent.size());
     }

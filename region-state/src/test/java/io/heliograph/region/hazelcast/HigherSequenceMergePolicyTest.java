@@ -37,7 +37,7 @@ class HigherSequenceMergePolicyTest {
         ChannelState state = new ChannelState("c");
         state.attach(node, null, 0, LIMITS);
         for (int i = 0; i < messages; i++) {
-            state.append(new PublishRequest(node + "-" + i, null, "1", "x", "us-east", 1), LIMITS);
+            state.append(1, new PublishRequest(node + "-" + i, null, "1", "x", "us-east", 1), LIMITS);
         }
         return state;
     }
@@ -56,5 +56,19 @@ class HigherSequenceMergePolicyTest {
         }
         assertEquals(Set.of("n3"), lone.interestedNodes(), "the sides themselves are not changed");
         assertEquals(Set.of("n1", "n2"), majority.interestedNodes());
+    }
+
+    /** Invariant 2 through a split: the side that learned of a new epoch while apart keeps the fence after merging. */
+    @Test
+    void aFenceLearnedOnEitherSideSurvivesTheMerge() {
+        ChannelState lone = side("n3", 6);
+        ChannelState majority = side("n1", 2);
+        majority.fence(2, null);
+        for (ChannelState merged : new ChannelState[] {HigherSequenceMergePolicy.merge(lone, majority),
+                HigherSequenceMergePolicy.merge(majority, lone)}) {
+            assertEquals(Serial.of(1, 6), merged.latest());
+            assertEquals(2, merged.knownEpoch());
+            assertTrue(merged.append(1, new PublishRequest("late", null, "1", "x", "us-east", 2), LIMITS).fenced());
+        }
     }
 }

@@ -42,7 +42,7 @@ class SynchronousBackupTest {
             for (int c = 0; c < 40; c++) {
                 String channel = "ch-" + c;
                 for (int i = 0; i < 5; i++) {
-                    acked.put(channel, viaVictim.append(channel, new PublishRequest(channel + "-" + i, null,
+                    acked.put(channel, viaVictim.append(channel, 1, new PublishRequest(channel + "-" + i, null,
                             Integer.toString(i), "x", "us-east", System.currentTimeMillis())).message().serial());
                 }
                 presenceViaVictim.enterOrUpdate(channel, new PresenceMember("m", "conn-" + c, null, "us-east"),
@@ -57,7 +57,7 @@ class SynchronousBackupTest {
                 var page = log.history(e.getKey(), null, 100, Long.MAX_VALUE);
                 assertEquals(5, page.messages().size(), e.getKey());
                 assertEquals(e.getValue(), page.messages().get(4).serial());
-                assertTrue(log.append(e.getKey(), new PublishRequest(e.getKey() + "-0", null, "0", "x", "us-east",
+                assertTrue(log.append(e.getKey(), 1, new PublishRequest(e.getKey() + "-0", null, "0", "x", "us-east",
                         System.currentTimeMillis())).duplicate(), "idempotency keys survive too");
                 assertEquals(1, presence.members(e.getKey()).size());
             }

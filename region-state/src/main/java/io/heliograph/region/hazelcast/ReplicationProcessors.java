@@ -1,0 +1,102 @@
+package io.heliograph.region.hazelcast;
+
+import java.io.IOException;
+import java.util.Map;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+
+import io.heliograph.protocol.ChannelMessage;
+import io.heliograph.protocol.Serial;
+import io.heliograph.region.channel.ChannelState;
+import io.heliograph.region.channel.HistoryLimits;
+import io.heliograph.region.channel.ReplicateResult;
+
+/**
+ * The entry processors of a channel's multi-region life: taking a message another region sequenced, and fencing the
+ * channel when its home moves. Both are deterministic given their fields, so the backup replays them as they are.
+ */
+final class ReplicationProcessors {
+
+    private ReplicationProcessors() {
+    }
+
+    /** Stores a message sequenced in another region, in order only. */
+    public static final class Replicate
+            implements EntryProcessor<String, ChannelState, ReplicateResult>, DataSerializable {
+        private ChannelMessage message;
+        private Serial previous;
+        private HistoryLimits limits;
+
+        public Replicate() {
+        }
+
+        Replicate(ChannelMessage message, Serial previous, HistoryLimits limits) {
+            this.message = message;
+            this.previous = previous;
+            this.limits = limits;
+        }
+
+        @Override
+        public ReplicateResult process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = HazelcastChannelLog.stateOf(entry);
+            ReplicateResult result = state.replicate(message, previous, limits);
+            if (result.outcome() == ReplicateResult.Outcome.APPLIED) {
+                entry.setValue(state);
+            }
+            return result;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            ChannelState.writeMessage(out, message);
+            HazelcastChannelLog.writeSerial(out, previous);
+            HazelcastChannelLog.writeLimits(out, limits);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            message = ChannelState.readMessage(in);
+            previous = HazelcastChannelLog.readSerial(in);
+            limits = HazelcastChannelLog.readLimits(in);
+        }
+    }
+
+    /** Raises the channel's known epoch (and ends its current one) when its home moves. */
+    public static final class Fence implements EntryProcessor<String, ChannelState, Boolean>, DataSerializable {
+        private long newEpoch;
+        private Serial endOfCurrent;
+
+        public Fence() {
+        }
+
+        Fence(long newEpoch, Serial endOfCurrent) {
+            this.newEpoch = newEpoch;
+            this.endOfCurrent = endOfCurrent;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = HazelcastChannelLog.stateOf(entry);
+            boolean changed = state.fence(newEpoch, endOfCurrent);
+            if (changed) {
+                entry.setValue(state);
+            }
+            return changed;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLong(newEpoch);
+            HazelcastChannelLog.writeSerial(out, endOfCurrent);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            newEpoch = in.readLong();
+            endOfCurrent = HazelcastChannelLog.readSerial(in);
+        }
+    }
+}

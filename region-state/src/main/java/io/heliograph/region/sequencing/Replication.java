@@ -1,0 +1,37 @@
+package io.heliograph.region.sequencing;
+
+import io.heliograph.protocol.ChannelMessage;
+import io.heliograph.protocol.Serial;
+import io.heliograph.region.channel.ChannelLog;
+import io.heliograph.region.channel.ReplicateResult;
+import io.heliograph.region.fabric.FanOut;
+
+/**
+ * The inbound side of a message sequenced in another region: stored in this region's log in order, then sent to this
+ * region's subscribers through the same {@link FanOut} as a local publish. What to do with a gap (fetch from the
+ * origin's history) or a fenced message (count it) is the caller's, which sees the outcome.
+ */
+public final class Replication {
+
+    private final ChannelLog log;
+    private final FanOut fanOut;
+
+    public Replication(ChannelLog log, FanOut fanOut) {
+        this.log = log;
+        this.fanOut = fanOut;
+    }
+
+    /**
+     * @param previous the serial before {@code message} in the channel's order, as its home sent it
+     */
+    public ReplicateResult replicate(String channel, ChannelMessage message, Serial previous) {
+        if (!channel.equals(message.channel())) {
+            throw new IllegalArgumentException("message of channel " + message.channel() + " replicated to " + channel);
+        }
+        ReplicateResult result = log.replicate(channel, message, previous);
+        if (result.outcome() == ReplicateResult.Outcome.APPLIED) {
+            fanOut.send(result.interestedNodes(), message);
+        }
+        return result;
+    }
+}

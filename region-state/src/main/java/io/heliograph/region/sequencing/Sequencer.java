@@ -1,0 +1,49 @@
+package io.heliograph.region.sequencing;
+
+import io.heliograph.protocol.ErrorCode;
+import io.heliograph.protocol.HeliographException;
+import io.heliograph.region.channel.AppendResult;
+import io.heliograph.region.channel.ChannelLog;
+import io.heliograph.region.channel.PublishRequest;
+
+/**
+ * Assigns a publish its serial: in this region's channel log when this region is the channel's home (fenced by the
+ * home's epoch, so a region that lost the home cannot sequence), else at the home through the {@link Forwarder}.
+ * Every publish goes through here; nothing else calls {@link ChannelLog#append}.
+ */
+public final class Sequencer {
+
+    private final String localRegion;
+    private final HomeTable homes;
+    private final ChannelLog log;
+    private final Forwarder forwarder;
+
+    public Sequencer(String localRegion, HomeTable homes, ChannelLog log, Forwarder forwarder) {
+        this.localRegion = localRegion;
+        this.homes = homes;
+        this.log = log;
+        this.forwarder = forwarder;
+    }
+
+    /**
+     * Sequences {@code request} on {@code channel}, or answers the first serial of a duplicate msgId. A fenced append
+     * (this region's table was stale: the home moved under a higher epoch) is answered 503, so the client retries
+     * with the same msgId once the new table has arrived.
+     */
+    public AppendResult sequence(String channel, PublishRequest request) {
+        Home home = homes.homeOf(channel);
+        if (!home.region().equals(localRegion)) {
+            return forwarder.forward(home, channel, request);
+        }
+        AppendResult result = log.append(channel, home.epoch(), request);
+        if (result.fenced()) {
+            throw new HeliographException(ErrorCode.UNAVAILABLE, "channel " + channel + " moved to epoch "
+                    + result.knownEpoch() + " (this region had epoch " + home.epoch() + "); retry");
+        }
+        return result;
+    }
+
+    public boolean isHome(String channel) {
+        return homes.homeOf(channel).region().equals(localRegion);
+    }
+}
