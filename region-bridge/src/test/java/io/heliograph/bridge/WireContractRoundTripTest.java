@@ -42,7 +42,8 @@ class WireContractRoundTripTest {
             .setLeaseEpoch(9).setProtocolVersion(1).setAckedLinkSeq(1_000).setOldestLinkSeq(17).build();
     private static final MessageEnvelope ENVELOPE = MessageEnvelope.newBuilder().setChannel("room:1")
             .setSerial(SERIAL).setMsgId("m-7").setOriginRegion("us-east").setClientId("alice").setName("chat")
-            .setPayload(ByteString.copyFromUtf8("{\"text\":\"héllo\"}")).setTimestampMs(1_764_000_000_123L).build();
+            .setPayload(ByteString.copyFromUtf8("{\"text\":\"héllo\"}")).setTimestampMs(1_764_000_000_123L)
+            .setPrevious(Serial.newBuilder().setEpoch(3).setSeq(41)).build();
     private static final PresenceChange PRESENCE = PresenceChange.newBuilder().setChannel("room:1")
             .setConnectionId("c-9").setClientId("bob").setAction(PresenceAction.PRESENCE_ACTION_UPDATE)
             .setData(ByteString.copyFromUtf8("{\"status\":\"away\"}")).setTimestampMs(1_764_000_000_456L).build();
