@@ -20,6 +20,7 @@ import io.heliograph.edge.api.EdgeOperations;
 import io.heliograph.edge.config.EdgeConfig;
 import io.heliograph.edge.delivery.DeliveryHub;
 import io.heliograph.region.fabric.FanOut;
+import io.heliograph.region.sequencing.Commitment;
 import io.heliograph.region.sequencing.Forwarder;
 import io.heliograph.region.sequencing.HomeTable;
 import io.heliograph.region.sequencing.Sequencer;
@@ -83,8 +84,8 @@ public final class EdgeNode implements AutoCloseable {
         // Until region bridges and the control plane hand out home tables, this region is every channel's home.
         Sequencer sequencer = new Sequencer(config.region(), HomeTable.everyChannelIn(config.region()), log,
                 Forwarder.NONE);
-        EdgeOperations operations = new EdgeOperations(log, sequencer, presence, fabric, new FanOut(fabric, hub),
-                metrics, config.region(), config.limits().maxMessageBytes(), nowMs);
+        EdgeOperations operations = new EdgeOperations(log, sequencer, Commitment.regionOnly(), presence, fabric,
+                new FanOut(fabric, hub), metrics, config.region(), config.limits().maxMessageBytes(), nowMs);
         this.connections = new ConnectionRegistry(hub, operations, metrics, config.heartbeatMs(), nowMs, timer);
         FrameHandler frames = new FrameHandler(operations, hub, metrics, config.limits());
         HttpApi http = new HttpApi(operations, tokens, metrics, config.limits().maxMessageBytes());

@@ -124,10 +124,11 @@ public final class Frames {
         return frame("detached", id, g -> g.writeStringField("channel", channel));
     }
 
-    public static String publishAck(String id, Serial serial, String msgId) {
+    public static String publishAck(String id, Serial serial, String msgId, String durability) {
         return frame("ack", id, g -> {
             g.writeStringField("serial", serial.toString());
             g.writeStringField("msgId", msgId);
+            g.writeStringField("durability", durability);
         });
     }
 

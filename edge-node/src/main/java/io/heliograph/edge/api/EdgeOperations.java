@@ -22,6 +22,8 @@ import io.heliograph.region.channel.PublishRequest;
 import io.heliograph.region.fabric.RegionFabric;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 import io.heliograph.region.presence.PresenceRegistry;
+import io.heliograph.region.sequencing.Commitment;
+import io.heliograph.region.sequencing.Durability;
 import io.heliograph.region.sequencing.Sequencer;
 
 /** Region operations on behalf of an authenticated client, after validation and capability checks. */
@@ -39,6 +41,7 @@ public final class EdgeOperations {
 
     private final ChannelLog log;
     private final Sequencer sequencer;
+    private final Commitment commitment;
     private final PresenceRegistry presence;
     private final RegionFabric fabric;
     private final FanOut fanOut;
@@ -47,10 +50,12 @@ public final class EdgeOperations {
     private final int maxMessageBytes;
     private final LongSupplier nowMs;
 
-    public EdgeOperations(ChannelLog log, Sequencer sequencer, PresenceRegistry presence, RegionFabric fabric,
-                          FanOut fanOut, EdgeMetrics metrics, String region, int maxMessageBytes, LongSupplier nowMs) {
+    public EdgeOperations(ChannelLog log, Sequencer sequencer, Commitment commitment, PresenceRegistry presence,
+                          RegionFabric fabric, FanOut fanOut, EdgeMetrics metrics, String region, int maxMessageBytes,
+                          LongSupplier nowMs) {
         this.log = log;
         this.sequencer = sequencer;
+        this.commitment = commitment;
         this.presence = presence;
         this.fabric = fabric;
         this.fanOut = fanOut;
@@ -102,13 +107,20 @@ public final class EdgeOperations {
         return limit;
     }
 
+    /** What a publish was answered with: its (first) serial and msgId, and how durable it is. */
+    public record Published(AppendResult result, Durability durability) {
+    }
+
     /**
-     * Sequences (here when this region is the channel's home, else at the home), stores (with backup) and fans out a
-     * message; idempotent by msgId. Answers once durable.
+     * Sequences (here when this region is the channel's home, else at the home), makes durable as asked (region:
+     * stored with its backup; global: held by another region too), then fans out a message; idempotent by msgId.
+     * Answers once durable: nothing is delivered that is not.
      *
-     * @param dataJson the payload as JSON text
+     * @param dataJson   the payload as JSON text
+     * @param durability as the publisher asked, null for the deployment's default
      */
-    public AppendResult publish(TokenClaims claims, String channel, String name, String dataJson, String msgId) {
+    public Published publish(TokenClaims claims, String channel, String name, String dataJson, String msgId,
+                             Durability durability) {
         long started = System.nanoTime();
         validChannel(channel);
         require(claims, channel, Operation.PUBLISH);
@@ -120,13 +132,20 @@ public final class EdgeOperations {
             throw new HeliographException(ErrorCode.TOO_LARGE,
                     "message data is larger than the limit of " + maxMessageBytes + " bytes");
         }
+        Durability wanted = durability != null ? durability : commitment.byDefault();
+        if (!commitment.offers(wanted)) {
+            // Refused before anything is sequenced: it can never be given here, and a retry would not help.
+            throw HeliographException.badRequest("durability \"" + wanted.wireName() + "\" needs another region to "
+                    + "hold the message, and this region has no bridge to one; publish with \"region\" or none");
+        }
         String id = msgId != null ? msgId : UUID.randomUUID().toString();
         AppendResult result = sequencer.sequence(channel,
                 new PublishRequest(id, name, dataJson, claims.clientId(), region, nowMs.getAsLong()));
         metrics.messageIn();
+        commitment.awaitDurable(channel, result, wanted);
         fanOut.send(result);
         metrics.published(System.nanoTime() - started, result.duplicate());
-        return result;
+        return new Published(result, wanted);
     }
 
     public HistoryPage history(TokenClaims claims, String channel, Serial fromSerial, int limit) {

@@ -15,6 +15,7 @@ import io.heliograph.protocol.PresenceAction;
 import io.heliograph.protocol.Serial;
 import io.heliograph.protocol.auth.Operation;
 import io.heliograph.region.channel.AppendResult;
+import io.heliograph.region.sequencing.Durability;
 import io.heliograph.region.channel.HistoryPage;
 
 /**
@@ -204,8 +205,12 @@ public final class FrameHandler {
         }
         String name = optionalText(frame, "name");
         String msgId = optionalText(frame, "msgId");
-        AppendResult result = operations.publish(connection.claims(), channel, name, rawData, msgId);
-        return Frames.publishAck(id, result.message().serial(), result.message().msgId());
+        Durability durability = Durability.parse(optionalText(frame, "durability"));
+        EdgeOperations.Published published = operations.publish(connection.claims(), channel, name, rawData, msgId,
+                durability);
+        AppendResult result = published.result();
+        return Frames.publishAck(id, result.message().serial(), result.message().msgId(),
+                published.durability().wireName());
     }
 
     private String presence(Connection connection, String id, JsonNode frame, String rawData) {

@@ -24,6 +24,7 @@ import io.heliograph.protocol.Serial;
 import io.heliograph.protocol.auth.TokenClaims;
 import io.heliograph.protocol.auth.Tokens;
 import io.heliograph.region.channel.AppendResult;
+import io.heliograph.region.sequencing.Durability;
 import io.heliograph.region.channel.HistoryPage;
 
 /**
@@ -117,10 +118,14 @@ public final class HttpApi {
         }
         String name = textField(body, "name");
         String msgId = textField(body, "msgId");
-        AppendResult result = operations.publish(claims, channel, name, parsed.rawMember(), msgId);
+        Durability durability = Durability.parse(textField(body, "durability"));
+        EdgeOperations.Published published = operations.publish(claims, channel, name, parsed.rawMember(), msgId,
+                durability);
+        AppendResult result = published.result();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("serial", result.message().serial().toString());
         answer.put("msgId", result.message().msgId());
+        answer.put("durability", published.durability().wireName());
         res.status(Status.CREATED_201).header(HeaderValues.CONTENT_TYPE_JSON).send(Json.write(answer));
     }
 

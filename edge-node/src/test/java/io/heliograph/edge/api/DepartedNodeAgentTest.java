@@ -172,7 +172,8 @@ class DepartedNodeAgentTest {
             var sequencer = new io.heliograph.region.sequencing.Sequencer("us-east",
                     io.heliograph.region.sequencing.HomeTable.everyChannelIn("us-east"), log,
                     io.heliograph.region.sequencing.Forwarder.NONE);
-            EdgeOperations operations = new EdgeOperations(log, sequencer, presence, fabric,
+            EdgeOperations operations = new EdgeOperations(log, sequencer,
+                    io.heliograph.region.sequencing.Commitment.regionOnly(), presence, fabric,
                     new io.heliograph.region.fabric.FanOut(fabric, null), metrics, "us-east", 65536,
                     System::currentTimeMillis);
             String ghost = "us-east-2/0badc0de";

@@ -68,6 +68,7 @@ class ProtocolConformanceTest {
                 assertEquals("ack", ack.get("type").asText());
                 assertEquals("1:" + i, ack.get("serial").asText());
                 assertNotNull(ack.get("msgId").asText(null));
+                assertEquals("region", ack.get("durability").asText(), "a region without bridges: region durability");
             }
             List<JsonNode> messages = sub.collect("message", 5, Duration.ofSeconds(10));
             assertEquals(5, messages.size());
@@ -241,6 +242,33 @@ class ProtocolConformanceTest {
         }
     }
 
+    /**
+     * A publisher may ask for region or global durability. A region without bridges gives region durability and
+     * refuses global before sequencing anything: nothing is stored, nothing delivered, and it says why.
+     */
+    @Test
+    void durabilityIsAnsweredAndGlobalIsRefusedWithoutAPeerRegion() {
+        try (WsProbe sub = connect("sub"); WsProbe pub = connect("pub")) {
+            sub.request("{'type':'attach','id':'a','channel':'durable'}").awaitReply("a");
+            JsonNode region = pub.request("{'type':'publish','id':'r','channel':'durable','data':1,"
+                    + "'durability':'region'}").awaitReply("r");
+            assertEquals("ack", region.get("type").asText(), region.toString());
+            assertEquals("region", region.get("durability").asText());
+            JsonNode global = pub.request("{'type':'publish','id':'g','channel':'durable','data':2,"
+                    + "'durability':'global','msgId':'g-1'}").awaitReply("g");
+            assertEquals("error", global.get("type").asText(), global.toString());
+            assertEquals(400, global.get("code").asInt());
+            assertTrue(global.get("message").asText().contains("another region"), global.toString());
+            JsonNode bogus = pub.request("{'type':'publish','id':'b','channel':'durable','data':3,"
+                    + "'durability':'forever'}").awaitReply("b");
+            assertEquals(400, bogus.get("code").asInt(), bogus.toString());
+            JsonNode next = pub.request("{'type':'publish','id':'n','channel':'durable','data':4}").awaitReply("n");
+            assertEquals("1:2", next.get("serial").asText(), "the refused publishes were never sequenced");
+            List<JsonNode> delivered = sub.collect("message", 2, Duration.ofSeconds(10));
+            assertEquals(List.of(1, 4), delivered.stream().map(m -> m.get("data").asInt()).toList());
+        }
+    }
+
     @Test
     void httpApiPublishesIdempotentlyAndReadsHistoryAndPresence() throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
@@ -256,6 +284,7 @@ class ProtocolConformanceTest {
         assertEquals(first.body(), again.body());
         JsonNode ack = io.heliograph.protocol.Json.parse(first.body());
         assertEquals("h-1", ack.get("msgId").asText());
+        assertEquals("region", ack.get("durability").asText());
         var history = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.httpUrl()
                         + "/v1/channels/api/messages?limit=10")).header("Authorization", auth).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
