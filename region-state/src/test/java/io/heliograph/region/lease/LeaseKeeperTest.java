@@ -17,7 +17,7 @@ import io.heliograph.region.testing.RegionTesting;
 /** A keeper on real threads and clocks, on the in-memory store, with a short TTL. */
 class LeaseKeeperTest {
 
-    private static final LeaseTiming FAST = LeaseTiming.ofTtl(Duration.ofMillis(600));
+    private static final LeaseTiming FAST = LeaseTiming.ofTtl(Duration.ofMillis(1_200));
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final InMemoryLeaseStore store = new InMemoryLeaseStore(System::currentTimeMillis);
@@ -59,8 +59,9 @@ class LeaseKeeperTest {
         FreezableLeaseStore frozenPath = new FreezableLeaseStore(store);
         RecordingListener events = new RecordingListener();
         try (LeaseKeeper keeper = new LeaseKeeper(frozenPath, "l", "a", FAST, events).start();
-             LeaseKeeper standby = new LeaseKeeper(store, "l", "b", FAST, new RecordingListener()).start()) {
+             LeaseKeeper standby = new LeaseKeeper(store, "l", "b", FAST, new RecordingListener())) {
             RegionTesting.await("holder", WAIT, keeper::isHolder);
+            standby.start();
             frozenPath.freeze();
             RegionTesting.await("loss reported", WAIT, () -> !events.losses().isEmpty());
             RecordingListener.Event loss = events.losses().getFirst();
