@@ -1,6 +1,7 @@
 package io.heliograph.region.hazelcast;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
@@ -17,6 +18,8 @@ import io.heliograph.region.channel.AttachResult;
 import io.heliograph.region.channel.ChannelState;
 import io.heliograph.region.channel.HistoryPage;
 import io.heliograph.region.channel.ReplicateResult;
+import io.heliograph.region.lease.Lease;
+import io.heliograph.region.lease.LeaseOutcome;
 import io.heliograph.region.presence.ChannelPresence;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 
@@ -26,6 +29,8 @@ public final class RegionMember {
     /** The IMap of every channel's {@code ChannelState}, keyed by channel name. */
     public static final String CHANNELS_MAP = "hg.channels";
     static final String PRESENCE_MAP = "hg.presence";
+    /** The IMap of every lease's record ({@code Lease}), keyed by lease name; see {@link HazelcastLeaseStore}. */
+    public static final String LEASES_MAP = "hg.leases";
     /**
      * Member attribute naming this process in the region: the configured node id plus a per-process suffix. Unlike
      * the Hazelcast member UUID it survives a split-brain merge, and unlike the node id alone it tells a restarted
@@ -110,6 +115,19 @@ public final class RegionMember {
                 .setInMemoryFormat(InMemoryFormat.OBJECT)
                 .setBackupCount(1)
                 .setAsyncBackupCount(0));
+        // A lease expires by its own expiresAtMs, judged by the rules; an entry removed by TTL, idle time or eviction
+        // would restart its epoch at 1, below epochs peers have already seen. The defaults are these already; they
+        // are spelled out so that nobody tunes them away.
+        MapConfig leases = new MapConfig(LEASES_MAP);
+        leases.getEvictionConfig().setEvictionPolicy(EvictionPolicy.NONE);
+        config.addMapConfig(leases
+                .setInMemoryFormat(InMemoryFormat.BINARY)
+                .setBackupCount(1)
+                .setAsyncBackupCount(0)
+                .setTimeToLiveSeconds(0)
+                .setMaxIdleSeconds(0)
+                .setMergePolicyConfig(new MergePolicyConfig(HigherLeaseEpochMergePolicy.class.getName(),
+                        MergePolicyConfig.DEFAULT_BATCH_SIZE)));
 
         var serialization = config.getSerializationConfig();
         serialization.addSerializerConfig(new SerializerConfig()
@@ -125,6 +143,8 @@ public final class RegionMember {
         register(serialization, PresenceEvent.class, new Serializers.PresenceEventSerializer());
         register(serialization, Serializers.MemberList.class, new Serializers.MemberListSerializer());
         register(serialization, Serializers.EventList.class, new Serializers.EventListSerializer());
+        register(serialization, Lease.class, new Serializers.LeaseSerializer());
+        register(serialization, LeaseOutcome.class, new Serializers.LeaseOutcomeSerializer());
         return config;
     }
 

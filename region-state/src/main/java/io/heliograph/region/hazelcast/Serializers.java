@@ -20,6 +20,8 @@ import io.heliograph.region.channel.AttachResult;
 import io.heliograph.region.channel.ChannelState;
 import io.heliograph.region.channel.HistoryPage;
 import io.heliograph.region.channel.ReplicateResult;
+import io.heliograph.region.lease.Lease;
+import io.heliograph.region.lease.LeaseOutcome;
 import io.heliograph.region.presence.ChannelPresence;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 
@@ -159,7 +161,7 @@ final class Serializers {
 
         @Override
         public int getTypeId() {
-            return 7111;
+            return 7112;
         }
     }
 
@@ -297,6 +299,60 @@ final class Serializers {
         @Override
         public int getTypeId() {
             return 7109;
+        }
+    }
+
+    static void writeLease(ObjectDataOutput out, Lease lease) throws IOException {
+        out.writeString(lease.name());
+        out.writeString(lease.holder());
+        out.writeLong(lease.leaseEpoch());
+        out.writeLong(lease.expiresAtMs());
+    }
+
+    static Lease readLease(ObjectDataInput in) throws IOException {
+        return new Lease(in.readString(), in.readString(), in.readLong(), in.readLong());
+    }
+
+    /** The record of {@code hg.leases}. */
+    static final class LeaseSerializer implements StreamSerializer<Lease> {
+        @Override
+        public void write(ObjectDataOutput out, Lease lease) throws IOException {
+            writeLease(out, lease);
+        }
+
+        @Override
+        public Lease read(ObjectDataInput in) throws IOException {
+            return readLease(in);
+        }
+
+        @Override
+        public int getTypeId() {
+            return 7110;
+        }
+    }
+
+    /** The answer of the lease entry processors; the refusal by name, so reordering the enum breaks nothing. */
+    static final class LeaseOutcomeSerializer implements StreamSerializer<LeaseOutcome> {
+        @Override
+        public void write(ObjectDataOutput out, LeaseOutcome outcome) throws IOException {
+            out.writeBoolean(outcome.lease() != null);
+            if (outcome.lease() != null) {
+                writeLease(out, outcome.lease());
+            }
+            out.writeString(outcome.refusal() == null ? null : outcome.refusal().name());
+        }
+
+        @Override
+        public LeaseOutcome read(ObjectDataInput in) throws IOException {
+            Lease lease = in.readBoolean() ? readLease(in) : null;
+            String refusal = in.readString();
+            return new LeaseOutcome(refusal == null, lease,
+                    refusal == null ? null : LeaseOutcome.Refusal.valueOf(refusal));
+        }
+
+        @Override
+        public int getTypeId() {
+            return 7111;
         }
     }
 
