@@ -31,7 +31,8 @@ import io.heliograph.region.hazelcast.RegionCalls;
  * applying the bounds and counting what they drop is one atomic step, replayed as is on one synchronous backup
  * ({@code backup-count 1}, no async backups). The member runs with {@code fail.on.indeterminate.state}
  * ({@code RegionMember}); an append whose backup did not confirm is answered 503 by {@link RegionCalls}, so an
- * appended {@code link_seq} survives the crash of the entry's owner. There is no TTL, no max-idle and no eviction on
+ * appended {@code link_seq} survives the crash of the entry's owner. A read waits for a no-op backup
+ * ({@link OutboundProcessors.Read}), so no page carries an entry its backup does not hold yet. There is no TTL, no max-idle and no eviction on
  * the map: age is the state's own bound on entries, never on the bookkeeping, so the next {@code link_seq} and the
  * acknowledgement never silently reset.
  *

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -68,12 +68,19 @@ class OutboundLogFailoverTest {
         }
     }
 
+    /** The live member that owns {@code key}'s partition, once there is one (assignment and promotion take a moment). */
     private HazelcastInstance ownerOf(String key) {
-        HazelcastInstance live = members.stream().filter(m -> m.getLifecycleService().isRunning()).findFirst()
-                .orElseThrow();
-        UUID owner = live.getPartitionService().getPartition(key).getOwner().getUuid();
-        return members.stream().filter(m -> m.getCluster().getLocalMember().getUuid().equals(owner)).findFirst()
-                .orElseThrow();
+        AtomicReference<HazelcastInstance> owner = new AtomicReference<>();
+        RegionTesting.await("an owner of " + key, WAIT, () -> {
+            HazelcastInstance live = members.stream().filter(m -> m.getLifecycleService().isRunning()).findFirst()
+                    .orElseThrow();
+            var member = live.getPartitionService().getPartition(key).getOwner();
+            members.stream().filter(m -> m.getLifecycleService().isRunning()
+                            && member != null && m.getCluster().getLocalMember().getUuid().equals(member.getUuid()))
+                    .findFirst().ifPresent(owner::set);
+            return owner.get() != null;
+        });
+        return owner.get();
     }
 
     private static OutboundLog logOn(HazelcastInstance member) {
