@@ -65,17 +65,21 @@ public final class RegionCalls {
         return new RegionCalls(cause -> { });
     }
 
-    /** A change whose client retries it on 503 (a publish): 503 as soon as its backup did not confirm it. */
-    <V, R> R onKey(IMap<String, V> map, String key, EntryProcessor<String, V, R> processor) {
+    /**
+     * A change whose client retries it on 503 (a publish, an append to the bridge's outbound log): 503 as soon as its
+     * backup did not confirm it.
+     */
+    public <V, R> R onKey(IMap<String, V> map, String key, EntryProcessor<String, V, R> processor) {
         return call(() -> map.executeOnKey(key, processor));
     }
 
     /** A change that is safe to repeat and that nobody would retry: repeated while its backup does not confirm it. */
-    <V, R> R onKeyPatiently(IMap<String, V> map, String key, EntryProcessor<String, V, R> processor) {
+    public <V, R> R onKeyPatiently(IMap<String, V> map, String key, EntryProcessor<String, V, R> processor) {
         return callPatiently(() -> map.executeOnKey(key, processor));
     }
 
-    <R> R call(Callable<R> call) {
+    /** Any other call on region storage (reads): 503 on the same causes, counted the same way. */
+    public <R> R call(Callable<R> call) {
         return call(call, 0);
     }
 
