@@ -89,8 +89,9 @@ public final class RegionMember {
         // same count; a member with another one cannot join.
         config.setProperty("hazelcast.partition.count", Integer.toString(PARTITIONS));
         // Moving connections between Hazelcast's I/O threads pays off with many busy peers, not with a few members
-        // on a few cores; its periodic measurement is pure overhead here.
-        config.setProperty("hazelcast.io.balancer.interval.seconds", "-1");
+        // on a few cores; its periodic measurement is overhead here. Hourly rather than off: off (-1) logs a warning
+        // at every start.
+        config.setProperty("hazelcast.io.balancer.interval.seconds", "3600");
 
         var network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortAutoIncrement(settings.port() == 0);
