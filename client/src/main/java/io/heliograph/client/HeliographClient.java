@@ -38,6 +38,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.heliograph.client.PendingRequest.Kind;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.ChannelName;
+import io.heliograph.protocol.Durability;
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.HeliographException;
@@ -330,17 +331,17 @@ public final class HeliographClient implements AutoCloseable {
 
     /** Publishes with a client-generated message id; see {@link #publish(OutgoingMessage)}. */
     public CompletableFuture<PublishAck> publish(String channel, String name, Object data) {
-        return publish(new OutgoingMessage(channel, name, toJson(data), null, null)).ack();
+        return publish(new OutgoingMessage(channel, name, toJson(data), null, null, null)).ack();
     }
 
     /** Publishes with a client-generated message id; see {@link #publish(OutgoingMessage)}. */
     public CompletableFuture<PublishAck> publish(String channel, String name, JsonNode data) {
-        return publish(new OutgoingMessage(channel, name, data, null, null)).ack();
+        return publish(new OutgoingMessage(channel, name, data, null, null, null)).ack();
     }
 
     /** Publishes any value Jackson can encode; see {@link #publish(OutgoingMessage)}. */
     public CompletableFuture<PublishAck> publish(String channel, String name, Object data, String msgId) {
-        return publish(new OutgoingMessage(channel, name, toJson(data), msgId, null)).ack();
+        return publish(new OutgoingMessage(channel, name, toJson(data), msgId, null, null)).ack();
     }
 
     /**
@@ -351,7 +352,7 @@ public final class HeliographClient implements AutoCloseable {
      * @throws HeliographException 400 for an invalid channel name or message id
      */
     public CompletableFuture<PublishAck> publish(String channel, String name, JsonNode data, String msgId) {
-        return publish(new OutgoingMessage(channel, name, data, msgId, null)).ack();
+        return publish(new OutgoingMessage(channel, name, data, msgId, null, null)).ack();
     }
 
     /**
@@ -363,6 +364,15 @@ public final class HeliographClient implements AutoCloseable {
      * twice), or when the client is closed or fails. An application that retries after that publishes again with
      * {@link Publication#msgId()}.
      */
+    /** The ack's {@code durability}; null when absent or not one this client knows (a newer edge). */
+    private static Durability durabilityOf(JsonNode reply) {
+        try {
+            return Durability.parse(reply.path("durability").asText(null));
+        } catch (HeliographException e) {
+            return null;
+        }
+    }
+
     public Publication publish(OutgoingMessage message) {
         String msgId = message.msgId() != null ? message.msgId() : UUID.randomUUID().toString();
         ObjectNode frame = frame("publish");
@@ -372,10 +382,14 @@ public final class HeliographClient implements AutoCloseable {
         }
         frame.set("data", message.data());
         frame.put("msgId", msgId);
+        if (message.durability() != null) {
+            frame.put("durability", message.durability().wireName());
+        }
         Duration deadline = message.deadline() != null ? message.deadline() : publishDeadline;
         CompletableFuture<PublishAck> ack = request(Kind.PUBLISH, message.channel(), null, frame, deadline,
                 reply -> new PublishAck(Serial.parse(reply.path("serial").asText(null)),
-                        reply.hasNonNull("msgId") ? reply.get("msgId").asText() : msgId));
+                        reply.hasNonNull("msgId") ? reply.get("msgId").asText() : msgId,
+                        durabilityOf(reply)));
         return new Publication(msgId, ack);
     }
 

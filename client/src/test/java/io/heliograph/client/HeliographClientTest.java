@@ -30,6 +30,7 @@ import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.PresenceAction;
 import io.heliograph.protocol.PresenceMember;
+import io.heliograph.protocol.Durability;
 import io.heliograph.protocol.Serial;
 
 class HeliographClientTest {
@@ -132,6 +133,26 @@ class HeliographClientTest {
                 + msgId + "\"}");
 
         assertEquals(new PublishAck(Serial.of(1, 4), msgId), get(ack));
+    }
+
+    @Test
+    void aPublishAsksForItsDurabilityAndTheAckSaysWhichItGot() throws Exception {
+        HeliographClient client = client(builder());
+        FakeEdge.Session a = connect(client, 200);
+
+        Publication asked = client.publish(OutgoingMessage.of("chat", "x").withDurability(Durability.GLOBAL));
+        JsonNode frame = a.next("publish");
+        assertEquals("global", frame.get("durability").asText());
+        a.send("{\"type\":\"ack\",\"id\":\"" + frame.get("id").asText() + "\",\"serial\":\"1:1\",\"msgId\":\""
+                + asked.msgId() + "\",\"durability\":\"global\"}");
+        assertEquals(new PublishAck(Serial.of(1, 1), asked.msgId(), Durability.GLOBAL), get(asked.ack()));
+
+        CompletableFuture<PublishAck> plain = client.publish("chat", null, "y");
+        JsonNode second = a.next("publish");
+        assertFalse(second.has("durability"), "no durability asked: the edge's default");
+        a.send("{\"type\":\"ack\",\"id\":\"" + second.get("id").asText() + "\",\"serial\":\"1:2\",\"msgId\":\""
+                + second.get("msgId").asText() + "\",\"durability\":\"eventual\"}");
+        assertEquals(null, get(plain).durability(), "a durability this client does not know is not guessed");
     }
 
     @Test

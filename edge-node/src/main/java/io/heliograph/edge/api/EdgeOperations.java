@@ -23,7 +23,7 @@ import io.heliograph.region.fabric.RegionFabric;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 import io.heliograph.region.presence.PresenceRegistry;
 import io.heliograph.region.sequencing.Commitment;
-import io.heliograph.region.sequencing.Durability;
+import io.heliograph.protocol.Durability;
 import io.heliograph.region.sequencing.Sequencer;
 
 /** Region operations on behalf of an authenticated client, after validation and capability checks. */

@@ -15,7 +15,7 @@ import io.heliograph.protocol.PresenceAction;
 import io.heliograph.protocol.Serial;
 import io.heliograph.protocol.auth.Operation;
 import io.heliograph.region.channel.AppendResult;
-import io.heliograph.region.sequencing.Durability;
+import io.heliograph.protocol.Durability;
 import io.heliograph.region.channel.HistoryPage;
 
 /**

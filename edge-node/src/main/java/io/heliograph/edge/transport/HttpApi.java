@@ -24,7 +24,7 @@ import io.heliograph.protocol.Serial;
 import io.heliograph.protocol.auth.TokenClaims;
 import io.heliograph.protocol.auth.Tokens;
 import io.heliograph.region.channel.AppendResult;
-import io.heliograph.region.sequencing.Durability;
+import io.heliograph.protocol.Durability;
 import io.heliograph.region.channel.HistoryPage;
 
 /**

@@ -1,5 +1,6 @@
 package io.heliograph.region.sequencing;
 
+import io.heliograph.protocol.Durability;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.region.channel.AppendResult;
 

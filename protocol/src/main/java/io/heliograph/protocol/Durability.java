@@ -1,8 +1,7 @@
-package io.heliograph.region.sequencing;
+package io.heliograph.protocol;
 
 import java.util.Locale;
 
-import io.heliograph.protocol.HeliographException;
 
 /**
  * How durable a publish is when it is acknowledged (shared/MULTI-REGION.md): {@code REGION}, held by the home region
