@@ -83,7 +83,7 @@ public final class EdgeNode implements AutoCloseable {
         this.hub = new DeliveryHub(log, fabric.localNodeId(), timer, GAP_WAIT_MS, metrics);
         // Until region bridges and the control plane hand out home tables, this region is every channel's home.
         Sequencer sequencer = new Sequencer(config.region(), HomeTable.everyChannelIn(config.region()), log,
-                Forwarder.NONE);
+                Forwarder.NONE, metrics::epochFenced);
         EdgeOperations operations = new EdgeOperations(log, sequencer, Commitment.regionOnly(), presence, fabric,
                 new FanOut(fabric, hub), metrics, config.region(), config.limits().maxMessageBytes(), nowMs);
         this.connections = new ConnectionRegistry(hub, operations, metrics, config.heartbeatMs(), nowMs, timer);

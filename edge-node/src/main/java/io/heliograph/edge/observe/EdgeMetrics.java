@@ -72,6 +72,7 @@ public final class EdgeMetrics implements DeliveryMetrics {
     private final Counter framesIn;
     private final Counter messagesIn;
     private final Counter messagesOut;
+    private final Counter fencedAppends;
     private final Counter duplicatePublishes;
     private final Counter gapsFilled;
     private final Counter repairRetries;
@@ -118,6 +119,9 @@ public final class EdgeMetrics implements DeliveryMetrics {
         duplicatePublishes = counter("heliograph_publish_duplicates_total",
                 "Publishes answered from the idempotency window.");
         gapsFilled = counter("heliograph_gaps_filled_total", "Out-of-order gaps filled from history.");
+        fencedAppends = counter("heliograph_epoch_fenced_total",
+                "Appends refused because the channel's home had moved to a higher epoch (answered 503).",
+                Tag.create("operation", "append"));
         repairRetries = counter("heliograph_stream_repair_retries_total",
                 "History reads of a stream repair (catch-up, gap, lost fan-out) that failed and were retried.");
         repairFailures = counter("heliograph_stream_repair_failures_total",
@@ -238,6 +242,11 @@ public final class EdgeMetrics implements DeliveryMetrics {
      * A split-brain merge this node re-registered its interest after: {@code rejoined} (this node merged back into the
      * region) or {@code absorbed} (another node merged back into this node's side).
      */
+    /** A publish this region tried to sequence under an epoch the channel had left (invariant 2: counted). */
+    public void epochFenced() {
+        fencedAppends.increment();
+    }
+
     public void splitBrainMerge(String side) {
         splitBrainMergeCounter(side).increment();
     }

@@ -171,7 +171,7 @@ class DepartedNodeAgentTest {
         try {
             var sequencer = new io.heliograph.region.sequencing.Sequencer("us-east",
                     io.heliograph.region.sequencing.HomeTable.everyChannelIn("us-east"), log,
-                    io.heliograph.region.sequencing.Forwarder.NONE);
+                    io.heliograph.region.sequencing.Forwarder.NONE, () -> { });
             EdgeOperations operations = new EdgeOperations(log, sequencer,
                     io.heliograph.region.sequencing.Commitment.regionOnly(), presence, fabric,
                     new io.heliograph.region.fabric.FanOut(fabric, null), metrics, "us-east", 65536,

@@ -17,12 +17,15 @@ public final class Sequencer {
     private final HomeTable homes;
     private final ChannelLog log;
     private final Forwarder forwarder;
+    private final Runnable onFenced;
 
-    public Sequencer(String localRegion, HomeTable homes, ChannelLog log, Forwarder forwarder) {
+    /** @param onFenced told of every fenced append (the edge counts them in its metrics) */
+    public Sequencer(String localRegion, HomeTable homes, ChannelLog log, Forwarder forwarder, Runnable onFenced) {
         this.localRegion = localRegion;
         this.homes = homes;
         this.log = log;
         this.forwarder = forwarder;
+        this.onFenced = onFenced;
     }
 
     /**
@@ -37,6 +40,7 @@ public final class Sequencer {
         }
         AppendResult result = log.append(channel, home.epoch(), request);
         if (result.fenced()) {
+            onFenced.run();
             throw new HeliographException(ErrorCode.UNAVAILABLE, "channel " + channel + " moved to epoch "
                     + result.knownEpoch() + " (this region had epoch " + home.epoch() + "); retry");
         }

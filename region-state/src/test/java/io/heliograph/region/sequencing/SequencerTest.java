@@ -33,6 +33,12 @@ class SequencerTest {
     private final InMemoryChannelLog log = new InMemoryChannelLog(LIMITS, System::currentTimeMillis);
     private final Map<String, Home> table = new ConcurrentHashMap<>();
     private final HomeTable homes = channel -> table.getOrDefault(channel, new Home("us-east", 1));
+    private final java.util.concurrent.atomic.AtomicInteger fenced = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** us-east's sequencer, without a bridge. */
+    private Sequencer local() {
+        return new Sequencer("us-east", homes, log, Forwarder.NONE, fenced::incrementAndGet);
+    }
 
     private static PublishRequest request(String msgId) {
         return new PublishRequest(msgId, null, "1", "alice", "us-east", System.currentTimeMillis());
@@ -41,7 +47,7 @@ class SequencerTest {
     @Test
     void theHomeSequencesUnderItsEpoch() {
         table.put("c", new Home("us-east", 4));
-        AppendResult r = new Sequencer("us-east", homes, log, Forwarder.NONE).sequence("c", request("a"));
+        AppendResult r = local().sequence("c", request("a"));
         assertEquals(Serial.of(4, 1), r.message().serial());
     }
 
@@ -54,7 +60,7 @@ class SequencerTest {
         Sequencer sequencer = new Sequencer("us-east", homes, log, (home, channel, request) -> {
             forwardedTo.add(home);
             return answer;
-        });
+        }, fenced::incrementAndGet);
         assertSame(answer, sequencer.sequence("c", request("a")));
         assertEquals(List.of(new Home("eu-west", 2)), forwardedTo);
         assertEquals(Map.of(), log.latest(List.of("c")), "nothing sequenced here");
@@ -64,7 +70,7 @@ class SequencerTest {
     void withoutABridgeAChannelHomedElsewhereIsUnavailable() {
         table.put("c", new Home("eu-west", 2));
         HeliographException e = assertThrows(HeliographException.class,
-                () -> new Sequencer("us-east", homes, log, Forwarder.NONE).sequence("c", request("a")));
+                () -> local().sequence("c", request("a")));
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
         assertTrue(e.getMessage().contains("eu-west"), e.getMessage());
     }
@@ -75,9 +81,10 @@ class SequencerTest {
         log.fence("c", 3, null);
         table.put("c", new Home("us-east", 2));
         HeliographException e = assertThrows(HeliographException.class,
-                () -> new Sequencer("us-east", homes, log, Forwarder.NONE).sequence("c", request("a")));
+                () -> local().sequence("c", request("a")));
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
         assertEquals(Map.of(), log.latest(List.of("c")));
+        assertEquals(1, fenced.get(), "every refusal is counted");
     }
 
     @Test
