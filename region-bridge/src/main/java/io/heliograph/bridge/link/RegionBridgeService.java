@@ -1,0 +1,225 @@
+package io.heliograph.bridge.link;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.heliograph.bridge.tls.PeerIdentity;
+import io.heliograph.bridge.v1.BackfillPage;
+import io.heliograph.bridge.v1.BackfillRequest;
+import io.heliograph.bridge.v1.Hello;
+import io.heliograph.bridge.v1.LinkFrame;
+import io.heliograph.bridge.v1.RegionBridgeGrpc;
+import io.heliograph.region.channel.ChannelLog;
+import io.heliograph.region.lease.EpochFence;
+import io.heliograph.region.sequencing.Replication;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * This region's side of {@code RegionBridge}: the accepting end of every peer's Link stream, and Backfill served from
+ * this region's history. Per peer region it keeps the {@link EpochFence} of that region's bridge lease (a Hello or
+ * Backfill with a lower epoch is refused, FAILED_PRECONDITION, counted), the one admitted stream (a newer one ends
+ * it), and how far this region holds that peer's {@code link_seq}s ({@link #heldThrough}), which its Hello reports and
+ * its acks carry. Frames of one peer are stored one at a time, in order, whichever stream they came on.
+ */
+public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImplBase implements AutoCloseable {
+
+    /** The version of the contract spoken: heliograph.bridge.v1. */
+    public static final int PROTOCOL_VERSION = 1;
+    /** Bytes of a Backfill page past its first message: well below the 4 MiB default frame limit. */
+    static final long BACKFILL_MAX_BYTES = 1024 * 1024;
+
+    private static final System.Logger LOG = System.getLogger(RegionBridgeService.class.getName());
+
+    private final String region;
+    private final String replicaId;
+    private final LongSupplier leaseEpoch;
+    private final LinkTiming timing;
+    private final LongSupplier nowMs;
+    private final EnvelopeApplier applier;
+    private final HistoryBackfill history;
+    private final PresenceSink presence;
+    private final Function<String, PeerBackfill> backfillFrom;
+    private final ReceiverCounters counters = new ReceiverCounters();
+    private final Map<String, EpochFence> fences = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> heldThrough = new ConcurrentHashMap<>();
+    private final Map<String, ReceiverSession> admitted = new ConcurrentHashMap<>();
+    private final Map<String, Object> storeLocks = new ConcurrentHashMap<>();
+    private final Set<ReceiverSession> open = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService timer;
+
+    /**
+     * @param region       this region
+     * @param replicaId    this bridge replica, for the peer's logs
+     * @param leaseEpoch   this replica's bridge lease epoch now (the LeaseKeeper's {@code currentEpoch()})
+     * @param log          this region's channels: Backfill is served from their history
+     * @param replication  how envelopes are stored and fanned out in this region
+     * @param presence     where peers' presence changes go
+     * @param backfillFrom the Backfill call towards a peer region, to fill a gap in what it sent
+     */
+    public RegionBridgeService(String region, String replicaId, LongSupplier leaseEpoch, ChannelLog log,
+                               Replication replication, PresenceSink presence,
+                               Function<String, PeerBackfill> backfillFrom, LinkTiming timing, LongSupplier nowMs) {
+        this.region = Objects.requireNonNull(region, "region");
+        this.replicaId = Objects.requireNonNull(replicaId, "replicaId");
+        this.leaseEpoch = Objects.requireNonNull(leaseEpoch, "leaseEpoch");
+        this.timing = Objects.requireNonNull(timing, "timing");
+        this.nowMs = Objects.requireNonNull(nowMs, "nowMs");
+        this.presence = Objects.requireNonNull(presence, "presence");
+        this.backfillFrom = Objects.requireNonNull(backfillFrom, "backfillFrom");
+        this.applier = new EnvelopeApplier(replication, timing, leaseEpoch, counters);
+        this.history = new HistoryBackfill(log, timing.backfillPageLimit(), BACKFILL_MAX_BYTES);
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                .name("link-receiver-timer-" + region).factory());
+        long tickMs = Math.max(5, Math.min(timing.ackDelayMs(), timing.heartbeatMs() / 4));
+        timer.scheduleWithFixedDelay(this::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public StreamObserver<LinkFrame> link(StreamObserver<LinkFrame> responses) {
+        ReceiverSession session = new ReceiverSession(this, (ServerCallStreamObserver<LinkFrame>) responses,
+                PeerIdentity.current().orElse(null), nowMs());
+        open.add(session);
+        return session;
+    }
+
+    @Override
+    public void backfill(BackfillRequest request, StreamObserver<BackfillPage> response) {
+        PeerIdentity caller = PeerIdentity.current().orElse(null);
+        if (caller != null && !fence(caller.region()).admit(request.getLeaseEpoch())) {
+            counters.refusedStaleEpoch.incrementAndGet();
+            String description = "Backfill with lease epoch " + request.getLeaseEpoch() + " of region "
+                    + caller.region() + " is below " + fence(caller.region()).highestSeen() + ", the highest seen";
+            LOG.log(System.Logger.Level.WARNING, description + "; refused");
+            response.onError(Status.FAILED_PRECONDITION.withDescription(description).asRuntimeException());
+            return;
+        }
+        BackfillPage page;
+        try {
+            page = history.page(request);
+        } catch (IllegalArgumentException e) {
+            response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Backfill of " + request.getChannel() + " failed", e);
+            response.onError(Status.UNAVAILABLE.withDescription("region " + region + " cannot read the history of "
+                    + request.getChannel() + ": " + e.getMessage()).asRuntimeException());
+            return;
+        }
+        counters.backfillsServed.incrementAndGet();
+        response.onNext(page);
+        response.onCompleted();
+    }
+
+    /** The highest {@code link_seq} of {@code peerRegion} that this region holds, with all before it (0: none). */
+    public long heldThrough(String peerRegion) {
+        AtomicLong held = heldThrough.get(peerRegion);
+        return held == null ? 0 : held.get();
+    }
+
+    /** The fence of {@code peerRegion}'s bridge lease: the highest epoch seen, and refusals. */
+    public EpochFence fence(String peerRegion) {
+        return fences.computeIfAbsent(peerRegion, r -> new EpochFence());
+    }
+
+    public ReceiverCounters counters() {
+        return counters;
+    }
+
+    /** The peer regions with an admitted Link stream now. */
+    public Set<String> linkedPeers() {
+        return Set.copyOf(admitted.keySet());
+    }
+
+    public String region() {
+        return region;
+    }
+
+    LinkTiming timing() {
+        return timing;
+    }
+
+    long nowMs() {
+        return nowMs.getAsLong();
+    }
+
+    Hello hello(String peerRegion) {
+        // This stream carries no envelopes of ours (our own LinkSender dials the peer for those), so there is nothing
+        // to resend on it: oldest_link_seq 0.
+        return Hello.newBuilder().setOriginRegion(region).setReplicaId(replicaId)
+                .setLeaseEpoch(leaseEpoch.getAsLong()).setProtocolVersion(PROTOCOL_VERSION)
+                .setAckedLinkSeq(heldThrough(peerRegion)).setOldestLinkSeq(0).build();
+    }
+
+    /** A Hello was admitted: the stream before it from the same region, if any, is ended. */
+    void admitted(ReceiverSession session) {
+        ReceiverSession previous = admitted.put(session.peerRegion(), session);
+        if (previous != null && previous != session) {
+            counters.streamsSuperseded.incrementAndGet();
+            previous.close((previous.leaseEpoch() < session.leaseEpoch() ? Status.FAILED_PRECONDITION
+                    : Status.ABORTED).withDescription("superseded by a newer Link stream from "
+                    + session.peerRegion() + " (lease epoch " + session.leaseEpoch() + ")"));
+        }
+    }
+
+    void ended(ReceiverSession session) {
+        open.remove(session);
+        if (session.peerRegion() != null) {
+            admitted.remove(session.peerRegion(), session);
+        }
+    }
+
+    /**
+     * Stores one envelope or presence frame of {@code peerRegion} and advances what this region holds of it. Frames of
+     * one peer are stored one at a time, so an old stream that has not noticed it was superseded cannot interleave.
+     * A {@code link_seq} beyond the next one means the peer's log dropped the ones between (counted); their channels
+     * are repaired by Backfill at their next message.
+     */
+    void store(String peerRegion, LinkFrame frame) {
+        synchronized (storeLocks.computeIfAbsent(peerRegion, r -> new Object())) {
+            switch (frame.getBodyCase()) {
+                case ENVELOPE -> applier.apply(peerRegion, frame.getEnvelope(), backfillFrom.apply(peerRegion));
+                case PRESENCE -> {
+                    presence.accept(peerRegion, frame.getPresence());
+                    counters.presenceDelivered.incrementAndGet();
+                }
+                default -> throw new IllegalArgumentException("not a stored frame: " + frame.getBodyCase());
+            }
+            AtomicLong held = heldThrough.computeIfAbsent(peerRegion, r -> new AtomicLong());
+            long before = held.get();
+            if (frame.getLinkSeq() > before + 1 && before > 0) {
+                counters.missedLinkEntries.addAndGet(frame.getLinkSeq() - before - 1);
+            }
+            held.accumulateAndGet(frame.getLinkSeq(), Math::max);
+        }
+    }
+
+    private void tick() {
+        long now = nowMs();
+        for (ReceiverSession session : open) {
+            try {
+                session.tick(now);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "link timer of " + session.peerRegion() + " failed", e);
+            }
+        }
+    }
+
+    /** Ends every stream (UNAVAILABLE: the peers reconnect elsewhere or later) and the timer. */
+    @Override
+    public void close() {
+        for (ReceiverSession session : open) {
+            session.close(Status.UNAVAILABLE.withDescription("region bridge " + region + " is shutting down"));
+        }
+        timer.shutdownNow();
+    }
+}

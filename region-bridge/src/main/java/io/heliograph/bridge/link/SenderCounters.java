@@ -1,0 +1,49 @@
+package io.heliograph.bridge.link;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What one {@link LinkSender} did since it started, for {@code /metrics}; counters only grow. */
+public final class SenderCounters {
+
+    final AtomicLong framesSent = new AtomicLong();
+    final AtomicLong heartbeatsSent = new AtomicLong();
+    final AtomicLong streamsOpened = new AtomicLong();
+    final AtomicLong failedAttempts = new AtomicLong();
+    final AtomicLong silentStreams = new AtomicLong();
+    final AtomicLong refusedAcks = new AtomicLong();
+    final AtomicLong overflowReports = new AtomicLong();
+
+    /** Envelope and presence frames sent, resends after a reconnect included. */
+    public long framesSent() {
+        return framesSent.get();
+    }
+
+    public long heartbeatsSent() {
+        return heartbeatsSent.get();
+    }
+
+    /** Streams whose Hellos were exchanged. */
+    public long streamsOpened() {
+        return streamsOpened.get();
+    }
+
+    /** Connection attempts and streams that failed (refused, unreachable, silent, broken), or were not permitted by the open circuit breaker. */
+    public long failedAttempts() {
+        return failedAttempts.get();
+    }
+
+    /** Streams given up because nothing arrived within the silence deadline. */
+    public long silentStreams() {
+        return silentStreams.get();
+    }
+
+    /** Acks from the peer beyond anything this log assigned (the peer is confused, or this log's state was lost). */
+    public long refusedAcks() {
+        return refusedAcks.get();
+    }
+
+    /** Times the outbound log was found to have dropped entries the peer had not acknowledged (one per overflow). */
+    public long overflowReports() {
+        return overflowReports.get();
+    }
+}

@@ -1,0 +1,202 @@
+package io.heliograph.bridge.link;
+
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.heliograph.bridge.outbound.OutboundPage;
+import io.heliograph.bridge.outbound.OutboundRecord;
+import io.heliograph.bridge.outbound.OutboundStatus;
+import io.heliograph.bridge.v1.Ack;
+import io.heliograph.bridge.v1.Hello;
+import io.heliograph.bridge.v1.LinkFrame;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The dialling end of one Link stream: Hello both ways, then this region's outbound log from the peer's
+ * acknowledgement on. Everything that touches the stream's request side or the log runs on the {@link LinkSender}'s
+ * thread; gRPC's callbacks only record what arrived (the peer's Hello, its highest ack, a failure) and wake that
+ * thread. Sending stops while the stream is not ready (HTTP/2 flow control) or while {@code maxInFlight} entries are
+ * unacknowledged, so a peer that stops reading never makes this side buffer more than that.
+ */
+final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame> {
+
+    private static final System.Logger LOG = System.getLogger(SenderSession.class.getName());
+    /** Payload bytes read from the log at once, kept below the peer's 4 MiB frame limit many times over. */
+    private static final long READ_MAX_BYTES = 1024 * 1024;
+
+    private final LinkSender sender;
+    private final Semaphore wakeups = new Semaphore(0);
+    private final AtomicLong peerAck = new AtomicLong();
+    private volatile ClientCallStreamObserver<LinkFrame> requests;
+    private volatile Hello peerHello;
+    private volatile Throwable failure;
+    private volatile long lastReceivedMs;
+    private long sentThrough;
+    private long acknowledged;
+
+    SenderSession(LinkSender sender) {
+        this.sender = sender;
+        this.lastReceivedMs = sender.nowMs();
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<LinkFrame> requestStream) {
+        this.requests = requestStream;
+        requestStream.setOnReadyHandler(this::wake);
+    }
+
+    @Override
+    public void onNext(LinkFrame frame) {
+        lastReceivedMs = sender.nowMs();
+        switch (frame.getBodyCase()) {
+            case HELLO -> peerHello = frame.getHello();
+            case ACK -> peerAck.accumulateAndGet(frame.getAck().getLinkSeq(), Math::max);
+            default -> LOG.log(System.Logger.Level.DEBUG, "frame " + frame.getBodyCase() + " from "
+                    + sender.peerRegion() + " not handled on the sending stream; ignored");
+        }
+        wake();
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        failure = error;
+        wake();
+    }
+
+    @Override
+    public void onCompleted() {
+        failure = new LinkException(sender.peerRegion() + " ended the Link stream");
+        wake();
+    }
+
+    void wake() {
+        if (wakeups.availablePermits() == 0) {
+            wakeups.release();
+        }
+    }
+
+    /** Opens the stream and exchanges Hellos. @throws LinkException when refused, failed or silent */
+    void open() throws InterruptedException {
+        sender.channel().link(this);
+        requests.onNext(LinkFrame.newBuilder().setHello(sender.hello()).build());
+        long deadline = sender.nowMs() + sender.timing().silenceTimeoutMs();
+        while (peerHello == null) {
+            throwIfFailed();
+            long left = deadline - sender.nowMs();
+            if (left <= 0) {
+                throw new LinkException("no Hello from " + sender.peerRegion() + " within "
+                        + sender.timing().silenceTimeoutMs() + " ms");
+            }
+            wakeups.tryAcquire(left, TimeUnit.MILLISECONDS);
+        }
+        Hello hello = peerHello;
+        if (!hello.getOriginRegion().equals(sender.peerRegion())) {
+            throw new LinkException("the Hello on the link to " + sender.peerRegion() + " names region '"
+                    + hello.getOriginRegion() + "'");
+        }
+        if (hello.getProtocolVersion() != RegionBridgeService.PROTOCOL_VERSION) {
+            throw new LinkException(sender.peerRegion() + " speaks protocol version " + hello.getProtocolVersion());
+        }
+        OutboundStatus status = acknowledge(hello.getAckedLinkSeq());
+        // Resend from the peer's own word on what it holds; what the log trimmed before it is gone already.
+        sentThrough = hello.getAckedLinkSeq();
+        sender.resumed(hello, status);
+    }
+
+    /** Streams until the link is no longer wanted. @throws LinkException when the stream fails or goes silent */
+    void stream() throws InterruptedException {
+        LinkTiming timing = sender.timing();
+        long lastSentMs = sender.nowMs();
+        long lastTrimMs = lastSentMs;
+        while (sender.wanted()) {
+            throwIfFailed();
+            long now = sender.nowMs();
+            if (now - lastReceivedMs > timing.silenceTimeoutMs()) {
+                sender.counters().silentStreams.incrementAndGet();
+                throw new LinkException("nothing from " + sender.peerRegion() + " for " + (now - lastReceivedMs)
+                        + " ms (silence deadline " + timing.silenceTimeoutMs() + " ms)");
+            }
+            long ack = peerAck.get();
+            if (ack > acknowledged) {
+                acknowledge(ack);
+            }
+            if (now - lastTrimMs >= timing.heartbeatMs()) {
+                sender.checkOverflow(sender.log().trimExpired());
+                lastTrimMs = now;
+            }
+            boolean more = false;
+            int sent = 0;
+            long room = timing.maxInFlight() - (sentThrough - acknowledged);
+            if (room > 0 && requests.isReady()) {
+                OutboundPage page = sender.log().readAfter(sentThrough, (int) Math.min(timing.readBatch(), room),
+                        READ_MAX_BYTES);
+                if (page.continuityLost()) {
+                    sender.checkOverflow(sender.log().status());
+                }
+                for (OutboundRecord record : page.records()) {
+                    if (!requests.isReady()) {
+                        break;
+                    }
+                    requests.onNext(record.toLinkFrame());
+                    sentThrough = record.linkSeq();
+                    sent++;
+                }
+                more = sentThrough < page.lastAppended();
+                sender.sent(sent, sentThrough - acknowledged);
+            }
+            if (sent > 0) {
+                lastSentMs = now;
+            } else if (now - lastSentMs >= timing.heartbeatMs() && requests.isReady()) {
+                requests.onNext(LinkFrame.newBuilder().setAck(Ack.newBuilder()
+                        .setLinkSeq(sender.heldFromPeer())).build());
+                sender.counters().heartbeatsSent.incrementAndGet();
+                lastSentMs = now;
+            }
+            if (sent == 0 || !more) {
+                wakeups.tryAcquire(timing.idlePollMs(), TimeUnit.MILLISECONDS);
+            }
+        }
+        requests.onCompleted();
+    }
+
+    private OutboundStatus acknowledge(long linkSeq) {
+        OutboundStatus status;
+        try {
+            status = sender.log().acknowledge(linkSeq);
+        } catch (IllegalArgumentException e) {
+            sender.counters().refusedAcks.incrementAndGet();
+            throw new LinkException(sender.peerRegion() + " acknowledged " + linkSeq + ", beyond this region's "
+                    + "outbound log (" + e.getMessage() + ")", e);
+        }
+        acknowledged = Math.max(acknowledged, status.acknowledged());
+        sender.checkOverflow(status);
+        return status;
+    }
+
+    /** Entries sent on this stream and not yet acknowledged. */
+    long inFlight() {
+        return Math.max(0, sentThrough - acknowledged);
+    }
+
+    private void throwIfFailed() {
+        Throwable failed = failure;
+        if (failed instanceof LinkException link) {
+            throw link;
+        }
+        if (failed != null) {
+            throw new LinkException("Link stream to " + sender.peerRegion() + " failed: "
+                    + Status.fromThrowable(failed), failed);
+        }
+    }
+
+    /** Ends the stream from this side, if it is still open. */
+    void cancel(String why) {
+        ClientCallStreamObserver<LinkFrame> stream = requests;
+        if (stream != null && failure == null) {
+            stream.cancel(why, null);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.heliograph.bridge.link;
+
+import io.heliograph.bridge.BridgeServer;
+import io.heliograph.bridge.LinkSettings;
+import io.heliograph.bridge.PeerChannel;
+import io.heliograph.bridge.outbound.InMemoryOutboundLog;
+import io.heliograph.bridge.outbound.OutboundEntry;
+import io.heliograph.bridge.outbound.OutboundLimits;
+import io.heliograph.bridge.tls.BridgeTls;
+import io.heliograph.bridge.tls.ThrowawayCa;
+import io.heliograph.protocol.ChannelMessage;
+import io.heliograph.protocol.Serial;
+import io.heliograph.region.channel.AppendResult;
+import io.heliograph.region.channel.ChannelLog;
+import io.heliograph.region.channel.HistoryLimits;
+import io.heliograph.region.channel.InMemoryChannelLog;
+import io.heliograph.region.channel.PublishRequest;
+import io.heliograph.region.fabric.FanOut;
+import io.heliograph.region.fabric.LocalFabric;
+import io.heliograph.region.sequencing.Replication;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One region of a peer-link test, in this JVM: an in-memory channel log, its bridge server with the
+ * {@link RegionBridgeService} on 127.0.0.1 under mutual TLS, and per peer an in-memory outbound log, a channel and a
+ * {@link LinkSender}. {@link #publish} does what the edge will: sequence under epoch 1 and append to the outbound log.
+ */
+final class LinkRegion implements AutoCloseable {
+
+    static final LinkSettings SETTINGS = LinkSettings.builder().shutdownGrace(Duration.ofMillis(200)).build();
+    static final HistoryLimits HISTORY = new HistoryLimits(100_000, 3_600_000, 600_000);
+
+    final String region;
+    final BridgeTls tls;
+    final ChannelLog log = new InMemoryChannelLog(HISTORY, System::currentTimeMillis);
+    final AtomicLong leaseEpoch = new AtomicLong(1);
+    final LinkTiming timing;
+    final RegionBridgeService service;
+    final Map<String, InMemoryOutboundLog> outbound = new ConcurrentHashMap<>();
+    final Map<String, PeerChannel> channels = new ConcurrentHashMap<>();
+    final Map<String, LinkSender> senders = new ConcurrentHashMap<>();
+    private BridgeServer server;
+    private int port;
+
+    LinkRegion(ThrowawayCa ca, Path directory, String region, List<String> peers, LinkTiming timing) {
+        this.region = region;
+        this.timing = timing;
+        this.tls = BridgeTls.builder().region(region).peerRegions(peers)
+                .files(ca.issueRegion(directory, region, Duration.ofDays(1))).build();
+        this.service = new RegionBridgeService(region, region + "-bridge-1", leaseEpoch::get, log,
+                new Replication(log, new FanOut(new LocalFabric(), null)), PresenceSink.IGNORE,
+                peer -> channels.get(peer)::backfill, timing, System::currentTimeMillis);
+    }
+
+    LinkRegion startServer() {
+        server = BridgeServer.builder().region(region).listen("127.0.0.1", port).tls(tls).service(service)
+                .settings(SETTINGS).build().start();
+        port = server.port();
+        return this;
+    }
+
+    /** Closes the server (its streams are cancelled); {@link #startServer()} again binds the same port. */
+    void stopServer() {
+        server.close();
+        server = null;
+    }
+
+    int port() {
+        return port;
+    }
+
+    InMemoryOutboundLog outboundTo(String peer, OutboundLimits limits) {
+        return outbound.computeIfAbsent(peer, p -> new InMemoryOutboundLog(p, limits, System::currentTimeMillis));
+    }
+
+    PeerChannel channelTo(LinkRegion peer) {
+        return channels.computeIfAbsent(peer.region, p -> PeerChannel.builder().peerRegion(p)
+                .address("127.0.0.1", peer.port()).tls(tls).settings(SETTINGS).build());
+    }
+
+    /** Starts streaming the outbound log for {@code peer} (default limits unless created before) to it. */
+    LinkSender linkTo(LinkRegion peer) {
+        InMemoryOutboundLog toPeer = outboundTo(peer.region, OutboundLimits.DEFAULTS);
+        LinkSender sender = new LinkSender(region, region + "-bridge-1", leaseEpoch::get, channelTo(peer), toPeer,
+                () -> service.heldThrough(peer.region), timing, System::currentTimeMillis);
+        senders.put(peer.region, sender);
+        return sender.start();
+    }
+
+    /** Sequences {@code count} messages on {@code channel} under epoch 1 and appends them for every peer. */
+    List<Serial> publish(String channel, int count) {
+        List<Serial> serials = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String msgId = "m-" + System.nanoTime() + "-" + i;
+            AppendResult result = log.append(channel, 1, new PublishRequest(msgId, "event",
+                    "{\"n\":" + i + "}", "client-1", region, System.currentTimeMillis()));
+            ChannelMessage message = result.message();
+            serials.add(message.serial());
+            for (var entry : outbound.entrySet()) {
+                entry.getValue().append(OutboundEntry.envelope(EnvelopeCodec.toEnvelope(message, result.previous())));
+                LinkSender sender = senders.get(entry.getKey());
+                if (sender != null) {
+                    sender.wake();
+                }
+            }
+        }
+        return serials;
+    }
+
+    /** Every serial this region's history holds for {@code channel}, oldest first. */
+    List<Serial> history(String channel) {
+        return log.history(channel, null, Integer.MAX_VALUE - 1, Long.MAX_VALUE).messages().stream()
+                .map(ChannelMessage::serial).toList();
+    }
+
+    @Override
+    public void close() {
+        senders.values().forEach(LinkSender::close);
+        channels.values().forEach(PeerChannel::close);
+        service.close();
+        if (server != null) {
+            server.close();
+        }
+    }
+}
