@@ -1,10 +1,12 @@
 package io.heliograph.edge;
 
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
 import io.helidon.http.DirectHandler;
@@ -15,6 +17,10 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.observe.ObserveFeature;
 
+import io.heliograph.bridge.outbound.OutboundLimits;
+import io.heliograph.bridge.outbound.OutboundLog;
+import io.heliograph.bridge.outbound.ReplicatingCommitment;
+import io.heliograph.bridge.outbound.hazelcast.HazelcastOutboundLog;
 import io.heliograph.edge.api.DepartedNodeAgent;
 import io.heliograph.edge.api.EdgeOperations;
 import io.heliograph.edge.config.EdgeConfig;
@@ -55,6 +61,8 @@ public final class EdgeNode implements AutoCloseable {
     /** How often the coordinator trims aged history of every channel. */
     private static final long EXPIRY_SWEEP_MS = 60_000;
     private static final Object SERVER_BUILD_LOCK = new Object();
+    /** How often a node with global publishes waiting reads each peer's acknowledged position. */
+    private static final long ACK_POLL_MS = 2;
 
     private final EdgeConfig config;
     private final HazelcastInstance hazelcast;
@@ -67,9 +75,10 @@ public final class EdgeNode implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final Commitment commitment;
 
     private EdgeNode(EdgeConfig config, HazelcastInstance hazelcast, ChannelLog log, PresenceRegistry presence,
-                     RegionFabric fabric, EdgeMetrics metrics, LongSupplier nowMs) {
+                     RegionFabric fabric, Commitment commitment, EdgeMetrics metrics, LongSupplier nowMs) {
         this.config = config;
         this.hazelcast = hazelcast;
         this.fabric = fabric;
@@ -84,7 +93,8 @@ public final class EdgeNode implements AutoCloseable {
         // Until region bridges and the control plane hand out home tables, this region is every channel's home.
         Sequencer sequencer = new Sequencer(config.region(), HomeTable.everyChannelIn(config.region()), log,
                 Forwarder.NONE, metrics::epochFenced);
-        EdgeOperations operations = new EdgeOperations(log, sequencer, Commitment.regionOnly(), presence, fabric,
+        this.commitment = commitment;
+        EdgeOperations operations = new EdgeOperations(log, sequencer, commitment, presence, fabric,
                 new FanOut(fabric, hub), metrics, config.region(), config.limits().maxMessageBytes(), nowMs);
         this.connections = new ConnectionRegistry(hub, operations, metrics, config.heartbeatMs(), nowMs, timer);
         FrameHandler frames = new FrameHandler(operations, hub, metrics, config.limits());
@@ -182,15 +192,17 @@ public final class EdgeNode implements AutoCloseable {
 
     /** Starts a node whose region state lives in an embedded Hazelcast member. */
     public static EdgeNode start(EdgeConfig config) {
-        HazelcastInstance hz = RegionMember.start(config.memberSettings());
+        // Every member of a region holds part of the bridges' outbound logs, whether or not this one has peers.
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(
+                HazelcastOutboundLog.configure(RegionMember.config(config.memberSettings())));
         EdgeMetrics metrics = null;
         try {
             metrics = new EdgeMetrics(config.nodeId());
             RegionCalls calls = new RegionCalls(metrics::regionUnavailable);
             HistoryLimits limits = limits(config);
-            return new EdgeNode(config, hz, new HazelcastChannelLog(hz, limits, System::currentTimeMillis, calls),
-                    new HazelcastPresenceRegistry(hz, calls), new HazelcastFabric(hz), metrics,
-                    System::currentTimeMillis);
+            var log = new HazelcastChannelLog(hz, limits, System::currentTimeMillis, calls);
+            return new EdgeNode(config, hz, log, new HazelcastPresenceRegistry(hz, calls), new HazelcastFabric(hz),
+                    commitment(config, hz, calls, log), metrics, System::currentTimeMillis);
         } catch (RuntimeException e) {
             if (metrics != null) {
                 metrics.close();
@@ -203,7 +215,20 @@ public final class EdgeNode implements AutoCloseable {
     /** Starts a standalone node that keeps its state in memory (tests, development). */
     public static EdgeNode startStandalone(EdgeConfig config, LongSupplier nowMs) {
         return new EdgeNode(config, null, new InMemoryChannelLog(limits(config), nowMs),
-                new InMemoryPresenceRegistry(), new LocalFabric(), new EdgeMetrics(config.nodeId()), nowMs);
+                new InMemoryPresenceRegistry(), new LocalFabric(), Commitment.regionOnly(),
+                new EdgeMetrics(config.nodeId()), nowMs);
+    }
+
+    /** With peers, every sequenced message goes into their outbound logs, and a global publish waits for one. */
+    private static Commitment commitment(EdgeConfig config, HazelcastInstance hz, RegionCalls calls,
+                                         ChannelLog log) {
+        List<String> peers = config.replication().peers();
+        if (peers.isEmpty()) {
+            return Commitment.regionOnly();
+        }
+        List<OutboundLog> logs = peers.stream().<OutboundLog>map(peer -> new HazelcastOutboundLog(hz, peer,
+                OutboundLimits.DEFAULTS, System::currentTimeMillis, calls)).toList();
+        return new ReplicatingCommitment(logs, config.replication().globalTimeoutMs(), ACK_POLL_MS, log::commit);
     }
 
     private static HistoryLimits limits(EdgeConfig config) {
@@ -262,6 +287,13 @@ public final class EdgeNode implements AutoCloseable {
             hazelcast.shutdown();
         }
         timer.shutdownNow();
+        if (commitment instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing the commitment failed: " + e.getMessage());
+            }
+        }
         metrics.close();
         LOG.log(System.Logger.Level.INFO, "edge " + config.nodeId() + " stopped");
     }

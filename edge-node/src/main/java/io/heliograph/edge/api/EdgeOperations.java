@@ -139,10 +139,20 @@ public final class EdgeOperations {
                     + "hold the message, and this region has no bridge to one; publish with \"region\" or none");
         }
         String id = msgId != null ? msgId : UUID.randomUUID().toString();
+        boolean global = wanted == Durability.GLOBAL;
         AppendResult result = sequencer.sequence(channel,
-                new PublishRequest(id, name, dataJson, claims.clientId(), region, nowMs.getAsLong()));
+                new PublishRequest(id, name, dataJson, claims.clientId(), region, nowMs.getAsLong()), global);
         metrics.messageIn();
+        if (result.duplicate() && !result.committed()) {
+            // A retry of a global publish still waiting for another region: it is global, whatever the retry asks.
+            wanted = Durability.GLOBAL;
+            global = true;
+        }
         commitment.awaitDurable(channel, result, wanted);
+        if (global && !result.committed()) {
+            // Another region holds it (and, holding a channel only in order, all before it): readers may see it now.
+            log.commit(channel, result.message().serial());
+        }
         fanOut.send(result);
         metrics.published(System.nanoTime() - started, result.duplicate());
         return new Published(result, wanted);

@@ -24,7 +24,8 @@ public record EdgeConfig(
         long dedupWindowMs,
         long heartbeatMs,
         long shutdownGraceMs,
-        int warmupIterations) {
+        int warmupIterations,
+        Replication replication) {
 
     public EdgeConfig {
         Objects.requireNonNull(region, "region");
@@ -35,6 +36,17 @@ public record EdgeConfig(
     public MemberSettings memberSettings() {
         return new MemberSettings(nodeId, hazelcast.clusterName(), hazelcast.host(), hazelcast.port(),
                 hazelcast.members(), presenceTimeoutMs);
+    }
+
+    /**
+     * The regions this region replicates to (its bridges' peers): every sequenced message goes into an outbound log per
+     * peer, and a {@code global} publish waits up to {@code globalTimeoutMs} for one of them to hold it. No peers: a
+     * region of its own, with region durability only.
+     */
+    public record Replication(List<String> peers, long globalTimeoutMs) {
+        public Replication {
+            peers = List.copyOf(peers);
+        }
     }
 
     /** Embedded Hazelcast member: one cluster per region, TCP-IP join, multicast off. */

@@ -75,7 +75,8 @@ public final class EdgeConfigLoader {
             Map.entry("HELIOGRAPH_JWT_SECRET", "jwt-secret"),
             Map.entry("HELIOGRAPH_HAZELCAST_CLUSTER_NAME", "hazelcast.cluster-name"),
             Map.entry("HELIOGRAPH_HAZELCAST_PORT", "hazelcast.port"),
-            Map.entry("HELIOGRAPH_HAZELCAST_MEMBERS", "hazelcast.members"));
+            Map.entry("HELIOGRAPH_HAZELCAST_MEMBERS", "hazelcast.members"),
+            Map.entry("HELIOGRAPH_PEERS", "peers"));
 
     static EdgeConfig from(Config c) {
         String region = string(c, "region");
@@ -122,7 +123,24 @@ public final class EdgeConfigLoader {
                 longIn(c, "dedup-window-ms", 1000, 86_400_000),
                 longIn(c, "heartbeat-ms", 100, 3_600_000),
                 longIn(c, "shutdown-grace-ms", 0, 600_000),
-                intIn(c, "warmup-iterations", 0, 10_000_000));
+                intIn(c, "warmup-iterations", 0, 10_000_000),
+                replication(c, region));
+    }
+
+    private static EdgeConfig.Replication replication(Config c, String region) {
+        List<String> peers = list(c, "peers");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String peer : peers) {
+            requireMatch("peers", peer, "[a-z0-9-]{1,64}");
+            if (peer.equals(region)) {
+                throw new ConfigException("peers: lists this node's own region " + region);
+            }
+            if (!seen.add(peer)) {
+                throw new ConfigException("peers: lists " + peer + " twice");
+            }
+        }
+        return new EdgeConfig.Replication(peers, c.get("durability.global-timeout-ms").exists()
+                ? longIn(c, "durability.global-timeout-ms", 100, 600_000) : 5_000);
     }
 
     private static String string(Config c, String key) {

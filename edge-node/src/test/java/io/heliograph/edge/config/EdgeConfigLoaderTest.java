@@ -42,6 +42,23 @@ class EdgeConfigLoaderTest {
     }
 
     @Test
+    void peersAndTheGlobalTimeout() {
+        EdgeConfig none = EdgeConfigLoader.load(new String[0], Map.of("HELIOGRAPH_JWT_SECRET", SECRET));
+        assertEquals(List.of(), none.replication().peers());
+        assertEquals(5_000, none.replication().globalTimeoutMs());
+        EdgeConfig c = EdgeConfigLoader.load(new String[] {"--region=us-east", "--durability.global-timeout-ms=900"},
+                Map.of("HELIOGRAPH_JWT_SECRET", SECRET, "HELIOGRAPH_PEERS", "eu-west, ap-south"));
+        assertEquals(List.of("eu-west", "ap-south"), c.replication().peers());
+        assertEquals(900, c.replication().globalTimeoutMs());
+        ConfigException own = assertThrows(ConfigException.class, () -> EdgeConfigLoader.load(
+                new String[] {"--region=us-east", "--peers=us-east"}, Map.of("HELIOGRAPH_JWT_SECRET", SECRET)));
+        assertTrue(own.getMessage().startsWith("peers:"), own.getMessage());
+        ConfigException twice = assertThrows(ConfigException.class, () -> EdgeConfigLoader.load(
+                new String[] {"--peers=eu-west,eu-west"}, Map.of("HELIOGRAPH_JWT_SECRET", SECRET)));
+        assertTrue(twice.getMessage().contains("twice"), twice.getMessage());
+    }
+
+    @Test
     void commaSeparatedMembersFromAFlag() {
         EdgeConfig c = EdgeConfigLoader.load(new String[] {"--hazelcast.members=127.0.0.1:1, 127.0.0.1:2"},
                 Map.of("HELIOGRAPH_JWT_SECRET", SECRET));

@@ -74,6 +74,21 @@ class StreamRepairTest {
         }
 
         @Override
+        public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted) {
+            return delegate.append(channel, epoch, request, heldUntilCommitted);
+        }
+
+        @Override
+        public boolean commit(String channel, Serial through) {
+            return delegate.commit(channel, through);
+        }
+
+        @Override
+        public HistoryPage sequencedHistory(String channel, Serial fromSerial, int limit, long maxBytes) {
+            return delegate.sequencedHistory(channel, fromSerial, limit, maxBytes);
+        }
+
+        @Override
         public io.heliograph.region.channel.ReplicateResult replicate(String channel,
                 io.heliograph.protocol.ChannelMessage message, Serial previous) {
             return delegate.replicate(channel, message, previous);

@@ -57,7 +57,7 @@ final class HistoryBackfill {
         Serial from = request.hasFromSerial() && !isZero(request.getFromSerial())
                 ? EnvelopeCodec.fromWire(request.getFromSerial()) : null;
         int limit = request.getLimit() == 0 ? maxLimit : Math.min(request.getLimit(), maxLimit);
-        HistoryPage history = log.history(channel, from, limit, maxBytes);
+        HistoryPage history = log.sequencedHistory(channel, from, limit, maxBytes);
         BackfillPage.Builder page = BackfillPage.newBuilder().setHasMore(history.more());
         List<ChannelMessage> messages = history.messages();
         if (messages.isEmpty()) {
@@ -91,7 +91,7 @@ final class HistoryBackfill {
         // The greatest serial below it that no message can lie between: seq − 1, or past anything of the epoch before.
         Serial justBelow = serial.seq() > 1 ? Serial.of(serial.epoch(), serial.seq() - 1)
                 : serial.epoch() > 0 ? Serial.of(serial.epoch() - 1, Long.MAX_VALUE) : null;
-        List<ChannelMessage> next = log.history(channel, justBelow, 1, Long.MAX_VALUE).messages();
+        List<ChannelMessage> next = log.sequencedHistory(channel, justBelow, 1, Long.MAX_VALUE).messages();
         return !next.isEmpty() && next.getFirst().serial().equals(serial);
     }
 

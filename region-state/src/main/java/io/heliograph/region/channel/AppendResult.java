@@ -18,24 +18,38 @@ import io.heliograph.protocol.Serial;
  *                        then only serial and msgId are meaningful, and when fenced)
  * @param knownEpoch      the highest epoch the region knows of for the channel; for a fenced append, the one that
  *                        fenced it
+ * @param committed       the message (for a duplicate: the original) is committed, so it may be delivered; false while
+ *                        a global publish waits for another region to hold it
  */
 public record AppendResult(Outcome outcome, ChannelMessage message, Serial previous, Set<String> interestedNodes,
-                           boolean stored, long knownEpoch) {
+                           boolean stored, long knownEpoch, boolean committed) {
 
     public enum Outcome { SEQUENCED, DUPLICATE, FENCED }
 
     public static AppendResult sequenced(ChannelMessage message, Serial previous, Set<String> interestedNodes,
+                                         long knownEpoch, boolean committed) {
+        return new AppendResult(Outcome.SEQUENCED, message, previous, interestedNodes, true, knownEpoch, committed);
+    }
+
+    /** A message sequenced and committed at once. */
+    public static AppendResult sequenced(ChannelMessage message, Serial previous, Set<String> interestedNodes,
                                          long knownEpoch) {
-        return new AppendResult(Outcome.SEQUENCED, message, previous, interestedNodes, true, knownEpoch);
+        return sequenced(message, previous, interestedNodes, knownEpoch, true);
     }
 
     public static AppendResult duplicate(ChannelMessage original, boolean stored, Set<String> interestedNodes,
+                                         long knownEpoch, boolean committed) {
+        return new AppendResult(Outcome.DUPLICATE, original, null, interestedNodes, stored, knownEpoch, committed);
+    }
+
+    /** A duplicate of a committed original. */
+    public static AppendResult duplicate(ChannelMessage original, boolean stored, Set<String> interestedNodes,
                                          long knownEpoch) {
-        return new AppendResult(Outcome.DUPLICATE, original, null, interestedNodes, stored, knownEpoch);
+        return duplicate(original, stored, interestedNodes, knownEpoch, true);
     }
 
     public static AppendResult fenced(long knownEpoch) {
-        return new AppendResult(Outcome.FENCED, null, null, Set.of(), false, knownEpoch);
+        return new AppendResult(Outcome.FENCED, null, null, Set.of(), false, knownEpoch, false);
     }
 
     /** True when the msgId was already sequenced within the dedup window; nothing is delivered then. */

@@ -17,6 +17,21 @@ public interface ChannelLog {
     AppendResult append(String channel, long epoch, PublishRequest request);
 
     /**
+     * Like {@link #append(String, long, PublishRequest)}, but a {@code heldUntilCommitted} message (a global publish)
+     * is not seen by readers (history, attach, {@link #latest}) until {@link #commit} says another region holds it.
+     */
+    AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted);
+
+    /** Another region holds the channel's messages up to {@code through}: readers see them now. */
+    boolean commit(String channel, Serial through);
+
+    /**
+     * History with the messages still waiting to be committed: what a peer region's bridge reads to fill a gap. Not for
+     * clients.
+     */
+    HistoryPage sequencedHistory(String channel, Serial fromSerial, int limit, long maxBytes);
+
+    /**
      * Stores a message the channel's home sequenced in another region, in order only: {@code previous} is the serial
      * before it in the channel's order. See {@link ChannelState#replicate}.
      */

@@ -36,7 +36,7 @@ public final class ChannelState {
     }
 
     /** Version of {@link #writeTo}'s form: a node refuses a state written in a form it does not know. */
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
     /** Ended epochs remembered (their last seq): enough for every resume that history can still serve. */
     static final int MAX_EPOCH_ENDS = 64;
 
@@ -47,6 +47,12 @@ public final class ChannelState {
     private long knownEpoch = FIRST_EPOCH;
     /** Where each ended epoch ended: epoch to its last seq (history records it, so a resume across it is complete). */
     private final java.util.TreeMap<Long, Long> epochEnds = new java.util.TreeMap<>();
+    /**
+     * Seqs of the current epoch sequenced but not yet committed (a global publish that no other region holds yet).
+     * Readers see the channel only up to the first of them: nobody receives a message a failure could still take out
+     * of the channel's order (invariant 3), and what they see stays one contiguous prefix.
+     */
+    private final java.util.TreeSet<Long> pending = new java.util.TreeSet<>();
     private long lastSeq;
     private long lastTimestampMs;
     private final ArrayDeque<ChannelMessage> history = new ArrayDeque<>();
@@ -72,6 +78,36 @@ public final class ChannelState {
         return ended == null ? null : Serial.of(ended.getKey(), ended.getValue());
     }
 
+    /**
+     * The newest serial readers may see (history, attach, the sweeps): everything before the first message still
+     * waiting to be committed. Equal to {@link #latest()} when nothing waits.
+     */
+    public Serial visibleLatest() {
+        if (pending.isEmpty()) {
+            return latest();
+        }
+        long visibleSeq = pending.first() - 1;
+        if (visibleSeq > 0) {
+            return Serial.of(epoch, visibleSeq);
+        }
+        var ended = epochEnds.lastEntry();
+        return ended == null ? null : Serial.of(ended.getKey(), ended.getValue());
+    }
+
+    /**
+     * Another region holds everything up to {@code through} (it stores a channel's messages only in order): they are
+     * committed, and readers see them. Answers whether anything became visible.
+     */
+    public boolean commit(Serial through) {
+        if (through.epoch() != epoch || pending.isEmpty()) {
+            return false;
+        }
+        var committed = pending.headSet(through.seq(), true);
+        boolean any = !committed.isEmpty();
+        committed.clear();
+        return any;
+    }
+
     /** The highest epoch this region knows of for the channel. */
     public long knownEpoch() {
         return knownEpoch;
@@ -90,6 +126,14 @@ public final class ChannelState {
      * recording where the previous one ended.
      */
     public AppendResult append(long epoch, PublishRequest request, HistoryLimits limits) {
+        return append(epoch, request, limits, false);
+    }
+
+    /**
+     * @param heldUntilCommitted the message waits for {@link #commit} before readers see it (a global publish); else it
+     *                           is committed now (region durability: stored with its backup is all it needs)
+     */
+    public AppendResult append(long epoch, PublishRequest request, HistoryLimits limits, boolean heldUntilCommitted) {
         if (epoch < knownEpoch) {
             return AppendResult.fenced(knownEpoch);
         }
@@ -109,7 +153,8 @@ public final class ChannelState {
                 original = new ChannelMessage(channel, first, request.msgId(), request.name(), request.dataJson(),
                         request.clientId(), request.region(), seen.seenAtMs);
             }
-            return AppendResult.duplicate(original, stored, Set.copyOf(interestedNodes), knownEpoch);
+            boolean committed = seen.epoch != this.epoch || !pending.contains(seen.seq);
+            return AppendResult.duplicate(original, stored, Set.copyOf(interestedNodes), knownEpoch, committed);
         }
         Serial previous = latest();
         lastSeq++;
@@ -122,8 +167,11 @@ public final class ChannelState {
                 request.dataJson(), request.clientId(), request.region(), timestamp);
         history.addLast(message);
         seenMsgIds.put(key, new SeenMsgId(lastSeq, epoch, nowMs));
+        if (heldUntilCommitted) {
+            pending.add(lastSeq);
+        }
         trim(limits);
-        return AppendResult.sequenced(message, previous, Set.copyOf(interestedNodes), knownEpoch);
+        return AppendResult.sequenced(message, previous, Set.copyOf(interestedNodes), knownEpoch, !heldUntilCommitted);
     }
 
     /**
@@ -180,6 +228,10 @@ public final class ChannelState {
             epochEnds.put(epoch, endOfCurrent.seq());
             trimEpochEnds();
         }
+        if (newEpoch > knownEpoch) {
+            // The takeover decided where this epoch ends: what is left of it is in the channel's order.
+            pending.clear();
+        }
         knownEpoch = newEpoch;
         return true;
     }
@@ -197,6 +249,7 @@ public final class ChannelState {
             history.removeLast();
         }
         seenMsgIds.values().removeIf(seen -> seen.epoch == epoch && seen.seq > end);
+        pending.removeIf(seq -> seq > end);
         lastSeq = end;
     }
 
@@ -217,6 +270,7 @@ public final class ChannelState {
         }
         epoch = newEpoch;
         lastSeq = 0;
+        pending.clear();
     }
 
     private void trimEpochEnds() {
@@ -241,9 +295,9 @@ public final class ChannelState {
         expire(nowMs, limits);
         interestedNodes.add(nodeId);
         if (fromSerial == null) {
-            return new AttachResult(latest(), false);
+            return new AttachResult(visibleLatest(), false);
         }
-        return new AttachResult(latest(), !reachesBackTo(fromSerial) || beyondHead(fromSerial));
+        return new AttachResult(visibleLatest(), !reachesBackTo(fromSerial) || beyondHead(fromSerial));
     }
 
     /**
@@ -307,7 +361,20 @@ public final class ChannelState {
      * UTF-8); {@code more} says that further messages follow.
      */
     public HistoryPage history(Serial fromSerial, int limit, long maxBytes, long nowMs, HistoryLimits limits) {
-        List<ChannelMessage> page = after(fromSerial, limit + 1, nowMs, limits);
+        return page(fromSerial, limit, maxBytes, nowMs, limits, visibleLatest());
+    }
+
+    /**
+     * Like {@link #history}, but with the messages still waiting to be committed: what a peer region's bridge reads
+     * to fill a gap (its holding them is what commits them).
+     */
+    public HistoryPage sequencedHistory(Serial fromSerial, int limit, long maxBytes, long nowMs, HistoryLimits limits) {
+        return page(fromSerial, limit, maxBytes, nowMs, limits, latest());
+    }
+
+    private HistoryPage page(Serial fromSerial, int limit, long maxBytes, long nowMs, HistoryLimits limits,
+                             Serial upTo) {
+        List<ChannelMessage> page = after(fromSerial, limit + 1, nowMs, limits, upTo);
         int count = 0;
         long bytes = 0;
         for (ChannelMessage m : page) {
@@ -325,7 +392,7 @@ public final class ChannelState {
         return trimmedThrough == null || fromSerial.compareTo(trimmedThrough) >= 0;
     }
 
-    private List<ChannelMessage> after(Serial fromSerial, int limit, long nowMs, HistoryLimits limits) {
+    private List<ChannelMessage> after(Serial fromSerial, int limit, long nowMs, HistoryLimits limits, Serial upTo) {
         long oldestKeptMs = nowMs - limits.maxAgeMs();
         List<ChannelMessage> out = new ArrayList<>();
         // Walk from the newest backwards only as far as needed: resumes usually ask for the last few messages.
@@ -346,7 +413,7 @@ public final class ChannelState {
             if (index++ < start) {
                 continue;
             }
-            if (out.size() >= limit) {
+            if (out.size() >= limit || upTo == null || m.serial().compareTo(upTo) > 0) {
                 break;
             }
             out.add(m);
@@ -406,6 +473,10 @@ public final class ChannelState {
             out.writeLong(e.getValue());
         }
         out.writeLong(lastSeq);
+        out.writeInt(pending.size());
+        for (long seq : pending) {
+            out.writeLong(seq);
+        }
         out.writeLong(lastTimestampMs);
         out.writeBoolean(trimmedThrough != null);
         if (trimmedThrough != null) {
@@ -444,6 +515,10 @@ public final class ChannelState {
             s.epochEnds.put(in.readLong(), in.readLong());
         }
         s.lastSeq = in.readLong();
+        int waiting = in.readInt();
+        for (int i = 0; i < waiting; i++) {
+            s.pending.add(in.readLong());
+        }
         s.lastTimestampMs = in.readLong();
         if (in.readBoolean()) {
             s.trimmedThrough = Serial.of(in.readLong(), in.readLong());

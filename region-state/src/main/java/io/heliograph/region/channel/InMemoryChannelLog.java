@@ -23,9 +23,30 @@ public final class InMemoryChannelLog implements ChannelLog {
 
     @Override
     public AppendResult append(String channel, long epoch, PublishRequest request) {
+        return append(channel, epoch, request, false);
+    }
+
+    @Override
+    public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted) {
         ChannelState s = state(channel);
         synchronized (s) {
-            return s.append(epoch, request, limits);
+            return s.append(epoch, request, limits, heldUntilCommitted);
+        }
+    }
+
+    @Override
+    public boolean commit(String channel, Serial through) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.commit(through);
+        }
+    }
+
+    @Override
+    public HistoryPage sequencedHistory(String channel, Serial fromSerial, int limit, long maxBytes) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.sequencedHistory(fromSerial, limit, maxBytes, nowMs.getAsLong(), limits);
         }
     }
 
@@ -78,8 +99,8 @@ public final class InMemoryChannelLog implements ChannelLog {
             ChannelState s = channels.get(channel);
             if (s != null) {
                 synchronized (s) {
-                    if (s.latest() != null) {
-                        out.put(channel, s.latest());
+                    if (s.visibleLatest() != null) {
+                        out.put(channel, s.visibleLatest());
                     }
                 }
             }

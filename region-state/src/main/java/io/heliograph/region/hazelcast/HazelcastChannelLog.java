@@ -48,8 +48,18 @@ public final class HazelcastChannelLog implements ChannelLog {
 
     @Override
     public AppendResult append(String channel, long epoch, PublishRequest request) {
+        return append(channel, epoch, request, false);
+    }
+
+    @Override
+    public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted) {
         // The one change whose client retries it: 503 as soon as its backup did not confirm it.
-        return calls.onKey(channels, channel, new Append(epoch, request, limits));
+        return calls.onKey(channels, channel, new Append(epoch, request, limits, heldUntilCommitted));
+    }
+
+    @Override
+    public boolean commit(String channel, Serial through) {
+        return calls.onKey(channels, channel, new ReplicationProcessors.Commit(through));
     }
 
     @Override
@@ -75,7 +85,12 @@ public final class HazelcastChannelLog implements ChannelLog {
 
     @Override
     public HistoryPage history(String channel, Serial fromSerial, int limit, long maxBytes) {
-        return call(channel, new History(fromSerial, limit, maxBytes, nowMs.getAsLong(), limits));
+        return call(channel, new History(fromSerial, limit, maxBytes, nowMs.getAsLong(), limits, false));
+    }
+
+    @Override
+    public HistoryPage sequencedHistory(String channel, Serial fromSerial, int limit, long maxBytes) {
+        return call(channel, new History(fromSerial, limit, maxBytes, nowMs.getAsLong(), limits, true));
     }
 
     @Override
@@ -171,20 +186,22 @@ public final class HazelcastChannelLog implements ChannelLog {
         private long epoch;
         private PublishRequest request;
         private HistoryLimits limits;
+        private boolean heldUntilCommitted;
 
         public Append() {
         }
 
-        Append(long epoch, PublishRequest request, HistoryLimits limits) {
+        Append(long epoch, PublishRequest request, HistoryLimits limits, boolean heldUntilCommitted) {
             this.epoch = epoch;
             this.request = request;
             this.limits = limits;
+            this.heldUntilCommitted = heldUntilCommitted;
         }
 
         @Override
         public AppendResult process(Map.Entry<String, ChannelState> entry) {
             ChannelState state = stateOf(entry);
-            AppendResult result = state.append(epoch, request, limits);
+            AppendResult result = state.append(epoch, request, limits, heldUntilCommitted);
             if (!result.fenced()) {
                 entry.setValue(state);
             }
@@ -201,6 +218,7 @@ public final class HazelcastChannelLog implements ChannelLog {
             out.writeString(request.region());
             out.writeLong(request.timestampMs());
             writeLimits(out, limits);
+            out.writeBoolean(heldUntilCommitted);
         }
 
         @Override
@@ -209,6 +227,7 @@ public final class HazelcastChannelLog implements ChannelLog {
             request = new PublishRequest(in.readString(), in.readString(), in.readString(), in.readString(),
                     in.readString(), in.readLong());
             limits = readLimits(in);
+            heldUntilCommitted = in.readBoolean();
         }
     }
 
@@ -294,22 +313,27 @@ public final class HazelcastChannelLog implements ChannelLog {
         private long maxBytes;
         private long nowMs;
         private HistoryLimits limits;
+        private boolean withPending;
 
         public History() {
         }
 
-        History(Serial fromSerial, int limit, long maxBytes, long nowMs, HistoryLimits limits) {
+        History(Serial fromSerial, int limit, long maxBytes, long nowMs, HistoryLimits limits, boolean withPending) {
             this.fromSerial = fromSerial;
             this.limit = limit;
             this.maxBytes = maxBytes;
             this.nowMs = nowMs;
             this.limits = limits;
+            this.withPending = withPending;
         }
 
         @Override
         public HistoryPage process(Map.Entry<String, ChannelState> entry) {
             ChannelState state = entry.getValue();
-            return state == null ? new HistoryPage(java.util.List.of(), false)
+            if (state == null) {
+                return new HistoryPage(java.util.List.of(), false);
+            }
+            return withPending ? state.sequencedHistory(fromSerial, limit, maxBytes, nowMs, limits)
                     : state.history(fromSerial, limit, maxBytes, nowMs, limits);
         }
 
@@ -325,6 +349,7 @@ public final class HazelcastChannelLog implements ChannelLog {
             out.writeLong(maxBytes);
             out.writeLong(nowMs);
             writeLimits(out, limits);
+            out.writeBoolean(withPending);
         }
 
         @Override
@@ -334,6 +359,7 @@ public final class HazelcastChannelLog implements ChannelLog {
             maxBytes = in.readLong();
             nowMs = in.readLong();
             limits = readLimits(in);
+            withPending = in.readBoolean();
         }
     }
 
@@ -385,7 +411,7 @@ public final class HazelcastChannelLog implements ChannelLog {
         @Override
         public Serial process(Map.Entry<String, ChannelState> entry) {
             ChannelState state = entry.getValue();
-            return state == null ? null : state.latest();
+            return state == null ? null : state.visibleLatest();
         }
 
         @Override

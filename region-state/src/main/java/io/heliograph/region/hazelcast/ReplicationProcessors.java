@@ -15,8 +15,8 @@ import io.heliograph.region.channel.HistoryLimits;
 import io.heliograph.region.channel.ReplicateResult;
 
 /**
- * The entry processors of a channel's multi-region life: taking a message another region sequenced, and fencing the
- * channel when its home moves. Both are deterministic given their fields, so the backup replays them as they are.
+ * The entry processors of a channel's multi-region life: taking a message another region sequenced, fencing the
+ * channel when its home moves, and committing what another region holds. Both are deterministic given their fields, so the backup replays them as they are.
  */
 final class ReplicationProcessors {
 
@@ -97,6 +97,41 @@ final class ReplicationProcessors {
         public void readData(ObjectDataInput in) throws IOException {
             newEpoch = in.readLong();
             endOfCurrent = HazelcastChannelLog.readSerial(in);
+        }
+    }
+
+    /** Another region holds the channel up to a serial: those messages become visible to readers. */
+    public static final class Commit implements EntryProcessor<String, ChannelState, Boolean>, DataSerializable {
+        private Serial through;
+
+        public Commit() {
+        }
+
+        Commit(Serial through) {
+            this.through = through;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = entry.getValue();
+            if (state == null) {
+                return false;
+            }
+            boolean changed = state.commit(through);
+            if (changed) {
+                entry.setValue(state);
+            }
+            return changed;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            HazelcastChannelLog.writeSerial(out, through);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            through = HazelcastChannelLog.readSerial(in);
         }
     }
 }

@@ -110,6 +110,7 @@ final class Serializers {
             writeNodes(out, r.interestedNodes());
             out.writeBoolean(r.stored());
             out.writeLong(r.knownEpoch());
+            out.writeBoolean(r.committed());
         }
 
         @Override
@@ -119,7 +120,8 @@ final class Serializers {
             Serial previous = HazelcastChannelLog.readSerial(in);
             Set<String> nodes = readNodes(in);
             boolean stored = in.readBoolean();
-            return new AppendResult(outcome, m, previous, nodes, stored, in.readLong());
+            long knownEpoch = in.readLong();
+            return new AppendResult(outcome, m, previous, nodes, stored, knownEpoch, in.readBoolean());
         }
 
         @Override

@@ -34,11 +34,18 @@ public final class Sequencer {
      * with the same msgId once the new table has arrived.
      */
     public AppendResult sequence(String channel, PublishRequest request) {
+        return sequence(channel, request, false);
+    }
+
+    /**
+     * @param heldUntilCommitted readers do not see the message until {@link ChannelLog#commit} (a global publish)
+     */
+    public AppendResult sequence(String channel, PublishRequest request, boolean heldUntilCommitted) {
         Home home = homes.homeOf(channel);
         if (!home.region().equals(localRegion)) {
             return forwarder.forward(home, channel, request);
         }
-        AppendResult result = log.append(channel, home.epoch(), request);
+        AppendResult result = log.append(channel, home.epoch(), request, heldUntilCommitted);
         if (result.fenced()) {
             onFenced.run();
             throw new HeliographException(ErrorCode.UNAVAILABLE, "channel " + channel + " moved to epoch "

@@ -259,4 +259,20 @@ public abstract class ChannelLogContract {
         assertTrue(retry.duplicate());
         assertEquals(Serial.of(3, 2), retry.message().serial());
     }
+
+    @Test
+    void aHeldMessageIsUnseenUntilCommittedThroughEveryEngine() {
+        String channel = channel();
+        append(channel, request("a"));
+        AppendResult held = log().append(channel, ChannelState.FIRST_EPOCH, request("b"), true);
+        assertFalse(held.committed());
+        assertEquals(Serial.of(1, 1), log().latest(List.of(channel)).get(channel));
+        assertEquals(Serial.of(1, 1), log().attach(channel, "node-x", null).latest());
+        assertEquals(1, log().history(channel, null, 10, Long.MAX_VALUE).messages().size());
+        assertEquals(2, log().sequencedHistory(channel, null, 10, Long.MAX_VALUE).messages().size());
+        assertFalse(append(channel, request("b")).committed(), "a retry sees it waiting");
+        assertTrue(log().commit(channel, Serial.of(1, 2)));
+        assertEquals(Serial.of(1, 2), log().latest(List.of(channel)).get(channel));
+        assertEquals(2, log().history(channel, null, 10, Long.MAX_VALUE).messages().size());
+    }
 }
