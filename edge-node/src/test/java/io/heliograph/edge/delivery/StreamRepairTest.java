@@ -95,6 +95,12 @@ class StreamRepairTest {
         }
 
         @Override
+        public io.heliograph.region.channel.ReplicateResult replicateRestarting(String channel,
+                io.heliograph.protocol.ChannelMessage message, Serial previous) {
+            return delegate.replicateRestarting(channel, message, previous);
+        }
+
+        @Override
         public boolean fence(String channel, long newEpoch, Serial endOfCurrent) {
             return delegate.fence(channel, newEpoch, endOfCurrent);
         }

@@ -46,10 +46,13 @@ final class EnvelopeApplier {
         fill(peerRegion, message.channel(), result.latest(), message.serial(), origin);
         ReplicateResult retried = replicateOnce(message, EnvelopeCodec.previousOf(envelope));
         if (retried.outcome() == ReplicateResult.Outcome.GAP) {
+            // Never acknowledge what this region does not hold (the origin would count it as committed): the
+            // channel continues here from this message, continuity lost before it.
             counters.unrepairedGaps.incrementAndGet();
-            LOG.log(System.Logger.Level.WARNING, "channel " + message.channel() + ": envelope " + message.serial()
-                    + " from " + peerRegion + " dropped: this region holds up to " + retried.latest()
-                    + " and Backfill from " + peerRegion + " could not fill the gap before it");
+            replication.restartFrom(message.channel(), message, EnvelopeCodec.previousOf(envelope));
+            LOG.log(System.Logger.Level.WARNING, "channel " + message.channel() + ": continues from " + message.serial()
+                    + " (from " + peerRegion + "); this region held up to " + retried.latest()
+                    + " and Backfill could not fill the gap: continuity is lost before it");
         }
     }
 

@@ -38,6 +38,12 @@ public interface ChannelLog {
     ReplicateResult replicate(String channel, io.heliograph.protocol.ChannelMessage message, Serial previous);
 
     /**
+     * Stores a replicated message whose predecessors can no longer be had: the channel continues from it, with
+     * continuity lost before it (see {@link ChannelState#restartFrom}).
+     */
+    ReplicateResult replicateRestarting(String channel, io.heliograph.protocol.ChannelMessage message, Serial previous);
+
+    /**
      * The channel's home moved to {@code newEpoch}: nothing of a lower epoch is sequenced here any more, and the
      * current epoch ends at {@code endOfCurrent} (null: at what this region holds). False when a higher epoch was known.
      */

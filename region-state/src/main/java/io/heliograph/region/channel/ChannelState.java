@@ -215,6 +215,37 @@ public final class ChannelState {
     }
 
     /**
+     * Takes a replicated message whose predecessors this region lacks and can no longer get (the origin's history no
+     * longer reaches back to them): the channel continues here from it, and its history reaches back no further. A
+     * reader asking for anything before it gets continuity lost (410), never a silent hole; this region holds the
+     * message, so acknowledging it to its origin is true. Anything already held is a duplicate, as in
+     * {@link #replicate}.
+     */
+    public ReplicateResult restartFrom(ChannelMessage message, Serial previous, HistoryLimits limits) {
+        Serial serial = message.serial();
+        Serial head = latest();
+        if (head != null && serial.compareTo(head) <= 0) {
+            return ReplicateResult.of(ReplicateResult.Outcome.DUPLICATE, head, Set.of());
+        }
+        if (serial.epoch() < knownEpoch && serial.seq() > endOf(serial.epoch())) {
+            return ReplicateResult.of(ReplicateResult.Outcome.FENCED, head, Set.of());
+        }
+        history.clear();
+        pending.clear();
+        trimmedThrough = previous != null ? previous : head;
+        if (serial.epoch() > epoch) {
+            startEpoch(serial.epoch());
+        }
+        knownEpoch = Math.max(knownEpoch, serial.epoch());
+        lastSeq = serial.seq();
+        lastTimestampMs = Math.max(lastTimestampMs, message.timestamp());
+        history.addLast(message);
+        seenMsgIds.put(new IdempotencyKey(message.clientId(), message.msgId()),
+                new SeenMsgId(serial.seq(), serial.epoch(), message.timestamp()));
+        return ReplicateResult.of(ReplicateResult.Outcome.APPLIED, serial, Set.copyOf(interestedNodes));
+    }
+
+    /**
      * The channel's home moved to {@code newEpoch}: from now on nothing of a lower epoch is sequenced here, and
      * nothing of the current one is taken past {@code endOfCurrent} (where the takeover ended it; null to leave it at
      * what this region holds). Answers false, changing nothing, when a higher epoch is already known.

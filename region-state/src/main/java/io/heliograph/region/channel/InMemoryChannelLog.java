@@ -59,6 +59,15 @@ public final class InMemoryChannelLog implements ChannelLog {
     }
 
     @Override
+    public ReplicateResult replicateRestarting(String channel, io.heliograph.protocol.ChannelMessage message,
+                                               Serial previous) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.restartFrom(message, previous, limits);
+        }
+    }
+
+    @Override
     public boolean fence(String channel, long newEpoch, Serial endOfCurrent) {
         ChannelState s = state(channel);
         synchronized (s) {

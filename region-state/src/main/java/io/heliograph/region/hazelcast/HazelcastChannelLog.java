@@ -69,6 +69,11 @@ public final class HazelcastChannelLog implements ChannelLog {
     }
 
     @Override
+    public ReplicateResult replicateRestarting(String channel, ChannelMessage message, Serial previous) {
+        return calls.onKey(channels, channel, new ReplicationProcessors.Replicate(message, previous, limits, true));
+    }
+
+    @Override
     public boolean fence(String channel, long newEpoch, Serial endOfCurrent) {
         return calls.onKey(channels, channel, new ReplicationProcessors.Fence(newEpoch, endOfCurrent));
     }

@@ -29,20 +29,28 @@ final class ReplicationProcessors {
         private ChannelMessage message;
         private Serial previous;
         private HistoryLimits limits;
+        private boolean restarting;
 
         public Replicate() {
         }
 
         Replicate(ChannelMessage message, Serial previous, HistoryLimits limits) {
+            this(message, previous, limits, false);
+        }
+
+        /** @param restarting continue the channel from this message when its predecessors cannot be had */
+        Replicate(ChannelMessage message, Serial previous, HistoryLimits limits, boolean restarting) {
             this.message = message;
             this.previous = previous;
             this.limits = limits;
+            this.restarting = restarting;
         }
 
         @Override
         public ReplicateResult process(Map.Entry<String, ChannelState> entry) {
             ChannelState state = HazelcastChannelLog.stateOf(entry);
-            ReplicateResult result = state.replicate(message, previous, limits);
+            ReplicateResult result = restarting ? state.restartFrom(message, previous, limits)
+                    : state.replicate(message, previous, limits);
             if (result.outcome() == ReplicateResult.Outcome.APPLIED) {
                 entry.setValue(state);
             }
@@ -54,6 +62,7 @@ final class ReplicationProcessors {
             ChannelState.writeMessage(out, message);
             HazelcastChannelLog.writeSerial(out, previous);
             HazelcastChannelLog.writeLimits(out, limits);
+            out.writeBoolean(restarting);
         }
 
         @Override
@@ -61,6 +70,7 @@ final class ReplicationProcessors {
             message = ChannelState.readMessage(in);
             previous = HazelcastChannelLog.readSerial(in);
             limits = HazelcastChannelLog.readLimits(in);
+            restarting = in.readBoolean();
         }
     }
 

@@ -28,7 +28,21 @@ public final class Replication {
         if (!channel.equals(message.channel())) {
             throw new IllegalArgumentException("message of channel " + message.channel() + " replicated to " + channel);
         }
-        ReplicateResult result = log.replicate(channel, message, previous);
+        return sendOn(message, log.replicate(channel, message, previous));
+    }
+
+    /**
+     * A message whose predecessors this region lacks and cannot get any more: the channel continues from it here,
+     * continuity lost before it (subscribers behind it are told so by their stream's repair, and resume).
+     */
+    public ReplicateResult restartFrom(String channel, ChannelMessage message, Serial previous) {
+        if (!channel.equals(message.channel())) {
+            throw new IllegalArgumentException("message of channel " + message.channel() + " replicated to " + channel);
+        }
+        return sendOn(message, log.replicateRestarting(channel, message, previous));
+    }
+
+    private ReplicateResult sendOn(ChannelMessage message, ReplicateResult result) {
         if (result.outcome() == ReplicateResult.Outcome.APPLIED) {
             fanOut.send(result.interestedNodes(), message);
         }

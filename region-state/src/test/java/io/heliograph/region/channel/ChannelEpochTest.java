@@ -143,6 +143,24 @@ class ChannelEpochTest {
         assertEquals(2, state.knownEpoch());
     }
 
+    /**
+     * A gap nobody can fill any more: the region continues the channel from the message it was sent (so acknowledging
+     * it is true), and a reader asking for anything before it is told continuity is lost.
+     */
+    @Test
+    void aRegionContinuesFromAMessageWhosePredecessorsAreGoneWithContinuityLostBeforeIt() {
+        ChannelState state = new ChannelState("c");
+        state.replicate(message(1, 1, "a"), null, LIMITS);
+        assertEquals(Outcome.GAP, state.replicate(message(1, 9, "i"), Serial.of(1, 8), LIMITS).outcome());
+        ReplicateResult restarted = state.restartFrom(message(1, 9, "i"), Serial.of(1, 8), LIMITS);
+        assertEquals(Outcome.APPLIED, restarted.outcome());
+        assertEquals(Serial.of(1, 9), state.latest());
+        assertTrue(state.attach("node", Serial.of(1, 1), 1020, LIMITS).continuityLost());
+        assertFalse(state.attach("node", Serial.of(1, 8), 1020, LIMITS).continuityLost());
+        assertEquals(Outcome.APPLIED, state.replicate(message(1, 10, "j"), Serial.of(1, 9), LIMITS).outcome());
+        assertEquals(Outcome.DUPLICATE, state.restartFrom(message(1, 9, "i"), Serial.of(1, 8), LIMITS).outcome());
+    }
+
     /** Invariant 2 on the receiving side: nothing of a left epoch past its end is accepted. */
     @Test
     void aReplicatedMessagePastTheEndOfALeftEpochIsFenced() {
