@@ -39,6 +39,7 @@ public final class LinkSender implements AutoCloseable {
     private final LongSupplier heldFromPeer;
     private final LinkTiming timing;
     private final LongSupplier nowMs;
+    private final AckCommitter committer;
     private final Retry retry;
     private final CircuitBreaker breaker;
     private final SenderCounters counters = new SenderCounters();
@@ -59,6 +60,17 @@ public final class LinkSender implements AutoCloseable {
      */
     public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerChannel channel, OutboundLog log,
                       LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs) {
+        this(region, replicaId, leaseEpoch, channel, log, heldFromPeer, timing, nowMs, (ch, serial) -> { });
+    }
+
+    /**
+     * @param commitAcknowledged commits a channel through a serial once the peer holds it (the region's
+     *                           {@code ChannelLog.commit}): what releases global publishes nobody waits for any more
+     */
+    public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerChannel channel, OutboundLog log,
+                      LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs,
+                      java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> commitAcknowledged) {
+        this.committer = new AckCommitter(Objects.requireNonNull(commitAcknowledged, "commitAcknowledged"));
         this.region = Objects.requireNonNull(region, "region");
         this.replicaId = Objects.requireNonNull(replicaId, "replicaId");
         this.leaseEpoch = Objects.requireNonNull(leaseEpoch, "leaseEpoch");
@@ -276,6 +288,10 @@ public final class LinkSender implements AutoCloseable {
 
     LinkTiming timing() {
         return timing;
+    }
+
+    AckCommitter committer() {
+        return committer;
     }
 
     long heldFromPeer() {

@@ -12,6 +12,12 @@ public final class SenderCounters {
     final AtomicLong silentStreams = new AtomicLong();
     final AtomicLong refusedAcks = new AtomicLong();
     final AtomicLong overflowReports = new AtomicLong();
+    final AtomicLong failedCommits = new AtomicLong();
+
+    /** Commits of acknowledged envelopes that failed (made later by the channel's next acknowledgement or a retry). */
+    public long failedCommits() {
+        return failedCommits.get();
+    }
 
     /** Envelope and presence frames sent, resends after a reconnect included. */
     public long framesSent() {

@@ -164,6 +164,18 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
 
     private OutboundStatus acknowledge(long linkSeq) {
         OutboundStatus status;
+        OutboundStatus current = sender.log().status();
+        long before = current.acknowledged();
+        // An acknowledgement beyond the log is refused below; it commits nothing.
+        if (linkSeq > before && linkSeq <= current.lastAppended()) {
+            try {
+                // Before the log trims them: the peer holds these, so their channels are committed here.
+                sender.committer().commitAcknowledged(sender.log(), before, linkSeq);
+            } catch (RuntimeException e) {
+                // A commit that failed now is made by the next acknowledgement of the channel, or by a retry.
+                sender.counters().failedCommits.incrementAndGet();
+            }
+        }
         try {
             status = sender.log().acknowledge(linkSeq);
         } catch (IllegalArgumentException e) {

@@ -89,18 +89,23 @@ final class LinkRegion implements AutoCloseable {
     LinkSender linkTo(LinkRegion peer) {
         InMemoryOutboundLog toPeer = outboundTo(peer.region, OutboundLimits.DEFAULTS);
         LinkSender sender = new LinkSender(region, region + "-bridge-1", leaseEpoch::get, channelTo(peer), toPeer,
-                () -> service.heldThrough(peer.region), timing, System::currentTimeMillis);
+                () -> service.heldThrough(peer.region), timing, System::currentTimeMillis, log::commit);
         senders.put(peer.region, sender);
         return sender.start();
     }
 
     /** Sequences {@code count} messages on {@code channel} under epoch 1 and appends them for every peer. */
     List<Serial> publish(String channel, int count) {
+        return publish(channel, count, false);
+    }
+
+    /** As {@link #publish(String, int)}; {@code held}: global publishes, unseen here until a peer holds them. */
+    List<Serial> publish(String channel, int count, boolean held) {
         List<Serial> serials = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String msgId = "m-" + System.nanoTime() + "-" + i;
             AppendResult result = log.append(channel, 1, new PublishRequest(msgId, "event",
-                    "{\"n\":" + i + "}", "client-1", region, System.currentTimeMillis()));
+                    "{\"n\":" + i + "}", "client-1", region, System.currentTimeMillis()), held);
             ChannelMessage message = result.message();
             serials.add(message.serial());
             for (var entry : outbound.entrySet()) {

@@ -78,6 +78,22 @@ class PeerLinkTest {
         assertEquals(0, link.counters().overflowReports());
     }
 
+    /**
+     * Invariant 3 through the link: global publishes nobody waits for any more are unseen at their home until the
+     * peer acknowledges them, and then committed there by the acknowledgement itself.
+     */
+    @Test
+    void heldMessagesAreCommittedAtTheirHomeByThePeersAcknowledgement() {
+        usEast.outboundTo("eu-west", OutboundLimits.DEFAULTS);
+        List<Serial> sent = usEast.publish(CHANNEL, 20, true);
+        assertEquals(List.of(), usEast.history(CHANNEL), "nothing is seen before another region holds it");
+        usEast.linkTo(euWest);
+        await("eu-west holds all 20", WAIT, () -> euWest.history(CHANNEL).size() >= 20);
+        await("us-east commits them on eu-west's acknowledgement", WAIT,
+                () -> usEast.history(CHANNEL).size() == 20);
+        assertEquals(sent, usEast.history(CHANNEL));
+    }
+
     @Test
     void aLinkCutMidStreamAndRestoredEndsWithEveryMessageOnceAndResendsOnlyFromTheLastAck() throws Exception {
         usEast.outboundTo("eu-west", OutboundLimits.DEFAULTS);

@@ -1,0 +1,66 @@
+package io.heliograph.bridge.link;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import io.heliograph.bridge.outbound.OutboundLog;
+import io.heliograph.bridge.outbound.OutboundPage;
+import io.heliograph.bridge.outbound.OutboundRecord;
+import io.heliograph.bridge.v1.MessageEnvelope;
+import io.heliograph.protocol.Serial;
+
+/**
+ * Turns a peer's acknowledgement into commits in this region: the peer holds every envelope up to the acknowledged
+ * {@code link_seq}, so each channel among them is committed through the newest of its serials (a peer stores a channel
+ * only in order). This is what releases a global publish whose node stopped waiting (it died, or its publisher gave
+ * up), without a retry. Read from the outbound log before it is trimmed, so a replica that took the link over commits
+ * what the previous one sent as well.
+ */
+final class AckCommitter {
+
+    private static final System.Logger LOG = System.getLogger(AckCommitter.class.getName());
+    private static final int PAGE = 1_000;
+    private static final long PAGE_BYTES = 8L * 1024 * 1024;
+
+    private final BiConsumer<String, Serial> commit;
+
+    /** @param commit commits a channel through a serial (the region's {@code ChannelLog.commit}) */
+    AckCommitter(BiConsumer<String, Serial> commit) {
+        this.commit = commit;
+    }
+
+    /** Commits what lies in {@code (from, to]} of {@code log}; answers how many channels were committed. */
+    int commitAcknowledged(OutboundLog log, long from, long to) {
+        Map<String, Serial> newest = new LinkedHashMap<>();
+        long after = from;
+        boolean more = true;
+        while (more && after < to) {
+            OutboundPage page = log.readAfter(after, (int) Math.min(PAGE, to - after), PAGE_BYTES);
+            // Empty, or (after an overflow) held entries that all lie beyond the acknowledgement: nothing more here.
+            more = !page.records().isEmpty();
+            for (OutboundRecord record : page.records()) {
+                if (record.linkSeq() > to) {
+                    more = false;
+                    break;
+                }
+                after = record.linkSeq();
+                if (record.entry().kind() != io.heliograph.bridge.outbound.OutboundEntry.Kind.ENVELOPE) {
+                    continue;
+                }
+                try {
+                    MessageEnvelope envelope = MessageEnvelope.parseFrom(record.entry().payload());
+                    Serial serial = EnvelopeCodec.fromWire(envelope.getSerial());
+                    newest.merge(envelope.getChannel(), serial, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                } catch (InvalidProtocolBufferException e) {
+                    LOG.log(System.Logger.Level.WARNING, "outbound entry " + record.linkSeq() + " to "
+                            + log.peerRegion() + " is not an envelope: " + e.getMessage());
+                }
+            }
+        }
+        newest.forEach(commit);
+        return newest.size();
+    }
+}
