@@ -34,7 +34,7 @@ public final class LinkSender implements AutoCloseable {
     private final String region;
     private final String replicaId;
     private final LongSupplier leaseEpoch;
-    private final PeerChannel channel;
+    private final PeerReplicas replicas;
     private final OutboundLog log;
     private final LongSupplier heldFromPeer;
     private final LinkTiming timing;
@@ -50,6 +50,10 @@ public final class LinkSender implements AutoCloseable {
     private volatile long lastResumeAfter = -1;
     private volatile String lastFailure = "";
     private volatile long reportedOverflowThrough;
+    /** The highest link_seq this sender ever sent: a frame at or below it is a resend. */
+    private long highestSent;
+    /** The log's acknowledgement when last seen (-1: not yet), so that only acks this sender saw are counted. */
+    private long lastAcknowledged = -1;
 
     /**
      * @param leaseEpoch   this replica's bridge lease epoch, read at every (re)connect (the LeaseKeeper's
@@ -59,19 +63,28 @@ public final class LinkSender implements AutoCloseable {
      */
     public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerChannel channel, OutboundLog log,
                       LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs) {
+        this(region, replicaId, leaseEpoch, PeerReplicas.of(channel), log, heldFromPeer, timing, nowMs);
+    }
+
+    /**
+     * With several replicas of the peer: a failed attempt or stream moves on to the next replica (only the peer's
+     * lease holder accepts the link; a standby answers UNAVAILABLE).
+     */
+    public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerReplicas replicas, OutboundLog log,
+                      LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs) {
         this.region = Objects.requireNonNull(region, "region");
         this.replicaId = Objects.requireNonNull(replicaId, "replicaId");
         this.leaseEpoch = Objects.requireNonNull(leaseEpoch, "leaseEpoch");
-        this.channel = Objects.requireNonNull(channel, "channel");
+        this.replicas = Objects.requireNonNull(replicas, "replicas");
         this.log = Objects.requireNonNull(log, "log");
         this.heldFromPeer = Objects.requireNonNull(heldFromPeer, "heldFromPeer");
         this.timing = Objects.requireNonNull(timing, "timing");
         this.nowMs = Objects.requireNonNull(nowMs, "nowMs");
-        if (!log.peerRegion().equals(channel.peerRegion())) {
+        if (!log.peerRegion().equals(replicas.peerRegion())) {
             throw new IllegalArgumentException("outbound log for " + log.peerRegion() + " given to the link to "
-                    + channel.peerRegion());
+                    + replicas.peerRegion());
         }
-        String name = "peer-link-" + region + "-to-" + channel.peerRegion();
+        String name = "peer-link-" + region + "-to-" + replicas.peerRegion();
         this.retry = Retry.of(name, RetryConfig.custom()
                 .maxAttempts(Integer.MAX_VALUE)
                 .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(timing.backoffInitial(), 2.0, 0.5,
@@ -129,6 +142,7 @@ public final class LinkSender implements AutoCloseable {
         }
         long started = nowMs();
         boolean opened = false;
+        PeerChannel dialled = replicas.current();
         try {
             breaker.acquirePermission();
             state = LinkState.CONNECTING;
@@ -149,12 +163,15 @@ public final class LinkSender implements AutoCloseable {
             if (!opened) {
                 breaker.onError(nowMs() - started, java.util.concurrent.TimeUnit.MILLISECONDS, e);
             }
+            // Whatever failed, the replica dialled may be a standby or gone: the next attempt tries the next one.
+            replicas.failed(dialled);
             if (!wanted) {
                 return null;
             }
             state = LinkState.BACKING_OFF;
             counters.failedAttempts.incrementAndGet();
-            String failure = String.valueOf(e.getMessage());
+            String failure = replicas.size() == 1 ? String.valueOf(e.getMessage())
+                    : replicas.urlOf(dialled) + ": " + e.getMessage();
             // One WARNING when a link goes down or its failure changes; repeats of one failure at DEBUG.
             LOG.log(opened || !failure.equals(lastFailure) ? System.Logger.Level.WARNING
                     : System.Logger.Level.DEBUG, "link to " + peerRegion() + ": " + failure + "; reconnecting");
@@ -184,6 +201,23 @@ public final class LinkSender implements AutoCloseable {
         maxInFlightSeen.accumulateAndGet(inFlight, Math::max);
     }
 
+    /** One frame of {@code linkSeq} went out; called on the sender's own thread. */
+    void sentLinkSeq(long linkSeq) {
+        if (linkSeq <= highestSent) {
+            counters.framesResent.incrementAndGet();
+        } else {
+            highestSent = linkSeq;
+        }
+    }
+
+    /** The log's acknowledgement after an ack was applied; called on the sender's own thread. */
+    void acknowledgedThrough(long acknowledged) {
+        if (lastAcknowledged >= 0 && acknowledged > lastAcknowledged) {
+            counters.framesAcked.addAndGet(acknowledged - lastAcknowledged);
+        }
+        lastAcknowledged = Math.max(lastAcknowledged, acknowledged);
+    }
+
     /** Reports an overflow of the outbound log once per overflow. */
     void checkOverflow(OutboundStatus status) {
         if (status.overflowed() && status.droppedThrough() > reportedOverflowThrough) {
@@ -203,7 +237,12 @@ public final class LinkSender implements AutoCloseable {
     }
 
     public String peerRegion() {
-        return channel.peerRegion();
+        return replicas.peerRegion();
+    }
+
+    /** The URL of the peer replica this link dials now (or streams to). */
+    public String peerUrl() {
+        return replicas.currentUrl();
     }
 
     public LinkState state() {
@@ -267,8 +306,9 @@ public final class LinkSender implements AutoCloseable {
     }
 
     PeerChannel channel() {
-        return channel;
+        return replicas.current();
     }
+
 
     OutboundLog log() {
         return log;
