@@ -49,6 +49,7 @@ public final class LinkSender implements AutoCloseable {
     private volatile SenderSession session;
     private volatile long lastResumeAfter = -1;
     private volatile String lastFailure = "";
+    private final java.util.Map<String, String> lastFailureByReplica = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long reportedOverflowThrough;
     /** The highest link_seq this sender ever sent: a frame at or below it is a resend. */
     private long highestSent;
@@ -172,8 +173,10 @@ public final class LinkSender implements AutoCloseable {
             counters.failedAttempts.incrementAndGet();
             String failure = replicas.size() == 1 ? String.valueOf(e.getMessage())
                     : replicas.urlOf(dialled) + ": " + e.getMessage();
-            // One WARNING when a link goes down or its failure changes; repeats of one failure at DEBUG.
-            LOG.log(opened || !failure.equals(lastFailure) ? System.Logger.Level.WARNING
+            // One WARNING when a link goes down or a replica's failure changes; repeats of one failure at DEBUG
+            // (kept per replica, since attempts alternate between the peer's replicas).
+            String previous = lastFailureByReplica.put(replicas.urlOf(dialled), failure);
+            LOG.log(opened || !failure.equals(previous) ? System.Logger.Level.WARNING
                     : System.Logger.Level.DEBUG, "link to " + peerRegion() + ": " + failure + "; reconnecting");
             lastFailure = failure;
             if (opened && nowMs() - started >= timing.stableSessionMs()) {
