@@ -67,8 +67,7 @@ public final class BridgeProcess implements AutoCloseable {
         try {
             LongSupplier nowMs = System::currentTimeMillis;
             // Cheap checks first: certificate files and peers before joining the cluster.
-            this.tls = config.insecure() ? null : BridgeTls.builder().region(config.region())
-                    .peerRegions(config.peers().keySet()).files(config.tls()).build();
+            this.tls = config.insecure() ? null : tls(config);
             Map<String, PeerReplicas> replicas = new LinkedHashMap<>();
             config.peers().forEach((peer, addresses) -> {
                 List<PeerChannel> channels = new ArrayList<>();
@@ -85,6 +84,12 @@ public final class BridgeProcess implements AutoCloseable {
             member.setLiteMember(true);
             this.hz = Hazelcast.newHazelcastInstance(member);
             closing(() -> hz.getLifecycleService().shutdown());
+            if (hz.getCluster().getMembers().stream().allMatch(m -> m.isLiteMember())) {
+                // Alone, a lite member forms a cluster of its own that can store nothing.
+                throw new BridgeConfigException("hazelcast.members: no member of cluster '"
+                        + config.hazelcast().clusterName() + "' that holds data answered at "
+                        + config.hazelcast().members() + " (start the region's edge nodes first)");
+            }
             RegionCalls calls = new RegionCalls(reason ->
                     regionUnavailable.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet());
             HazelcastChannelLog channels = new HazelcastChannelLog(hz, config.history(), nowMs, calls);
@@ -106,8 +111,14 @@ public final class BridgeProcess implements AutoCloseable {
                         return peerReplicas.backfill();
                     }, config.timing(), nowMs));
             this.gate = new HolderGate(config.region(), service);
-            this.server = closing(BridgeServer.builder().region(config.region()).listen(config.host(), config.port())
-                    .tls(tls).insecure(config.insecure()).service(gate).settings(config.settings()).build().start());
+            try {
+                this.server = closing(BridgeServer.builder().region(config.region())
+                        .listen(config.host(), config.port()).tls(tls).insecure(config.insecure()).service(gate)
+                        .settings(config.settings()).build()).start();
+            } catch (java.io.UncheckedIOException e) {
+                throw new BridgeConfigException("port: cannot listen on " + config.host() + ":" + config.port()
+                        + ": " + BridgeMain.describe(e.getCause()), e);
+            }
             server.health().setStatus(RegionBridgeGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
             this.links = new PeerLinks(config.region(), config.replicaId(), leaseEpoch, replicas, outbound, service,
                     config.timing(), nowMs);
@@ -120,6 +131,18 @@ public final class BridgeProcess implements AutoCloseable {
             // Whatever started before the failure (ports, the member) is closed, so a failed start leaves nothing.
             closeStarted(started);
             throw e;
+        }
+    }
+
+    /** The TLS files read now; a bad one stops start-up with its key ({@code tls.cert-chain}, …). */
+    private static BridgeTls tls(BridgeConfig config) {
+        try {
+            return BridgeTls.builder().region(config.region()).peerRegions(config.peers().keySet())
+                    .files(config.tls()).build();
+        } catch (BridgeConfigException e) {
+            String message = String.valueOf(e.getMessage());
+            throw message.startsWith("cert-chain") || message.startsWith("private-key")
+                    || message.startsWith("trusted-ca") ? new BridgeConfigException("tls." + message, e) : e;
         }
     }
 
