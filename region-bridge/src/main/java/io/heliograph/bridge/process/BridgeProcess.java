@@ -294,7 +294,7 @@ public final class BridgeProcess implements AutoCloseable {
             keeper.close();
         }
         if (links != null) {
-            links.stop();
+            links.close();
         }
         closeStarted(started);
     }

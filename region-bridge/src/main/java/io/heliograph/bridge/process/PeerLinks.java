@@ -37,6 +37,8 @@ final class PeerLinks {
     private final LongSupplier nowMs;
     private final Map<String, LinkSender> running = new ConcurrentHashMap<>();
     private final Map<String, List<SenderCounters>> retired = new ConcurrentHashMap<>();
+    /** Set by {@link #close()}: a lease gained while the process closes starts nothing. */
+    private boolean closed;
 
     PeerLinks(String region, String replicaId, LongSupplier leaseEpoch, Map<String, PeerReplicas> replicas,
               Map<String, OutboundLog> logs, RegionBridgeService service, LinkTiming timing, LongSupplier nowMs) {
@@ -50,8 +52,11 @@ final class PeerLinks {
         this.nowMs = nowMs;
     }
 
-    /** Starts a sender for every peer that has none. */
+    /** Starts a sender for every peer that has none; nothing once closed. */
     synchronized void start() {
+        if (closed) {
+            return;
+        }
         for (var peer : replicas.entrySet()) {
             running.computeIfAbsent(peer.getKey(), p -> new LinkSender(region, replicaId, leaseEpoch,
                     peer.getValue(), logs.get(p), () -> service.heldThrough(p), timing, nowMs).start());
@@ -88,6 +93,14 @@ final class PeerLinks {
                 return;
             }
         }
+    }
+
+    /** Stops the senders for good: a {@link #start()} racing with the process's close starts none. */
+    void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        stop();
     }
 
     Optional<LinkSender> sender(String peer) {
