@@ -45,6 +45,8 @@ final class WsSocket implements Connection.Outlet, WsFrameDecoder.Listener {
     /** Bytes taken from the queue that the kernel did not take yet; written before anything else. */
     private ByteBuffer pending;
     private boolean closeFrameSent;
+    /** Closed by {@link #terminate}: with a reset, not after the unsent bytes. */
+    private boolean resetOnClose;
     /** Once what is pending is written, the socket is closed (a refused handshake, a close reply). */
     private boolean closeWhenFlushed;
     /** Since when the socket only waits to be closed; the loop cuts it off if that takes too long. */
@@ -371,7 +373,25 @@ final class WsSocket implements Connection.Outlet, WsFrameDecoder.Listener {
 
     @Override
     public void terminate() {
-        loop.execute(this::closeNow);
+        loop.execute(this::reset);
+    }
+
+    /**
+     * Cuts the connection with a reset: what is still unsent is thrown away at once. A client cut off here stopped
+     * reading (or never finished its close handshake), so its unsent bytes would otherwise sit in the kernel, megabytes
+     * per socket, until retransmissions give up, and the client would learn of the end only after reading them all.
+     */
+    private void reset() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        try {
+            channel.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not set a reset on close: " + e.getMessage());
+        }
+        resetOnClose = true;
+        closeNow();
     }
 
     @Override
@@ -397,7 +417,7 @@ final class WsSocket implements Connection.Outlet, WsFrameDecoder.Listener {
         }
         try {
             // Output first, so the last bytes written (a close frame, a refusal) are not lost to a reset.
-            if (channel.isConnected()) {
+            if (!resetOnClose && channel.isConnected()) {
                 channel.shutdownOutput();
             }
         } catch (IOException ignored) {

@@ -105,7 +105,14 @@ class SlowConsumerTest {
         }
         // A client that does not read cannot see a close frame: its socket is shut after the close handshake time.
         stalled.request(Long.MAX_VALUE);
-        int code = stalledClose.get(30, TimeUnit.SECONDS);
+        int code;
+        try {
+            code = stalledClose.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the stalled client saw no close within 30 s; node connections "
+                    + node.connectionCount() + ", client input closed " + stalled.isInputClosed() + ", output closed "
+                    + stalled.isOutputClosed(), e);
+        }
         assertTrue(code == CloseCodes.TRY_AGAIN_LATER || code == WebSocket.NORMAL_CLOSURE || code == 1006 || code == -1,
                 "closed, got " + code);
         TestNodes.await("connection gone", Duration.ofSeconds(10), () -> node.connectionCount() == 0);

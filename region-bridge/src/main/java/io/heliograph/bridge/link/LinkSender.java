@@ -34,7 +34,7 @@ public final class LinkSender implements AutoCloseable {
     private final String region;
     private final String replicaId;
     private final LongSupplier leaseEpoch;
-    private final PeerChannel channel;
+    private final PeerReplicas replicas;
     private final OutboundLog log;
     private final LongSupplier heldFromPeer;
     private final LinkTiming timing;
@@ -50,7 +50,12 @@ public final class LinkSender implements AutoCloseable {
     private volatile SenderSession session;
     private volatile long lastResumeAfter = -1;
     private volatile String lastFailure = "";
+    private final java.util.Map<String, String> lastFailureByReplica = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long reportedOverflowThrough;
+    /** The highest link_seq this sender ever sent: a frame at or below it is a resend. */
+    private long highestSent;
+    /** The log's acknowledgement when last seen (-1: not yet), so that only acks this sender saw are counted. */
+    private long lastAcknowledged = -1;
 
     /**
      * @param leaseEpoch   this replica's bridge lease epoch, read at every (re)connect (the LeaseKeeper's
@@ -60,30 +65,48 @@ public final class LinkSender implements AutoCloseable {
      */
     public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerChannel channel, OutboundLog log,
                       LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs) {
-        this(region, replicaId, leaseEpoch, channel, log, heldFromPeer, timing, nowMs, (ch, serial) -> { });
+        this(region, replicaId, leaseEpoch, PeerReplicas.of(channel), log, heldFromPeer, timing, nowMs,
+                (ch, serial) -> { });
+    }
+
+    /**
+     * With several replicas of the peer: a failed attempt or stream moves on to the next replica (only the peer's
+     * lease holder accepts the link; a standby answers UNAVAILABLE).
+     */
+    public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerReplicas replicas, OutboundLog log,
+                      LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs) {
+        this(region, replicaId, leaseEpoch, replicas, log, heldFromPeer, timing, nowMs, (ch, serial) -> { });
+    }
+
+    /** One peer replica, committing what the peer acknowledges; see the full constructor. */
+    public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerChannel channel, OutboundLog log,
+                      LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs,
+                      java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> commitAcknowledged) {
+        this(region, replicaId, leaseEpoch, PeerReplicas.of(channel), log, heldFromPeer, timing, nowMs,
+                commitAcknowledged);
     }
 
     /**
      * @param commitAcknowledged commits a channel through a serial once the peer holds it (the region's
      *                           {@code ChannelLog.commit}): what releases global publishes nobody waits for any more
      */
-    public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerChannel channel, OutboundLog log,
+    public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerReplicas replicas, OutboundLog log,
                       LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs,
                       java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> commitAcknowledged) {
         this.committer = new AckCommitter(Objects.requireNonNull(commitAcknowledged, "commitAcknowledged"));
         this.region = Objects.requireNonNull(region, "region");
         this.replicaId = Objects.requireNonNull(replicaId, "replicaId");
         this.leaseEpoch = Objects.requireNonNull(leaseEpoch, "leaseEpoch");
-        this.channel = Objects.requireNonNull(channel, "channel");
+        this.replicas = Objects.requireNonNull(replicas, "replicas");
         this.log = Objects.requireNonNull(log, "log");
         this.heldFromPeer = Objects.requireNonNull(heldFromPeer, "heldFromPeer");
         this.timing = Objects.requireNonNull(timing, "timing");
         this.nowMs = Objects.requireNonNull(nowMs, "nowMs");
-        if (!log.peerRegion().equals(channel.peerRegion())) {
+        if (!log.peerRegion().equals(replicas.peerRegion())) {
             throw new IllegalArgumentException("outbound log for " + log.peerRegion() + " given to the link to "
-                    + channel.peerRegion());
+                    + replicas.peerRegion());
         }
-        String name = "peer-link-" + region + "-to-" + channel.peerRegion();
+        String name = "peer-link-" + region + "-to-" + replicas.peerRegion();
         this.retry = Retry.of(name, RetryConfig.custom()
                 .maxAttempts(Integer.MAX_VALUE)
                 .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(timing.backoffInitial(), 2.0, 0.5,
@@ -141,6 +164,7 @@ public final class LinkSender implements AutoCloseable {
         }
         long started = nowMs();
         boolean opened = false;
+        PeerChannel dialled = replicas.current();
         try {
             breaker.acquirePermission();
             state = LinkState.CONNECTING;
@@ -161,14 +185,19 @@ public final class LinkSender implements AutoCloseable {
             if (!opened) {
                 breaker.onError(nowMs() - started, java.util.concurrent.TimeUnit.MILLISECONDS, e);
             }
+            // Whatever failed, the replica dialled may be a standby or gone: the next attempt tries the next one.
+            replicas.failed(dialled);
             if (!wanted) {
                 return null;
             }
             state = LinkState.BACKING_OFF;
             counters.failedAttempts.incrementAndGet();
-            String failure = String.valueOf(e.getMessage());
-            // One WARNING when a link goes down or its failure changes; repeats of one failure at DEBUG.
-            LOG.log(opened || !failure.equals(lastFailure) ? System.Logger.Level.WARNING
+            String failure = replicas.size() == 1 ? String.valueOf(e.getMessage())
+                    : replicas.urlOf(dialled) + ": " + e.getMessage();
+            // One WARNING when a link goes down or a replica's failure changes; repeats of one failure at DEBUG
+            // (kept per replica, since attempts alternate between the peer's replicas).
+            String previous = lastFailureByReplica.put(replicas.urlOf(dialled), failure);
+            LOG.log(opened || !failure.equals(previous) ? System.Logger.Level.WARNING
                     : System.Logger.Level.DEBUG, "link to " + peerRegion() + ": " + failure + "; reconnecting");
             lastFailure = failure;
             if (opened && nowMs() - started >= timing.stableSessionMs()) {
@@ -196,6 +225,23 @@ public final class LinkSender implements AutoCloseable {
         maxInFlightSeen.accumulateAndGet(inFlight, Math::max);
     }
 
+    /** One frame of {@code linkSeq} went out; called on the sender's own thread. */
+    void sentLinkSeq(long linkSeq) {
+        if (linkSeq <= highestSent) {
+            counters.framesResent.incrementAndGet();
+        } else {
+            highestSent = linkSeq;
+        }
+    }
+
+    /** The log's acknowledgement after an ack was applied; called on the sender's own thread. */
+    void acknowledgedThrough(long acknowledged) {
+        if (lastAcknowledged >= 0 && acknowledged > lastAcknowledged) {
+            counters.framesAcked.addAndGet(acknowledged - lastAcknowledged);
+        }
+        lastAcknowledged = Math.max(lastAcknowledged, acknowledged);
+    }
+
     /** Reports an overflow of the outbound log once per overflow. */
     void checkOverflow(OutboundStatus status) {
         if (status.overflowed() && status.droppedThrough() > reportedOverflowThrough) {
@@ -215,7 +261,12 @@ public final class LinkSender implements AutoCloseable {
     }
 
     public String peerRegion() {
-        return channel.peerRegion();
+        return replicas.peerRegion();
+    }
+
+    /** The URL of the peer replica this link dials now (or streams to). */
+    public String peerUrl() {
+        return replicas.currentUrl();
     }
 
     public LinkState state() {
@@ -279,8 +330,9 @@ public final class LinkSender implements AutoCloseable {
     }
 
     PeerChannel channel() {
-        return channel;
+        return replicas.current();
     }
+
 
     OutboundLog log() {
         return log;

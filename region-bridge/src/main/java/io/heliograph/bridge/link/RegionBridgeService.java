@@ -214,6 +214,17 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
         }
     }
 
+    /**
+     * Ends every open stream now with {@code status} and keeps serving: a replica that lost its region's lease stops
+     * receiving at once, and its peers reconnect to the new holder. What this region holds of each peer
+     * ({@link #heldThrough}) and the epoch fences are kept: both stay true of the region.
+     */
+    public void closeStreams(Status status) {
+        for (ReceiverSession session : open) {
+            session.close(status);
+        }
+    }
+
     /** Ends every stream (UNAVAILABLE: the peers reconnect elsewhere or later) and the timer. */
     @Override
     public void close() {

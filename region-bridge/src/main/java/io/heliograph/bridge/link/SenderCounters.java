@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SenderCounters {
 
     final AtomicLong framesSent = new AtomicLong();
+    final AtomicLong framesResent = new AtomicLong();
+    final AtomicLong framesAcked = new AtomicLong();
     final AtomicLong heartbeatsSent = new AtomicLong();
     final AtomicLong streamsOpened = new AtomicLong();
     final AtomicLong failedAttempts = new AtomicLong();
@@ -22,6 +24,19 @@ public final class SenderCounters {
     /** Envelope and presence frames sent, resends after a reconnect included. */
     public long framesSent() {
         return framesSent.get();
+    }
+
+    /** Of {@link #framesSent()}, those this sender had sent before (after a reconnect, not acknowledged in time). */
+    public long framesResent() {
+        return framesResent.get();
+    }
+
+    /**
+     * Entries the peer acknowledged while this sender ran (the log's acknowledgement moving on), not counting the
+     * acknowledgement it found when it started.
+     */
+    public long framesAcked() {
+        return framesAcked.get();
     }
 
     public long heartbeatsSent() {

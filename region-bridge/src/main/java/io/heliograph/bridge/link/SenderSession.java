@@ -141,6 +141,7 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
                         break;
                     }
                     requests.onNext(record.toLinkFrame());
+                    sender.sentLinkSeq(record.linkSeq());
                     sentThrough = record.linkSeq();
                     sent++;
                 }
@@ -184,6 +185,7 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
                     + "outbound log (" + e.getMessage() + ")", e);
         }
         acknowledged = Math.max(acknowledged, status.acknowledged());
+        sender.acknowledgedThrough(status.acknowledged());
         sender.checkOverflow(status);
         return status;
     }

@@ -1,0 +1,324 @@
+package io.heliograph.bridge.process;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.heliograph.bridge.BridgeConfigException;
+import io.heliograph.bridge.BridgeServer;
+import io.heliograph.bridge.PeerChannel;
+import io.heliograph.bridge.link.PeerReplicas;
+import io.heliograph.bridge.link.RegionBridgeService;
+import io.heliograph.bridge.outbound.OutboundLog;
+import io.heliograph.bridge.outbound.hazelcast.HazelcastOutboundLog;
+import io.heliograph.bridge.tls.BridgeTls;
+import io.heliograph.bridge.v1.RegionBridgeGrpc;
+import io.heliograph.region.fabric.FanOut;
+import io.heliograph.region.hazelcast.HazelcastChannelLog;
+import io.heliograph.region.hazelcast.HazelcastFabric;
+import io.heliograph.region.hazelcast.HazelcastLeaseStore;
+import io.heliograph.region.hazelcast.RegionCalls;
+import io.heliograph.region.hazelcast.RegionMember;
+import io.heliograph.region.lease.Lease;
+import io.heliograph.region.lease.LeaseKeeper;
+import io.heliograph.region.lease.LeaseListener;
+import io.heliograph.region.lease.LeaseTiming;
+import io.heliograph.region.sequencing.Replication;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * One bridge replica of a region, running: a lite member of the region's Hazelcast cluster (it owns no partitions,
+ * so losing it loses no data and moves none), the bridge server, and the region's bridge lease. The holder serves
+ * {@code RegionBridge} (receiving from every peer into the region's channel logs through {@link Replication}, fanned
+ * out to the edge nodes' subscribers) and runs one {@link io.heliograph.bridge.link.LinkSender} per peer from that
+ * peer's {@link HazelcastOutboundLog}; the standby answers Link with UNAVAILABLE and serves health only. Roles change
+ * only with the lease ({@link LeaseListener}): on losing it the holder stops its senders and ends its inbound streams
+ * at once; on gaining it a replica starts senders that resume from each peer's acknowledgement.
+ */
+public final class BridgeProcess implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(BridgeProcess.class.getName());
+
+    private final BridgeConfig config;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, AtomicLong> regionUnavailable = new ConcurrentHashMap<>();
+    private final CountingPresenceSink presence = new CountingPresenceSink();
+    private final BridgeTls tls;
+    private final HazelcastInstance hz;
+    private final Map<String, OutboundLog> outbound = new LinkedHashMap<>();
+    private final RegionBridgeService service;
+    private final HolderGate gate;
+    private final BridgeServer server;
+    private final PeerLinks links;
+    private final LeaseKeeper keeper;
+    private final BridgeHttp http;
+    private volatile boolean closing;
+
+    private BridgeProcess(BridgeConfig config) {
+        this.config = config;
+        try {
+            LongSupplier nowMs = System::currentTimeMillis;
+            // Cheap checks first: certificate files and peers before joining the cluster.
+            this.tls = config.insecure() ? null : tls(config);
+            Map<String, PeerReplicas> replicas = new LinkedHashMap<>();
+            config.peers().forEach((peer, addresses) -> {
+                List<PeerChannel> channels = new ArrayList<>();
+                for (BridgeConfig.PeerAddress address : addresses) {
+                    channels.add(PeerChannel.builder().peerRegion(peer).address(address.host(), address.port())
+                            .tls(tls).insecure(config.insecure()).settings(config.settings()).build());
+                }
+                replicas.put(peer, closing(new PeerReplicas(peer, channels,
+                        addresses.stream().map(BridgeConfig.PeerAddress::url).toList())));
+            });
+
+            Config member = HazelcastOutboundLog.configure(RegionMember.config(config.memberSettings()));
+            // A bridge owns no partitions: killing a replica loses no data and moves no partitions.
+            member.setLiteMember(true);
+            this.hz = Hazelcast.newHazelcastInstance(member);
+            closing(() -> hz.getLifecycleService().shutdown());
+            if (hz.getCluster().getMembers().stream().allMatch(m -> m.isLiteMember())) {
+                // Alone, a lite member forms a cluster of its own that can store nothing.
+                throw new BridgeConfigException("hazelcast.members: no member of cluster '"
+                        + config.hazelcast().clusterName() + "' that holds data answered at "
+                        + config.hazelcast().members() + " (start the region's edge nodes first)");
+            }
+            RegionCalls calls = new RegionCalls(reason ->
+                    regionUnavailable.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet());
+            HazelcastChannelLog channels = new HazelcastChannelLog(hz, config.history(), nowMs, calls);
+            // No local receiver: a bridge has no subscribers, so every replicated message goes to the edge nodes.
+            Replication replication = new Replication(channels, new FanOut(new HazelcastFabric(hz), null));
+            for (String peer : config.peers().keySet()) {
+                outbound.put(peer, new HazelcastOutboundLog(hz, peer, config.outbound(), nowMs, calls));
+            }
+
+            LongSupplier leaseEpoch = () -> keeper().currentEpoch().orElse(0);
+            this.service = closing(new RegionBridgeService(config.region(), config.replicaId(), leaseEpoch, channels,
+                    replication, presence, peer -> {
+                        PeerReplicas peerReplicas = replicas.get(peer);
+                        if (peerReplicas == null) {
+                            return request -> {
+                                throw new IllegalStateException(peer + " is not a peer of " + config.region());
+                            };
+                        }
+                        return peerReplicas.backfill();
+                    }, config.timing(), nowMs));
+            this.gate = new HolderGate(config.region(), service);
+            try {
+                this.server = closing(BridgeServer.builder().region(config.region())
+                        .listen(config.host(), config.port()).tls(tls).insecure(config.insecure()).service(gate)
+                        .settings(config.settings()).build()).start();
+            } catch (java.io.UncheckedIOException e) {
+                throw new BridgeConfigException("port: cannot listen on " + config.host() + ":" + config.port()
+                        + ": " + BridgeMain.describe(e.getCause()), e);
+            }
+            server.health().setStatus(RegionBridgeGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+            // What a peer acknowledges is committed here: a global publish nobody waits for any more is released.
+            this.links = new PeerLinks(config.region(), config.replicaId(), leaseEpoch, replicas, outbound, service,
+                    config.timing(), nowMs, channels::commit);
+            this.http = closing(BridgeHttp.start(config.httpHost(), config.httpPort(), new BridgeHealth(this),
+                    new BridgeMetrics(this)));
+            this.keeper = new LeaseKeeper(new HazelcastLeaseStore(hz, nowMs, calls), config.leaseName(),
+                    config.replicaId(), LeaseTiming.ofTtl(Duration.ofMillis(config.leaseTtlMs())), new Roles());
+            keeper.start();
+        } catch (RuntimeException e) {
+            // Whatever started before the failure (ports, the member) is closed, so a failed start leaves nothing.
+            closeStarted(started);
+            throw e;
+        }
+    }
+
+    /** The TLS files read now; a bad one stops start-up with its key ({@code tls.cert-chain}, …). */
+    private static BridgeTls tls(BridgeConfig config) {
+        try {
+            return BridgeTls.builder().region(config.region()).peerRegions(config.peers().keySet())
+                    .files(config.tls()).build();
+        } catch (BridgeConfigException e) {
+            String message = String.valueOf(e.getMessage());
+            throw message.startsWith("cert-chain") || message.startsWith("private-key")
+                    || message.startsWith("trusted-ca") ? new BridgeConfigException("tls." + message, e) : e;
+        }
+    }
+
+    /**
+     * Starts a replica and waits (at most one lease TTL) until it knows its first role.
+     *
+     * @throws BridgeConfigException when the configuration cannot work (files, peers)
+     * @throws RuntimeException      when a port is taken or the region cannot be joined; what started is closed
+     */
+    public static BridgeProcess start(BridgeConfig config) {
+        BridgeProcess process = new BridgeProcess(config);
+        try {
+            process.awaitFirstRole();
+            return process;
+        } catch (RuntimeException e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    private <T extends AutoCloseable> T closing(T closeable) {
+        started.add(closeable);
+        return closeable;
+    }
+
+    private LeaseKeeper keeper() {
+        return keeper;
+    }
+
+    /** Becomes holder at once when the lease is free; a standby knows it once the holder's record is read. */
+    private void awaitFirstRole() {
+        HazelcastLeaseStore store = new HazelcastLeaseStore(hz);
+        long deadline = System.nanoTime() + Duration.ofMillis(config.leaseTtlMs()).toNanos();
+        while (System.nanoTime() < deadline && !keeper.isHolder()) {
+            var current = store.current(config.leaseName());
+            if (current.isPresent() && !current.get().holder().equals(keeper.holder())
+                    && current.get().heldAt(System.currentTimeMillis())) {
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** The lease's role changes: short work on the keeper's notification thread; stopping senders is parallel. */
+    private final class Roles implements LeaseListener {
+        @Override
+        public void gained(Lease lease) {
+            if (closing || !keeper.isHolder()) {
+                return;
+            }
+            LOG.log(System.Logger.Level.INFO, "region bridge " + config.region() + " replica " + config.replicaId()
+                    + " holds the bridge lease (epoch " + lease.leaseEpoch() + "): linking to "
+                    + config.peers().keySet());
+            gate.open();
+            server.health().setStatus(RegionBridgeGrpc.SERVICE_NAME, ServingStatus.SERVING);
+            links.start();
+        }
+
+        @Override
+        public void lost(Lease lease, LossReason reason) {
+            LOG.log(closing ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "region bridge "
+                    + config.region() + " replica " + config.replicaId() + " lost the bridge lease (epoch "
+                    + lease.leaseEpoch() + ", " + reason + "): standing by");
+            gate.shut();
+            server.health().setStatus(RegionBridgeGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+            links.stop();
+        }
+    }
+
+    /** {@code bridge <region> <replica-id> <bridge-url> <http-url> <holder|standby>}: printed once when ready. */
+    public String readyLine() {
+        return "bridge " + config.region() + " " + config.replicaId() + " " + bridgeUrl() + " " + httpUrl() + " "
+                + role();
+    }
+
+    public String bridgeUrl() {
+        return (config.insecure() ? "http://" : "https://") + config.host() + ":" + server.port();
+    }
+
+    public String httpUrl() {
+        return "http://" + config.httpHost() + ":" + http.port();
+    }
+
+    /** {@code holder} or {@code standby}. */
+    public String role() {
+        return keeper.isHolder() ? "holder" : "standby";
+    }
+
+    public boolean isHolder() {
+        return keeper.isHolder();
+    }
+
+    public BridgeConfig config() {
+        return config;
+    }
+
+    BridgeTls tls() {
+        return tls;
+    }
+
+    HazelcastInstance member() {
+        return hz;
+    }
+
+    LeaseKeeper lease() {
+        return keeper;
+    }
+
+    PeerLinks links() {
+        return links;
+    }
+
+    Map<String, OutboundLog> outbound() {
+        return outbound;
+    }
+
+    RegionBridgeService service() {
+        return service;
+    }
+
+    HolderGate gate() {
+        return gate;
+    }
+
+    CountingPresenceSink presence() {
+        return presence;
+    }
+
+    Map<String, AtomicLong> regionUnavailable() {
+        return regionUnavailable;
+    }
+
+    /**
+     * Graceful: releases the lease first (so the standby takes over at once, not after the TTL; the senders stop
+     * and the inbound streams end on the loss), then the servers, the channels and the member.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (keeper != null) {
+            keeper.close();
+        }
+        if (links != null) {
+            links.close();
+        }
+        closeStarted(started);
+    }
+
+    /**
+     * As if the process were killed: the member leaves the cluster without a word and the lease is not released,
+     * so the standby takes over only when the lease expires. For tests of takeover.
+     */
+    public void halt() {
+        if (hz != null) {
+            hz.getLifecycleService().terminate();
+        }
+        close();
+    }
+
+    private static void closeStarted(List<AutoCloseable> closeables) {
+        for (AutoCloseable closeable : closeables.reversed()) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing " + closeable + " failed: " + e.getMessage());
+            }
+        }
+        closeables.clear();
+    }
+}
