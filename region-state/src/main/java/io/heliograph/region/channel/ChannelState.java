@@ -185,11 +185,9 @@ public final class ChannelState {
     public ReplicateResult replicate(ChannelMessage message, Serial previous, HistoryLimits limits) {
         Serial serial = message.serial();
         Serial head = latest();
-        if (head != null && serial.compareTo(head) <= 0) {
-            return ReplicateResult.of(ReplicateResult.Outcome.DUPLICATE, head, Set.of());
-        }
-        if (serial.epoch() < knownEpoch && serial.seq() > endOf(serial.epoch())) {
-            return ReplicateResult.of(ReplicateResult.Outcome.FENCED, head, Set.of());
+        ReplicateResult refused = heldOrFenced(serial, head);
+        if (refused != null) {
+            return refused;
         }
         boolean fresh = head == null && history.isEmpty() && trimmedThrough == null;
         boolean next = fresh || java.util.Objects.equals(previous, head);
@@ -201,6 +199,25 @@ public final class ChannelState {
         if (fresh) {
             trimmedThrough = previous;
         }
+        store(message);
+        trim(limits);
+        return ReplicateResult.of(ReplicateResult.Outcome.APPLIED, serial, Set.copyOf(interestedNodes));
+    }
+
+    /** Already held, or of a left epoch past its end: what a replicated message must not be stored as; else null. */
+    private ReplicateResult heldOrFenced(Serial serial, Serial head) {
+        if (head != null && serial.compareTo(head) <= 0) {
+            return ReplicateResult.of(ReplicateResult.Outcome.DUPLICATE, head, Set.of());
+        }
+        if (serial.epoch() < knownEpoch && serial.seq() > endOf(serial.epoch())) {
+            return ReplicateResult.of(ReplicateResult.Outcome.FENCED, head, Set.of());
+        }
+        return null;
+    }
+
+    /** Stores a replicated message as the channel's newest (its epoch started here if it is new). */
+    private void store(ChannelMessage message) {
+        Serial serial = message.serial();
         if (serial.epoch() > epoch) {
             startEpoch(serial.epoch());
         }
@@ -210,8 +227,6 @@ public final class ChannelState {
         history.addLast(message);
         seenMsgIds.put(new IdempotencyKey(message.clientId(), message.msgId()),
                 new SeenMsgId(serial.seq(), serial.epoch(), message.timestamp()));
-        trim(limits);
-        return ReplicateResult.of(ReplicateResult.Outcome.APPLIED, serial, Set.copyOf(interestedNodes));
     }
 
     /**
@@ -222,27 +237,16 @@ public final class ChannelState {
      * {@link #replicate}.
      */
     public ReplicateResult restartFrom(ChannelMessage message, Serial previous, HistoryLimits limits) {
-        Serial serial = message.serial();
         Serial head = latest();
-        if (head != null && serial.compareTo(head) <= 0) {
-            return ReplicateResult.of(ReplicateResult.Outcome.DUPLICATE, head, Set.of());
-        }
-        if (serial.epoch() < knownEpoch && serial.seq() > endOf(serial.epoch())) {
-            return ReplicateResult.of(ReplicateResult.Outcome.FENCED, head, Set.of());
+        ReplicateResult refused = heldOrFenced(message.serial(), head);
+        if (refused != null) {
+            return refused;
         }
         history.clear();
         pending.clear();
         trimmedThrough = previous != null ? previous : head;
-        if (serial.epoch() > epoch) {
-            startEpoch(serial.epoch());
-        }
-        knownEpoch = Math.max(knownEpoch, serial.epoch());
-        lastSeq = serial.seq();
-        lastTimestampMs = Math.max(lastTimestampMs, message.timestamp());
-        history.addLast(message);
-        seenMsgIds.put(new IdempotencyKey(message.clientId(), message.msgId()),
-                new SeenMsgId(serial.seq(), serial.epoch(), message.timestamp()));
-        return ReplicateResult.of(ReplicateResult.Outcome.APPLIED, serial, Set.copyOf(interestedNodes));
+        store(message);
+        return ReplicateResult.of(ReplicateResult.Outcome.APPLIED, message.serial(), Set.copyOf(interestedNodes));
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.heliograph.region.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
@@ -22,28 +21,39 @@ public final class RegionTesting {
     private RegionTesting() {
     }
 
-    /** Every port handed out in this JVM: the kernel may offer a port again once its probe socket is closed. */
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * Test ports come from below Linux's ephemeral range (32768–60999 by default), which the kernel hands to outgoing
+     * connections: a port chosen there, then closed and bound later by a node, could meanwhile have become the local
+     * end of some client's connection (a bridge test once failed to bind a port taken that way). Each JVM starts at
+     * its own random place in the range so that test JVMs running side by side rarely meet.
+     */
+    static final int FIRST_PORT = 20_000;
+    static final int END_PORT = 32_000;
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT = new java.util.concurrent.atomic.AtomicInteger(
+            FIRST_PORT + java.util.concurrent.ThreadLocalRandom.current().nextInt(END_PORT - FIRST_PORT));
 
     /**
      * A port free now and never handed out before in this JVM. A node's HTTP, WebSocket and Hazelcast ports are each
-     * chosen here before any is bound; without the second rule two of them could be the same port (a system test
+     * chosen here before any is bound; handing one out twice could give two of them the same port (a system test
      * once started a node whose HTTP port was its own Hazelcast port).
      */
     public static int freePort() {
-        for (int attempt = 0; attempt < 1000; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                s.setReuseAddress(true);
-                port = s.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (HANDED_OUT.add(port)) {
+        for (int attempt = 0; attempt < END_PORT - FIRST_PORT; attempt++) {
+            int port = FIRST_PORT + Math.floorMod(NEXT.getAndIncrement() - FIRST_PORT, END_PORT - FIRST_PORT);
+            if (bindable(port)) {
                 return port;
             }
         }
-        throw new IllegalStateException("no fresh free port after 1000 attempts");
+        throw new IllegalStateException("no free port left in " + FIRST_PORT + ".." + END_PORT);
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new java.net.InetSocketAddress(HOST, port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** A member on {@code 127.0.0.1:port} of cluster {@code clusterName}, joining the members on {@code members}. */

@@ -13,7 +13,10 @@ class RegionTestingTest {
     void freePortsAreNeverHandedOutTwice() {
         Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < 500; i++) {
-            assertTrue(seen.add(RegionTesting.freePort()), "port handed out twice");
+            int port = RegionTesting.freePort();
+            assertTrue(seen.add(port), "port handed out twice");
+            assertTrue(port >= RegionTesting.FIRST_PORT && port < RegionTesting.END_PORT,
+                    "outside the kernel's ephemeral range: " + port);
         }
     }
 }
