@@ -94,6 +94,10 @@ public final class EdgeNode implements AutoCloseable {
         Sequencer sequencer = new Sequencer(config.region(), HomeTable.everyChannelIn(config.region()), log,
                 Forwarder.NONE, metrics::epochFenced);
         this.commitment = commitment;
+        if (commitment instanceof ReplicatingCommitment replicating) {
+            metrics.globalDurability(replicating::globalTimeouts, replicating::lateCommitsWaiting,
+                    replicating::lateCommitsAbandoned);
+        }
         EdgeOperations operations = new EdgeOperations(log, sequencer, commitment, presence, fabric,
                 new FanOut(fabric, hub), metrics, config.region(), config.limits().maxMessageBytes(), nowMs);
         this.connections = new ConnectionRegistry(hub, operations, metrics, config.heartbeatMs(), nowMs, timer);

@@ -272,6 +272,19 @@ public final class EdgeMetrics implements DeliveryMetrics {
         this.regionMembers = regionMembers;
     }
 
+    /**
+     * A region with peers: global publishes no peer confirmed in time (answered 503), those still watched for a late
+     * acknowledgement, and those given up (their channel waits for a retry or the bridge's commit).
+     */
+    public void globalDurability(LongSupplier timeouts, LongSupplier lateWaiting, LongSupplier lateAbandoned) {
+        register(Gauge.builder("heliograph_global_commit_timeouts", () -> timeouts.getAsLong())
+                .description("Global publishes answered 503 because no peer region confirmed them in time (total)."));
+        register(Gauge.builder("heliograph_global_commits_waiting", () -> lateWaiting.getAsLong())
+                .description("Global messages whose publisher stopped waiting, watched for a peer's acknowledgement."));
+        register(Gauge.builder("heliograph_global_commits_abandoned", () -> lateAbandoned.getAsLong())
+                .description("Late commits given up (over the bound, or failed); their channel waits (total)."));
+    }
+
     @Override
     public void delivered(int frames) {
         messagesOut.increment(frames);

@@ -23,6 +23,7 @@ import io.heliograph.bridge.outbound.OutboundLog;
 import io.heliograph.bridge.outbound.hazelcast.HazelcastOutboundLog;
 import io.heliograph.bridge.v1.MessageEnvelope;
 import io.heliograph.edge.EdgeNode;
+import io.heliograph.edge.testing.PrometheusText;
 import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.WsProbe;
 import io.heliograph.protocol.Serial;
@@ -92,6 +93,9 @@ class GlobalDurabilityTest {
                     toEuWest.readAfter(0, 10, Long.MAX_VALUE).records().get(0).entry().payload());
             assertEquals(Serial.of(1, 1), EnvelopeCodec.fromWire(queued.getSerial()));
             assertEquals("order-1", queued.getMsgId());
+            assertEquals(1, PrometheusText.value(node.metrics().render(), "heliograph_global_commit_timeouts"));
+            assertEquals(1, PrometheusText.value(node.metrics().render(), "heliograph_global_commits_waiting"),
+                    "watched for a late acknowledgement");
 
             // The peer comes back and acknowledges what reaches it; the retry keeps its serial and is delivered once.
             peer.scheduleWithFixedDelay(() -> toEuWest.acknowledge(toEuWest.status().lastAppended()), 0, 20,
@@ -104,6 +108,8 @@ class GlobalDurabilityTest {
             List<JsonNode> delivered = sub.collect("message", 2, Duration.ofSeconds(2));
             assertEquals(1, delivered.size(), delivered.toString());
             assertEquals("1:1", delivered.get(0).get("serial").asText());
+            TestNodes.await("the late commit made", Duration.ofSeconds(5),
+                    () -> PrometheusText.value(node.metrics().render(), "heliograph_global_commits_waiting") == 0);
 
             // Region durability does not wait for the peer, but the message still goes to it.
             peer.shutdownNow();
