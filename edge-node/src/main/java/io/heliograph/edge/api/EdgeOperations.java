@@ -23,6 +23,7 @@ import io.heliograph.region.fabric.RegionFabric;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 import io.heliograph.region.presence.PresenceRegistry;
 import io.heliograph.region.sequencing.Commitment;
+import io.heliograph.region.sequencing.Home;
 import io.heliograph.protocol.Durability;
 import io.heliograph.region.sequencing.Sequencer;
 
@@ -140,9 +141,16 @@ public final class EdgeOperations {
         }
         String id = msgId != null ? msgId : UUID.randomUUID().toString();
         boolean global = wanted == Durability.GLOBAL;
-        AppendResult result = sequencer.sequence(channel,
-                new PublishRequest(id, name, dataJson, claims.clientId(), region, nowMs.getAsLong()), global);
+        PublishRequest request = new PublishRequest(id, name, dataJson, claims.clientId(), region, nowMs.getAsLong());
         metrics.messageIn();
+        Home home = sequencer.homeOf(channel);
+        AppendResult result = sequencer.sequenceAt(home, channel, request, global);
+        if (!sequencer.isLocal(home)) {
+            // The home sequenced it and answers once it is as durable as asked; it reaches this region's subscribers
+            // by replication, like every message the home sequences.
+            metrics.published(System.nanoTime() - started, result.duplicate());
+            return new Published(result, wanted);
+        }
         if (result.duplicate() && !result.committed()) {
             // A retry of a global publish still waiting for another region: it is global, whatever the retry asks.
             wanted = Durability.GLOBAL;

@@ -1,5 +1,6 @@
 package io.heliograph.region.sequencing;
 
+import io.heliograph.protocol.Durability;
 import io.heliograph.region.channel.AppendResult;
 import io.heliograph.region.channel.PublishRequest;
 
@@ -11,10 +12,11 @@ import io.heliograph.region.channel.PublishRequest;
 @FunctionalInterface
 public interface Forwarder {
 
-    AppendResult forward(Home home, String channel, PublishRequest request);
+    /** @param durability as the publisher asked: the home answers once the message is that durable */
+    AppendResult forward(Home home, String channel, PublishRequest request, Durability durability);
 
     /** For a region without bridges: a channel homed elsewhere cannot be published to from here. */
-    Forwarder NONE = (home, channel, request) -> {
+    Forwarder NONE = (home, channel, request, durability) -> {
         throw new io.heliograph.protocol.HeliographException(io.heliograph.protocol.ErrorCode.UNAVAILABLE,
                 "channel " + channel + " is sequenced in region " + home.region()
                         + ", which this region has no bridge to");

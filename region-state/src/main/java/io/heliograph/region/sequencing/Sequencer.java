@@ -41,9 +41,24 @@ public final class Sequencer {
      * @param heldUntilCommitted readers do not see the message until {@link ChannelLog#commit} (a global publish)
      */
     public AppendResult sequence(String channel, PublishRequest request, boolean heldUntilCommitted) {
-        Home home = homes.homeOf(channel);
-        if (!home.region().equals(localRegion)) {
-            return forwarder.forward(home, channel, request);
+        return sequenceAt(homes.homeOf(channel), channel, request, heldUntilCommitted);
+    }
+
+    /** The channel's home as this region knows it now; pass it to {@link #sequenceAt} to act on one reading. */
+    public Home homeOf(String channel) {
+        return homes.homeOf(channel);
+    }
+
+    public boolean isLocal(Home home) {
+        return home.region().equals(localRegion);
+    }
+
+    /** Sequences at {@code home} (read once by the caller with {@link #homeOf}): here, or forwarded to it. */
+    public AppendResult sequenceAt(Home home, String channel, PublishRequest request, boolean heldUntilCommitted) {
+        if (!isLocal(home)) {
+            return forwarder.forward(home, channel, request,
+                    heldUntilCommitted ? io.heliograph.protocol.Durability.GLOBAL
+                            : io.heliograph.protocol.Durability.REGION);
         }
         AppendResult result = log.append(channel, home.epoch(), request, heldUntilCommitted);
         if (result.fenced()) {
@@ -52,9 +67,5 @@ public final class Sequencer {
                     + result.knownEpoch() + " (this region had epoch " + home.epoch() + "); retry");
         }
         return result;
-    }
-
-    public boolean isHome(String channel) {
-        return homes.homeOf(channel).region().equals(localRegion);
     }
 }

@@ -57,7 +57,7 @@ class SequencerTest {
         List<Home> forwardedTo = new ArrayList<>();
         AppendResult answer = AppendResult.sequenced(new ChannelMessage("c", Serial.of(2, 7), "a", null, "1",
                 "alice", "us-east", 1), Serial.of(2, 6), Set.of(), 2);
-        Sequencer sequencer = new Sequencer("us-east", homes, log, (home, channel, request) -> {
+        Sequencer sequencer = new Sequencer("us-east", homes, log, (home, channel, request, durability) -> {
             forwardedTo.add(home);
             return answer;
         }, fenced::incrementAndGet);
