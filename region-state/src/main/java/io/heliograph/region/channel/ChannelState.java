@@ -520,11 +520,11 @@ public final class ChannelState {
         }
         out.writeInt(history.size());
         for (ChannelMessage m : history) {
-            writeMessage(out, m);
+            ChannelMessageCodec.writeMessage(out, m);
         }
         out.writeInt(seenMsgIds.size());
         for (Map.Entry<IdempotencyKey, SeenMsgId> e : seenMsgIds.entrySet()) {
-            writeNullable(out, e.getKey().clientId());
+            ChannelMessageCodec.writeNullable(out, e.getKey().clientId());
             out.writeUTF(e.getKey().msgId());
             out.writeLong(e.getValue().epoch);
             out.writeLong(e.getValue().seq);
@@ -560,11 +560,11 @@ public final class ChannelState {
         }
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
-            s.history.addLast(readMessage(in));
+            s.history.addLast(ChannelMessageCodec.readMessage(in));
         }
         n = in.readInt();
         for (int i = 0; i < n; i++) {
-            IdempotencyKey key = new IdempotencyKey(readNullable(in), in.readUTF());
+            IdempotencyKey key = new IdempotencyKey(ChannelMessageCodec.readNullable(in), in.readUTF());
             long e = in.readLong();
             long q = in.readLong();
             s.seenMsgIds.put(key, new SeenMsgId(q, e, in.readLong()));
@@ -574,52 +574,5 @@ public final class ChannelState {
             s.interestedNodes.add(in.readUTF());
         }
         return s;
-    }
-
-    public static void writeMessage(DataOutput out, ChannelMessage m) throws IOException {
-        out.writeUTF(m.channel());
-        out.writeLong(m.serial().epoch());
-        out.writeLong(m.serial().seq());
-        out.writeUTF(m.msgId());
-        writeNullable(out, m.name());
-        writeLongString(out, m.dataJson());
-        writeNullable(out, m.clientId());
-        writeNullable(out, m.region());
-        out.writeLong(m.timestamp());
-    }
-
-    public static ChannelMessage readMessage(DataInput in) throws IOException {
-        String channel = in.readUTF();
-        Serial serial = Serial.of(in.readLong(), in.readLong());
-        String msgId = in.readUTF();
-        String name = readNullable(in);
-        String data = readLongString(in);
-        String clientId = readNullable(in);
-        String region = readNullable(in);
-        return new ChannelMessage(channel, serial, msgId, name, data, clientId, region, in.readLong());
-    }
-
-    private static void writeNullable(DataOutput out, String s) throws IOException {
-        out.writeBoolean(s != null);
-        if (s != null) {
-            out.writeUTF(s);
-        }
-    }
-
-    private static String readNullable(DataInput in) throws IOException {
-        return in.readBoolean() ? in.readUTF() : null;
-    }
-
-    /** writeUTF is limited to 64 KiB of modified UTF-8; payloads may be larger. */
-    private static void writeLongString(DataOutput out, String s) throws IOException {
-        byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String readLongString(DataInput in) throws IOException {
-        byte[] bytes = new byte[in.readInt()];
-        in.readFully(bytes);
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -10,6 +10,7 @@ import com.hazelcast.nio.serialization.DataSerializable;
 
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Serial;
+import io.heliograph.region.channel.ChannelMessageCodec;
 import io.heliograph.region.channel.ChannelState;
 import io.heliograph.region.channel.HistoryLimits;
 import io.heliograph.region.channel.ReplicateResult;
@@ -59,7 +60,7 @@ final class ReplicationProcessors {
 
         @Override
         public void writeData(ObjectDataOutput out) throws IOException {
-            ChannelState.writeMessage(out, message);
+            ChannelMessageCodec.writeMessage(out, message);
             HazelcastChannelLog.writeSerial(out, previous);
             HazelcastChannelLog.writeLimits(out, limits);
             out.writeBoolean(restarting);
@@ -67,7 +68,7 @@ final class ReplicationProcessors {
 
         @Override
         public void readData(ObjectDataInput in) throws IOException {
-            message = ChannelState.readMessage(in);
+            message = ChannelMessageCodec.readMessage(in);
             previous = HazelcastChannelLog.readSerial(in);
             limits = HazelcastChannelLog.readLimits(in);
             restarting = in.readBoolean();

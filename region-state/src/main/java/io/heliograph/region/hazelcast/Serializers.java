@@ -17,6 +17,7 @@ import io.heliograph.protocol.PresenceMember;
 import io.heliograph.protocol.Serial;
 import io.heliograph.region.channel.AppendResult;
 import io.heliograph.region.channel.AttachResult;
+import io.heliograph.region.channel.ChannelMessageCodec;
 import io.heliograph.region.channel.ChannelState;
 import io.heliograph.region.channel.HistoryPage;
 import io.heliograph.region.channel.ReplicateResult;
@@ -68,7 +69,7 @@ final class Serializers {
     static void writeMessages(ObjectDataOutput out, List<ChannelMessage> messages) throws IOException {
         out.writeInt(messages.size());
         for (ChannelMessage m : messages) {
-            ChannelState.writeMessage(out, m);
+            ChannelMessageCodec.writeMessage(out, m);
         }
     }
 
@@ -76,7 +77,7 @@ final class Serializers {
         int n = in.readInt();
         List<ChannelMessage> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(ChannelState.readMessage(in));
+            out.add(ChannelMessageCodec.readMessage(in));
         }
         return List.copyOf(out);
     }
@@ -84,12 +85,12 @@ final class Serializers {
     static final class ChannelMessageSerializer implements StreamSerializer<ChannelMessage> {
         @Override
         public void write(ObjectDataOutput out, ChannelMessage m) throws IOException {
-            ChannelState.writeMessage(out, m);
+            ChannelMessageCodec.writeMessage(out, m);
         }
 
         @Override
         public ChannelMessage read(ObjectDataInput in) throws IOException {
-            return ChannelState.readMessage(in);
+            return ChannelMessageCodec.readMessage(in);
         }
 
         @Override
@@ -104,7 +105,7 @@ final class Serializers {
             out.writeByte(r.outcome().ordinal());
             out.writeBoolean(r.message() != null);
             if (r.message() != null) {
-                ChannelState.writeMessage(out, r.message());
+                ChannelMessageCodec.writeMessage(out, r.message());
             }
             HazelcastChannelLog.writeSerial(out, r.previous());
             writeNodes(out, r.interestedNodes());
@@ -116,7 +117,7 @@ final class Serializers {
         @Override
         public AppendResult read(ObjectDataInput in) throws IOException {
             AppendResult.Outcome outcome = AppendResult.Outcome.values()[in.readByte()];
-            ChannelMessage m = in.readBoolean() ? ChannelState.readMessage(in) : null;
+            ChannelMessage m = in.readBoolean() ? ChannelMessageCodec.readMessage(in) : null;
             Serial previous = HazelcastChannelLog.readSerial(in);
             Set<String> nodes = readNodes(in);
             boolean stored = in.readBoolean();
