@@ -142,9 +142,9 @@ public final class EdgeOperations {
         String id = msgId != null ? msgId : UUID.randomUUID().toString();
         boolean global = wanted == Durability.GLOBAL;
         PublishRequest request = new PublishRequest(id, name, dataJson, claims.clientId(), region, nowMs.getAsLong());
-        metrics.messageIn();
         Home home = sequencer.homeOf(channel);
         AppendResult result = sequencer.sequenceAt(home, channel, request, global);
+        metrics.messageIn();
         if (!sequencer.isLocal(home)) {
             // The home sequenced it and answers once it is as durable as asked; it reaches this region's subscribers
             // by replication, like every message the home sequences.

@@ -69,11 +69,6 @@ class StreamRepairTest {
         }
 
         @Override
-        public AppendResult append(String channel, long epoch, PublishRequest request) {
-            return delegate.append(channel, epoch, request);
-        }
-
-        @Override
         public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted) {
             return delegate.append(channel, epoch, request, heldUntilCommitted);
         }

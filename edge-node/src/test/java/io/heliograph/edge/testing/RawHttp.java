@@ -95,6 +95,18 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Reads until the connection ends; answers how: {@code "eof"} (a FIN), {@code "reset"} or {@code "timeout"}. */
+    public String drainUntilEnded() {
+        try {
+            socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+            return "eof";
+        } catch (java.net.SocketTimeoutException e) {
+            return "timeout";
+        } catch (IOException e) {
+            return "reset";
+        }
+    }
+
     @Override
     public void close() {
         try {

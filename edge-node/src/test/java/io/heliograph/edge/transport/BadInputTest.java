@@ -219,6 +219,21 @@ class BadInputTest {
         }
     }
 
+    /**
+     * A client that never answers the close (here, after its token expired) is cut off with a reset once the close
+     * handshake time is up: its unsent bytes are dropped at once rather than left in the kernel behind a FIN.
+     */
+    @Test
+    void aClientThatNeverAnswersTheCloseIsCutOffWithAReset() {
+        start();
+        String shortLived = TestNodes.TOKENS.mint("mute", Duration.ofSeconds(3), Map.of("*", List.of("*")));
+        try (RawHttp mute = RawHttp.open(node.wsPort())) {
+            String response = mute.upgrade("/v1/ws?access_token=" + shortLived);
+            assertTrue(response.startsWith("HTTP/1.1 101"), response);
+            assertEquals("reset", mute.drainUntilEnded());
+        }
+    }
+
     @Test
     void clientThatStopsAnsweringPingsIsClosedForHeartbeat() {
         start("heartbeat-ms=200");

@@ -32,8 +32,8 @@ final class AckCommitter {
         this.commit = commit;
     }
 
-    /** Commits what lies in {@code (from, to]} of {@code log}; answers how many channels were committed. */
-    int commitAcknowledged(OutboundLog log, long from, long to) {
+    /** The newest serial of each channel among the envelopes in {@code (from, to]} of {@code log}. */
+    Map<String, Serial> newestPerChannel(OutboundLog log, long from, long to) {
         Map<String, Serial> newest = new LinkedHashMap<>();
         long after = from;
         boolean more = true;
@@ -60,7 +60,11 @@ final class AckCommitter {
                 }
             }
         }
-        newest.forEach(commit);
-        return newest.size();
+        return newest;
+    }
+
+    /** Commits each channel through its serial. */
+    void commit(Map<String, Serial> newestPerChannel) {
+        newestPerChannel.forEach(commit);
     }
 }

@@ -9,7 +9,9 @@ import io.heliograph.bridge.outbound.OutboundStatus;
 import io.heliograph.bridge.v1.Ack;
 import io.heliograph.bridge.v1.Hello;
 import io.heliograph.bridge.v1.LinkFrame;
+import io.heliograph.protocol.Serial;
 
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,6 +38,8 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
     private volatile long lastReceivedMs;
     private long sentThrough;
     private long acknowledged;
+    /** {@link #acknowledged} is the log's position (after this stream's first acknowledgement, the Hello's). */
+    private boolean positionKnown;
 
     SenderSession(LinkSender sender) {
         this.sender = sender;
@@ -164,19 +168,12 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
     }
 
     private OutboundStatus acknowledge(long linkSeq) {
+        // The log's position is read once per stream (at the Hello); after that each acknowledgement's answer keeps it.
+        long before = positionKnown ? acknowledged : sender.log().status().acknowledged();
+        // Read before the log trims them: the peer holds these, so their channels are committed once it is accepted.
+        Map<String, Serial> covered = linkSeq > before
+                ? sender.committer().newestPerChannel(sender.log(), before, linkSeq) : Map.of();
         OutboundStatus status;
-        OutboundStatus current = sender.log().status();
-        long before = current.acknowledged();
-        // An acknowledgement beyond the log is refused below; it commits nothing.
-        if (linkSeq > before && linkSeq <= current.lastAppended()) {
-            try {
-                // Before the log trims them: the peer holds these, so their channels are committed here.
-                sender.committer().commitAcknowledged(sender.log(), before, linkSeq);
-            } catch (RuntimeException e) {
-                // A commit that failed now is made by the next acknowledgement of the channel, or by a retry.
-                sender.counters().failedCommits.incrementAndGet();
-            }
-        }
         try {
             status = sender.log().acknowledge(linkSeq);
         } catch (IllegalArgumentException e) {
@@ -184,6 +181,13 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
             throw new LinkException(sender.peerRegion() + " acknowledged " + linkSeq + ", beyond this region's "
                     + "outbound log (" + e.getMessage() + ")", e);
         }
+        try {
+            sender.committer().commit(covered);
+        } catch (RuntimeException e) {
+            // A commit that failed now is made by the next acknowledgement of the channel, or by a retry.
+            sender.counters().failedCommits.incrementAndGet();
+        }
+        positionKnown = true;
         acknowledged = Math.max(acknowledged, status.acknowledged());
         sender.acknowledgedThrough(status.acknowledged());
         sender.checkOverflow(status);

@@ -14,7 +14,9 @@ public interface ChannelLog {
      * returns the first serial when its msgId was already seen in the window; fenced, storing nothing, when the region
      * knows a higher epoch for the channel. Callers go through a {@code Sequencer}, which knows the channel's home.
      */
-    AppendResult append(String channel, long epoch, PublishRequest request);
+    default AppendResult append(String channel, long epoch, PublishRequest request) {
+        return append(channel, epoch, request, false);
+    }
 
     /**
      * Like {@link #append(String, long, PublishRequest)}, but a {@code heldUntilCommitted} message (a global publish)

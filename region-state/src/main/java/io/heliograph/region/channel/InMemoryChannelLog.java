@@ -22,11 +22,6 @@ public final class InMemoryChannelLog implements ChannelLog {
     }
 
     @Override
-    public AppendResult append(String channel, long epoch, PublishRequest request) {
-        return append(channel, epoch, request, false);
-    }
-
-    @Override
     public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted) {
         ChannelState s = state(channel);
         synchronized (s) {

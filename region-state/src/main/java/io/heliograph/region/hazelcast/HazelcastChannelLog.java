@@ -47,11 +47,6 @@ public final class HazelcastChannelLog implements ChannelLog {
     }
 
     @Override
-    public AppendResult append(String channel, long epoch, PublishRequest request) {
-        return append(channel, epoch, request, false);
-    }
-
-    @Override
     public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted) {
         // The one change whose client retries it: 503 as soon as its backup did not confirm it.
         return calls.onKey(channels, channel, new Append(epoch, request, limits, heldUntilCommitted));
