@@ -146,6 +146,7 @@ public final class RegionMember {
         register(serialization, Serializers.EventList.class, new Serializers.EventListSerializer());
         register(serialization, Lease.class, new Serializers.LeaseSerializer());
         register(serialization, LeaseOutcome.class, new Serializers.LeaseOutcomeSerializer());
+        HazelcastForwarding.configure(config);
         return config;
     }
 
