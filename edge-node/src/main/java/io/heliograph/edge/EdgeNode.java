@@ -28,7 +28,8 @@ import io.heliograph.edge.delivery.DeliveryHub;
 import io.heliograph.region.fabric.FanOut;
 import io.heliograph.region.sequencing.Commitment;
 import io.heliograph.region.sequencing.Forwarder;
-import io.heliograph.region.sequencing.HomeTable;
+import io.heliograph.region.sequencing.RendezvousHomes;
+import io.heliograph.region.hazelcast.HazelcastForwarding;
 import io.heliograph.region.sequencing.Sequencer;
 import io.heliograph.edge.observe.EdgeHealth;
 import io.heliograph.edge.observe.EdgeMetrics;
@@ -63,6 +64,11 @@ public final class EdgeNode implements AutoCloseable {
     private static final Object SERVER_BUILD_LOCK = new Object();
     /** How often a node with global publishes waiting reads each peer's acknowledged position. */
     private static final long ACK_POLL_MS = 2;
+    /**
+     * How much longer than a global commit may take a forwarded publish is waited for: the home's own wait plus two
+     * region round trips and the hops inside both regions.
+     */
+    static final long FORWARD_MARGIN_MS = 5_000;
 
     private final EdgeConfig config;
     private final HazelcastInstance hazelcast;
@@ -90,9 +96,14 @@ public final class EdgeNode implements AutoCloseable {
         });
         Tokens tokens = new Tokens(config.jwtSecret(), () -> java.time.Instant.ofEpochMilli(nowMs.getAsLong()));
         this.hub = new DeliveryHub(log, fabric.localNodeId(), timer, GAP_WAIT_MS, metrics);
-        // Until region bridges and the control plane hand out home tables, this region is every channel's home.
-        Sequencer sequencer = new Sequencer(config.region(), HomeTable.everyChannelIn(config.region()), log,
-                Forwarder.NONE, metrics::epochFenced);
+        // Until the control plane hands out home tables (and moves homes), every region computes the same one from its
+        // configuration; a publish on a channel homed elsewhere goes to its home through this region's bridge.
+        EdgeConfig.Replication replication = config.replication();
+        Sequencer sequencer = new Sequencer(config.region(),
+                new RendezvousHomes(replication.regions(config.region()), replication.homes()), log,
+                replication.peers().isEmpty() || hazelcast == null ? Forwarder.NONE
+                        : HazelcastForwarding.viaBridge(hazelcast, replication.globalTimeoutMs() + FORWARD_MARGIN_MS),
+                metrics::epochFenced);
         this.commitment = commitment;
         if (commitment instanceof ReplicatingCommitment replicating) {
             metrics.globalDurability(replicating::globalTimeouts, replicating::lateCommitsWaiting,
@@ -100,6 +111,10 @@ public final class EdgeNode implements AutoCloseable {
         }
         EdgeOperations operations = new EdgeOperations(log, sequencer, commitment, presence, fabric,
                 new FanOut(fabric, hub), metrics, config.region(), config.limits().maxMessageBytes(), nowMs);
+        if (hazelcast != null) {
+            // Publishes other regions accept for channels homed here arrive through this region's bridges.
+            HazelcastForwarding.offerHomePublisher(hazelcast, operations::publishAtHome);
+        }
         this.connections = new ConnectionRegistry(hub, operations, metrics, config.heartbeatMs(), nowMs, timer);
         FrameHandler frames = new FrameHandler(operations, hub, metrics, config.limits());
         HttpApi http = new HttpApi(operations, tokens, metrics, config.limits().maxMessageBytes());
@@ -288,6 +303,7 @@ public final class EdgeNode implements AutoCloseable {
         server.stop();
         fabric.close();
         if (hazelcast != null) {
+            HazelcastForwarding.withdraw(hazelcast);
             hazelcast.shutdown();
         }
         timer.shutdownNow();

@@ -76,6 +76,13 @@ public final class PeerChannel implements AutoCloseable {
                 .backfill(request);
     }
 
+    /** A forwarded publish to the peer, the channel's home, answered within {@code deadlineNs}. */
+    public io.heliograph.bridge.v1.PublishResult publish(io.heliograph.bridge.v1.ForwardedPublish request,
+                                                         long deadlineNs) {
+        return RegionBridgeGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineNs, TimeUnit.NANOSECONDS)
+                .publish(request);
+    }
+
     /** Stops new calls, waits up to {@code shutdownGrace} for running ones, then cancels them. */
     @Override
     public void close() {

@@ -19,6 +19,8 @@ import io.heliograph.region.channel.AppendResult;
 import io.heliograph.region.channel.ChannelLog;
 import io.heliograph.region.channel.HistoryPage;
 import io.heliograph.region.channel.PublishRequest;
+import io.heliograph.region.forwarding.ForwardOutcome;
+import io.heliograph.region.forwarding.ForwardedPublish;
 import io.heliograph.region.fabric.RegionFabric;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 import io.heliograph.region.presence.PresenceRegistry;
@@ -140,17 +142,78 @@ public final class EdgeOperations {
                     + "hold the message, and this region has no bridge to one; publish with \"region\" or none");
         }
         String id = msgId != null ? msgId : UUID.randomUUID().toString();
-        boolean global = wanted == Durability.GLOBAL;
         PublishRequest request = new PublishRequest(id, name, dataJson, claims.clientId(), region, nowMs.getAsLong());
         Home home = sequencer.homeOf(channel);
-        AppendResult result = sequencer.sequenceAt(home, channel, request, global);
-        metrics.messageIn();
         if (!sequencer.isLocal(home)) {
+            AppendResult result;
+            try {
+                result = sequencer.sequenceAt(home, channel, request, wanted == Durability.GLOBAL);
+                metrics.forwarded("out", "ok", System.nanoTime() - started);
+            } catch (HeliographException e) {
+                metrics.forwarded("out", e.code() == ErrorCode.UNAVAILABLE ? "unavailable" : "refused",
+                        System.nanoTime() - started);
+                throw e;
+            }
+            metrics.messageIn();
             // The home sequenced it and answers once it is as durable as asked; it reaches this region's subscribers
             // by replication, like every message the home sequences.
             metrics.published(System.nanoTime() - started, result.duplicate());
             return new Published(result, wanted);
         }
+        return sequenceHere(home, channel, request, wanted, started);
+    }
+
+    /**
+     * A publish another region accepted for a channel homed here (through the region bridges), sequenced as if one of
+     * this region's clients had published it: the accepting region checked the publisher's token. Never forwarded
+     * again: a channel this region does not consider its own is refused (503), so two regions whose home tables
+     * disagree cannot pass a publish back and forth.
+     */
+    public ForwardOutcome publishAtHome(ForwardedPublish forwarded) {
+        long started = System.nanoTime();
+        try {
+            String channel = validChannel(forwarded.channel());
+            if (validMsgId(forwarded.msgId()) == null) {
+                throw HeliographException.badRequest("a forwarded publish carries its msgId");
+            }
+            if (forwarded.name() != null && forwarded.name().length() > MAX_NAME_LENGTH) {
+                throw HeliographException.badRequest("name must be at most " + MAX_NAME_LENGTH + " characters");
+            }
+            if (Utf8.exceeds(forwarded.dataJson(), maxMessageBytes)) {
+                throw new HeliographException(ErrorCode.TOO_LARGE,
+                        "message data is larger than the limit of " + maxMessageBytes + " bytes");
+            }
+            Home home = sequencer.homeOf(channel);
+            if (!sequencer.isLocal(home)) {
+                throw new HeliographException(ErrorCode.UNAVAILABLE, "region " + region + " is not the home of "
+                        + channel + " (its table says " + home.region() + "; region " + forwarded.originRegion()
+                        + " forwarded it here): the regions' home tables disagree");
+            }
+            if (forwarded.homeEpoch() > home.epoch()) {
+                throw new HeliographException(ErrorCode.UNAVAILABLE, "region " + forwarded.originRegion()
+                        + " knows epoch " + forwarded.homeEpoch() + " of " + channel + ", this region only "
+                        + home.epoch() + "; retry once the home table has arrived");
+            }
+            if (!commitment.offers(forwarded.durability())) {
+                throw HeliographException.badRequest("durability \"" + forwarded.durability().wireName()
+                        + "\" cannot be given by region " + region);
+            }
+            Published published = sequenceHere(home, channel, forwarded.request(), forwarded.durability(), started);
+            metrics.forwarded("in", "ok", System.nanoTime() - started);
+            return ForwardOutcome.of(published.result());
+        } catch (HeliographException e) {
+            metrics.forwarded("in", e.code() == ErrorCode.UNAVAILABLE ? "unavailable" : "refused",
+                    System.nanoTime() - started);
+            return ForwardOutcome.refused(e);
+        }
+    }
+
+    /** This region is the channel's home: sequence, make durable as asked, commit, fan out. */
+    private Published sequenceHere(Home home, String channel, PublishRequest request, Durability wanted,
+                                   long started) {
+        boolean global = wanted == Durability.GLOBAL;
+        AppendResult result = sequencer.sequenceAt(home, channel, request, global);
+        metrics.messageIn();
         if (result.duplicate() && !result.committed()) {
             // A retry of a global publish still waiting for another region: it is global, whatever the retry asks.
             wanted = Durability.GLOBAL;

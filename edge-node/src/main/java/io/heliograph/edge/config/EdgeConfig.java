@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 import io.heliograph.region.hazelcast.MemberSettings;
+import io.heliograph.region.sequencing.HomeRule;
 
 /**
  * The one typed configuration of an edge node, read once at start-up and validated (docs/configuration.md lists
@@ -41,11 +42,20 @@ public record EdgeConfig(
     /**
      * The regions this region replicates to (its bridges' peers): every sequenced message goes into an outbound log per
      * peer, and a {@code global} publish waits up to {@code globalTimeoutMs} for one of them to hold it. No peers: a
-     * region of its own, with region durability only.
+     * region of its own, with region durability only. {@code homes} overrides, by channel pattern, the home every
+     * region computes for a channel (rendezvous hashing over this region and its peers).
      */
-    public record Replication(List<String> peers, long globalTimeoutMs) {
+    public record Replication(List<String> peers, long globalTimeoutMs, List<HomeRule> homes) {
         public Replication {
             peers = List.copyOf(peers);
+            homes = List.copyOf(homes);
+        }
+
+        /** This region and its peers: the regions the home table ranks. */
+        public List<String> regions(String region) {
+            List<String> all = new java.util.ArrayList<>(peers);
+            all.add(region);
+            return all;
         }
     }
 

@@ -2,6 +2,8 @@ package io.heliograph.edge.config;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.heliograph.region.sequencing.HomeRule;
+import io.heliograph.region.sequencing.RendezvousHomes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -76,7 +78,8 @@ public final class EdgeConfigLoader {
             Map.entry("HELIOGRAPH_HAZELCAST_CLUSTER_NAME", "hazelcast.cluster-name"),
             Map.entry("HELIOGRAPH_HAZELCAST_PORT", "hazelcast.port"),
             Map.entry("HELIOGRAPH_HAZELCAST_MEMBERS", "hazelcast.members"),
-            Map.entry("HELIOGRAPH_PEERS", "peers"));
+            Map.entry("HELIOGRAPH_PEERS", "peers"),
+            Map.entry("HELIOGRAPH_HOMES", "homes"));
 
     static EdgeConfig from(Config c) {
         String region = string(c, "region");
@@ -139,8 +142,22 @@ public final class EdgeConfigLoader {
                 throw new ConfigException("peers: lists " + peer + " twice");
             }
         }
-        return new EdgeConfig.Replication(peers, c.get("durability.global-timeout-ms").exists()
-                ? longIn(c, "durability.global-timeout-ms", 100, 600_000) : 5_000);
+        List<HomeRule> homes = new ArrayList<>();
+        for (String rule : list(c, "homes")) {
+            try {
+                homes.add(HomeRule.parse(rule));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("homes: " + e.getMessage());
+            }
+        }
+        var replication = new EdgeConfig.Replication(peers, c.get("durability.global-timeout-ms").exists()
+                ? longIn(c, "durability.global-timeout-ms", 100, 600_000) : 5_000, homes);
+        try {
+            new RendezvousHomes(replication.regions(region), homes);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("homes: " + e.getMessage() + " (this region and its peers)");
+        }
+        return replication;
     }
 
     private static String string(Config c, String key) {

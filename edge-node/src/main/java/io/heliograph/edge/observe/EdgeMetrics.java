@@ -69,6 +69,8 @@ public final class EdgeMetrics implements DeliveryMetrics {
     private final Map<String, Counter> regionUnavailable = new ConcurrentHashMap<>();
     private final Map<String, Counter> departedNodeCleanups = new ConcurrentHashMap<>();
     private final Map<String, Counter> splitBrainMerges = new ConcurrentHashMap<>();
+    private final Map<String, Counter> forwardedPublishes = new ConcurrentHashMap<>();
+    private final Map<String, Timer> forwardLatency = new ConcurrentHashMap<>();
     private final Counter framesIn;
     private final Counter messagesIn;
     private final Counter messagesOut;
@@ -238,15 +240,40 @@ public final class EdgeMetrics implements DeliveryMetrics {
         return c == null ? 0 : c.count();
     }
 
-    /**
-     * A split-brain merge this node re-registered its interest after: {@code rejoined} (this node merged back into the
-     * region) or {@code absorbed} (another node merged back into this node's side).
-     */
     /** A publish this region tried to sequence under an epoch the channel had left (invariant 2: counted). */
     public void epochFenced() {
         fencedAppends.increment();
     }
 
+    /**
+     * A publish on a channel homed in another region: {@code out}, accepted here and forwarded to the home, or
+     * {@code in}, forwarded here from another region; {@code outcome} is {@code ok}, {@code unavailable} (503, the
+     * publisher retries) or {@code refused} (any other error).
+     */
+    public void forwarded(String direction, String outcome, long nanos) {
+        forwardedPublishes.computeIfAbsent(direction + "/" + outcome, key -> counter(
+                "heliograph_forwarded_publishes_total",
+                "Publishes on channels homed in another region, by direction (out: to the home, in: from another "
+                        + "region) and outcome.", Tag.create("direction", direction), Tag.create("outcome", outcome)))
+                .increment();
+        forwardLatency.computeIfAbsent(direction, d -> register(Timer.builder("heliograph_forwarded_publish_seconds")
+                .description("Time from receiving a forwarded publish (in) or accepting one for another region's "
+                        + "home (out) to its answer.")
+                .percentiles(new double[0])
+                .buckets(PUBLISH_ACK_BUCKETS)
+                .tags(List.of(Tag.create("direction", d))))).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A forwarded publish counter's value, 0 before the first. */
+    public long forwardedCount(String direction, String outcome) {
+        Counter c = forwardedPublishes.get(direction + "/" + outcome);
+        return c == null ? 0 : c.count();
+    }
+
+    /**
+     * A split-brain merge this node re-registered its interest after: {@code rejoined} (this node merged back into the
+     * region) or {@code absorbed} (another node merged back into this node's side).
+     */
     public void splitBrainMerge(String side) {
         splitBrainMergeCounter(side).increment();
     }

@@ -50,7 +50,7 @@ class GlobalDurabilityTest {
         int hzBridge = TestNodes.freePort();
         String cluster = "global-" + System.nanoTime();
         List<Integer> members = List.of(hzNode, hzBridge);
-        node = EdgeNode.start(TestNodes.config("us-east", "a", hzNode, members, cluster, "peers=eu-west",
+        node = EdgeNode.start(TestNodes.config("us-east", "a", hzNode, members, cluster, "peers=eu-west", "homes=orders=us-east",
                 "durability.global-timeout-ms=800"));
         var settings = new MemberSettings("bridge", cluster, "127.0.0.1", hzBridge,
                 members.stream().map(p -> "127.0.0.1:" + p).toList(), 15_000);

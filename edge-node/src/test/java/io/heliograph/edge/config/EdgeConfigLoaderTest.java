@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import io.heliograph.region.sequencing.HomeRule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,23 @@ class EdgeConfigLoaderTest {
         ConfigException twice = assertThrows(ConfigException.class, () -> EdgeConfigLoader.load(
                 new String[] {"--peers=eu-west,eu-west"}, Map.of("HELIOGRAPH_JWT_SECRET", SECRET)));
         assertTrue(twice.getMessage().contains("twice"), twice.getMessage());
+    }
+
+    @Test
+    void homeRulesNameRegionsOfTheMesh() {
+        EdgeConfig c = EdgeConfigLoader.load(new String[] {"--region=us-east", "--peers=eu-west",
+                "--homes=chat:eu-*=eu-west, orders=us-east"}, Map.of("HELIOGRAPH_JWT_SECRET", SECRET));
+        assertEquals(List.of(HomeRule.parse("chat:eu-*=eu-west"), HomeRule.parse("orders=us-east")),
+                c.replication().homes());
+        assertEquals(List.of("eu-west", "us-east"), c.replication().regions("us-east"));
+        ConfigException unknown = assertThrows(ConfigException.class, () -> EdgeConfigLoader.load(
+                new String[] {"--region=us-east", "--peers=eu-west", "--homes=x*=ap-south"},
+                Map.of("HELIOGRAPH_JWT_SECRET", SECRET)));
+        assertTrue(unknown.getMessage().startsWith("homes:") && unknown.getMessage().contains("ap-south"),
+                unknown.getMessage());
+        ConfigException malformed = assertThrows(ConfigException.class, () -> EdgeConfigLoader.load(
+                new String[] {"--homes=no-region-here"}, Map.of("HELIOGRAPH_JWT_SECRET", SECRET)));
+        assertTrue(malformed.getMessage().startsWith("homes:"), malformed.getMessage());
     }
 
     @Test

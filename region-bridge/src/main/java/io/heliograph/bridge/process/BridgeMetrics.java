@@ -1,6 +1,7 @@
 package io.heliograph.bridge.process;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.heliograph.bridge.forward.ForwardCounters;
 import io.heliograph.bridge.link.LinkSender;
 import io.heliograph.bridge.link.LinkState;
 import io.heliograph.bridge.link.ReceiverCounters;
@@ -73,6 +74,7 @@ final class BridgeMetrics {
         senders(out, peers);
         receiver(out, peers);
         refusals(out);
+        forwarded(out, peers);
         header(out, "heliograph_bridge_region_unavailable_total", "counter",
                 "calls on the region's cluster answered unavailable, by reason");
         for (Map.Entry<String, AtomicLong> reason : process.regionUnavailable().entrySet()) {
@@ -181,6 +183,29 @@ final class BridgeMetrics {
             sample(out, "heliograph_bridge_presence_received_total", labels("peer", peer),
                     process.presence().received(peer));
         }
+    }
+
+    private void forwarded(StringBuilder out, List<String> peers) {
+        String name = "heliograph_bridge_forwarded_publishes_total";
+        header(out, name, "counter", "forwarded publishes by peer, direction (out: to the peer, the channel's home; "
+                + "in: from the peer, for a channel homed here) and outcome (ok, unavailable: 503, refused)");
+        StringBuilder seconds = new StringBuilder();
+        for (String peer : peers) {
+            for (ForwardCounters.Direction direction : ForwardCounters.Direction.values()) {
+                ForwardCounters.Totals totals = process.forwardCounters().totals(peer, direction);
+                String dir = direction.name().toLowerCase(Locale.ROOT);
+                sample(out, name, labels("peer", peer, "direction", dir, "outcome", "ok"), totals.ok());
+                sample(out, name, labels("peer", peer, "direction", dir, "outcome", "unavailable"),
+                        totals.unavailable());
+                sample(out, name, labels("peer", peer, "direction", dir, "outcome", "refused"), totals.refused());
+                String label = labels("peer", peer, "direction", dir);
+                seconds.append("heliograph_bridge_forwarded_publish_seconds_sum").append(label).append(' ')
+                        .append(totals.totalNanos() / 1e9).append('\n');
+                sample(seconds, "heliograph_bridge_forwarded_publish_seconds_count", label, totals.count());
+            }
+        }
+        block(out, "heliograph_bridge_forwarded_publish_seconds", "summary",
+                "time from taking a forwarded publish to its answer, by peer and direction", seconds);
     }
 
     private void refusals(StringBuilder out) {

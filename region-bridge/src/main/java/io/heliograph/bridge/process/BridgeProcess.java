@@ -13,7 +13,11 @@ import io.heliograph.bridge.outbound.OutboundLog;
 import io.heliograph.bridge.outbound.hazelcast.HazelcastOutboundLog;
 import io.heliograph.bridge.tls.BridgeTls;
 import io.heliograph.bridge.v1.RegionBridgeGrpc;
+import io.heliograph.bridge.forward.ForwardArrivals;
+import io.heliograph.bridge.forward.ForwardCounters;
+import io.heliograph.bridge.forward.HomeForwarding;
 import io.heliograph.region.fabric.FanOut;
+import io.heliograph.region.hazelcast.HazelcastForwarding;
 import io.heliograph.region.hazelcast.HazelcastChannelLog;
 import io.heliograph.region.hazelcast.HazelcastFabric;
 import io.heliograph.region.hazelcast.HazelcastLeaseStore;
@@ -58,6 +62,7 @@ public final class BridgeProcess implements AutoCloseable {
     private final HolderGate gate;
     private final BridgeServer server;
     private final PeerLinks links;
+    private final ForwardCounters forwardCounters = new ForwardCounters();
     private final LeaseKeeper keeper;
     private final BridgeHttp http;
     private volatile boolean closing;
@@ -110,7 +115,13 @@ public final class BridgeProcess implements AutoCloseable {
                         }
                         return peerReplicas.backfill();
                     }, config.timing(), nowMs));
-            this.gate = new HolderGate(config.region(), service);
+            // Forwarded publishes: out from this region's edge nodes to a channel's home, in from peers for channels
+            // homed here. Every replica carries them; they need no lease.
+            ForwardArrivals forwardArrivals = new ForwardArrivals(config.region(), config.peers().keySet(),
+                    publish -> HazelcastForwarding.atHome(hz, publish), forwardCounters);
+            HazelcastForwarding.offerHomeLink(hz, new HomeForwarding(config.region(), replicas, forwardCounters));
+            closing(() -> HazelcastForwarding.withdraw(hz));
+            this.gate = new HolderGate(config.region(), service, forwardArrivals);
             try {
                 this.server = closing(BridgeServer.builder().region(config.region())
                         .listen(config.host(), config.port()).tls(tls).insecure(config.insecure()).service(gate)
@@ -267,6 +278,10 @@ public final class BridgeProcess implements AutoCloseable {
 
     RegionBridgeService service() {
         return service;
+    }
+
+    ForwardCounters forwardCounters() {
+        return forwardCounters;
     }
 
     HolderGate gate() {

@@ -2,7 +2,11 @@ package io.heliograph.bridge.process;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.heliograph.bridge.forward.ForwardArrivals;
 import io.heliograph.bridge.link.RegionBridgeService;
+import io.heliograph.bridge.tls.PeerIdentity;
+import io.heliograph.bridge.v1.ForwardedPublish;
+import io.heliograph.bridge.v1.PublishResult;
 import io.heliograph.bridge.v1.BackfillPage;
 import io.heliograph.bridge.v1.BackfillRequest;
 import io.heliograph.bridge.v1.LinkFrame;
@@ -14,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The RegionBridge service as a replica's server offers it: the region's {@link RegionBridgeService} while this
  * replica holds the bridge lease, UNAVAILABLE while it stands by, so that a peer dialling the region's replicas in
  * order moves on to the holder. Backfill is refused on a standby too: a peer calls it on the replica its link uses.
+ * Publish (a forwarded publish) is served by every replica.
  *
  * <p>Admitting a stream and turning standby exclude each other (one lock), so no stream admitted just before the
  * lease was lost escapes {@link RegionBridgeService#closeStreams}: it is either refused here or already registered
@@ -23,14 +28,30 @@ final class HolderGate extends RegionBridgeGrpc.RegionBridgeImplBase {
 
     private final String region;
     private final RegionBridgeService service;
+    private final ForwardArrivals arrivals;
     private final Object lock = new Object();
     private final AtomicLong refusedLinks = new AtomicLong();
     private final AtomicLong refusedBackfills = new AtomicLong();
     private boolean holder;
 
-    HolderGate(String region, RegionBridgeService service) {
+    HolderGate(String region, RegionBridgeService service, ForwardArrivals arrivals) {
         this.region = region;
         this.service = service;
+        this.arrivals = arrivals;
+    }
+
+    /** On every replica, holder or not: the region's edge nodes sequence, so no lease is needed. */
+    @Override
+    public void publish(ForwardedPublish request, StreamObserver<PublishResult> response) {
+        PublishResult result;
+        try {
+            result = arrivals.publish(request, PeerIdentity.current().map(PeerIdentity::region).orElse(null));
+        } catch (io.grpc.StatusRuntimeException e) {
+            response.onError(e);
+            return;
+        }
+        response.onNext(result);
+        response.onCompleted();
     }
 
     @Override

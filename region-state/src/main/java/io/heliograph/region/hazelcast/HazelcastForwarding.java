@@ -55,12 +55,12 @@ public final class HazelcastForwarding {
     }
 
     /** A bridge replica: forwarded publishes of this region's edge nodes go out through {@code link}. */
-    public static void offer(HazelcastInstance member, HomeLink link) {
+    public static void offerHomeLink(HazelcastInstance member, HomeLink link) {
         member.getUserContext().put(HOME_LINK, link);
     }
 
     /** An edge node: forwarded publishes from other regions for channels homed here are sequenced by {@code publisher}. */
-    public static void offer(HazelcastInstance member, HomePublisher publisher) {
+    public static void offerHomePublisher(HazelcastInstance member, HomePublisher publisher) {
         member.getUserContext().put(HOME_PUBLISHER, publisher);
     }
 

@@ -1,0 +1,132 @@
+package io.heliograph.edge.regions;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.heliograph.bridge.process.BridgeConfigLoader;
+import io.heliograph.bridge.process.BridgeProcess;
+import io.heliograph.bridge.tls.BridgeTlsFiles;
+import io.heliograph.bridge.tls.ThrowawayCa;
+import io.heliograph.edge.EdgeNode;
+import io.heliograph.edge.testing.TestNodes;
+
+/**
+ * Two regions in this JVM as they run in production, but each with one edge node and one bridge replica: the edge
+ * nodes name each other's region as peers and pin {@code homes}, the bridges link over mutual TLS from a throwaway
+ * CA. What the edge nodes do across regions (forwarded publishes, replication to subscribers, global durability) is
+ * exercised through their real WebSocket and HTTP APIs.
+ */
+final class TwoRegions implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    /** One region: its edge node and bridge. */
+    static final class Region {
+        final String name;
+        final int hazelcastPort = TestNodes.freePort();
+        final int bridgePort = TestNodes.freePort();
+        final String cluster;
+        EdgeNode edge;
+        BridgeProcess bridge;
+
+        Region(String name) {
+            this.name = name;
+            this.cluster = "regions-" + name + "-" + Long.toHexString(System.nanoTime());
+        }
+
+        String bridgeUrl() {
+            return "https://127.0.0.1:" + bridgePort;
+        }
+    }
+
+    final Region a = new Region("us-east");
+    final Region b = new Region("eu-west");
+    private final Path tls;
+
+    /** @param homes the {@code homes} rules both regions are given (they must agree) */
+    TwoRegions(Path directory, String homes) {
+        this.tls = directory;
+        ThrowawayCa ca = ThrowawayCa.create("two-regions-test", Duration.ofDays(1), InstantSource.system());
+        ca.writeCa(directory);
+        for (Region region : List.of(a, b)) {
+            ca.issueRegion(directory, region.name, Duration.ofDays(1));
+        }
+        try {
+            for (Region region : List.of(a, b)) {
+                Region peer = region == a ? b : a;
+                region.edge = EdgeNode.start(TestNodes.config(region.name, region.name + "-1", region.hazelcastPort,
+                        List.of(region.hazelcastPort), region.cluster, "peers=" + peer.name, "homes=" + homes,
+                        "durability.global-timeout-ms=3000"));
+            }
+            for (Region region : List.of(a, b)) {
+                region.bridge = BridgeProcess.start(BridgeConfigLoader.load(bridgeArgs(region, region == a ? b : a),
+                        Map.of()));
+            }
+            for (Region region : List.of(a, b)) {
+                TestNodes.await(region.name + "'s bridge streaming to its peer", WAIT,
+                        () -> health(region).contains("\"link\":\"STREAMING\""));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The bridge's {@code /health} body, or the failure to read it. */
+    static String health(Region region) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(region.bridge.httpUrl() + "/health"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e.toString();
+        }
+    }
+
+    private String[] bridgeArgs(Region region, Region peer) {
+        BridgeTlsFiles files = BridgeTlsFiles.inDirectory(tls, region.name);
+        List<String> args = new ArrayList<>(List.of(
+                "--region=" + region.name,
+                "--replica-id=" + region.name + "-b1",
+                "--port=" + region.bridgePort,
+                "--peers." + peer.name + "=" + peer.bridgeUrl(),
+                "--tls.cert-chain=" + files.certChain(),
+                "--tls.private-key=" + files.privateKey(),
+                "--tls.trusted-ca=" + files.trustedCa(),
+                "--hazelcast.cluster-name=" + region.cluster,
+                "--hazelcast.port=" + TestNodes.freePort(),
+                "--hazelcast.members=127.0.0.1:" + region.hazelcastPort,
+                "--lease.ttl-ms=2000",
+                "--link.backoff-initial-ms=50",
+                "--link.backoff-max-ms=500",
+                "--link.breaker-open-ms=500",
+                "--shutdown-grace-ms=200",
+                "--http.port=0"));
+        return args.toArray(String[]::new);
+    }
+
+    @Override
+    public void close() {
+        for (Region region : List.of(a, b)) {
+            if (region.bridge != null) {
+                region.bridge.close();
+            }
+        }
+        for (Region region : List.of(a, b)) {
+            if (region.edge != null) {
+                region.edge.close();
+            }
+        }
+    }
+}
