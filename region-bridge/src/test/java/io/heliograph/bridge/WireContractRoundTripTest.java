@@ -49,7 +49,8 @@ class WireContractRoundTripTest {
             .setData(ByteString.copyFromUtf8("{\"status\":\"away\"}")).setTimestampMs(1_764_000_000_456L).build();
     private static final ForwardedPublish FORWARDED = ForwardedPublish.newBuilder().setRequestId(77)
             .setChannel("room:1").setMsgId("m-8").setClientId("carol").setName("chat")
-            .setData(ByteString.copyFromUtf8("{}")).setDurability(Durability.DURABILITY_GLOBAL).build();
+            .setData(ByteString.copyFromUtf8("{}")).setDurability(Durability.DURABILITY_GLOBAL).setOriginRegion("eu-west")
+            .setTimestampMs(1_700_000_000_000L).setHomeEpoch(2).build();
     private static final PublishError ERROR = PublishError.newBuilder().setCode(503)
             .setMessage("home region cannot commit now").build();
     private static final PublishResult COMMITTED = PublishResult.newBuilder().setRequestId(77).setSerial(SERIAL)

@@ -28,6 +28,9 @@ import io.heliograph.region.fabric.RegionFabric;
 import io.heliograph.region.presence.InMemoryPresenceRegistry;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 import io.heliograph.region.sequencing.Commitment;
+import io.heliograph.region.forwarding.ForwardOutcome;
+import io.heliograph.region.forwarding.ForwardedPublish;
+import io.heliograph.protocol.ErrorCode;
 import io.heliograph.region.sequencing.Home;
 import io.heliograph.region.sequencing.Sequencer;
 
@@ -97,5 +100,67 @@ class ForwardedPublishTest {
         assertEquals(List.of(Durability.GLOBAL), askedOfTheHome, "the publisher's durability goes to the home");
         assertTrue(fannedOut.isEmpty(), "it reaches this region's subscribers by replication");
         assertEquals(Map.of(), log.latest(List.of("orders")), "nothing sequenced here");
+    }
+
+    @Test
+    void aPublishForwardedHereForAChannelThisRegionDoesNotHomeIsRefusedNotForwardedAgain() {
+        Sequencer sequencer = new Sequencer("us-east", channel -> new Home("eu-west", 1), log,
+                (home, channel, request, durability) -> {
+                    throw new AssertionError("forwarded again: two regions would pass it back and forth");
+                }, () -> { });
+        var fabric = new LocalFabric();
+        EdgeOperations operations = new EdgeOperations(log, sequencer, Commitment.regionOnly(),
+                new InMemoryPresenceRegistry(), fabric, new FanOut(fabric, null), metrics, "us-east", 65536,
+                System::currentTimeMillis);
+
+        ForwardOutcome outcome = operations.publishAtHome(new ForwardedPublish("orders", "m-1", null, "1", "bob",
+                "ap-south", 1, Durability.REGION, "us-east", 1, 5_000));
+
+        assertEquals(ForwardOutcome.Kind.REFUSED, outcome.kind());
+        assertEquals(ErrorCode.UNAVAILABLE, outcome.error());
+        assertTrue(outcome.message().contains("disagree"), outcome.message());
+        assertEquals(1, metrics.forwardedCount("in", "unavailable"));
+    }
+
+    @Test
+    void aPublishForwardedToItsHomeIsSequencedAsALocalOneAndItsRetryKeepsTheSerial() {
+        Sequencer sequencer = new Sequencer("us-east", channel -> new Home("us-east", 1), log,
+                (home, channel, request, durability) -> {
+                    throw new AssertionError("this region is the home");
+                }, () -> { });
+        var fabric = new LocalFabric();
+        List<ChannelMessage> fannedOut = new ArrayList<>();
+        RegionFabric.Receiver receiver = new RegionFabric.Receiver() {
+            @Override
+            public void onMessage(ChannelMessage message) {
+                fannedOut.add(message);
+            }
+
+            @Override
+            public void onPresence(PresenceEvent event) {
+            }
+        };
+        EdgeOperations operations = new EdgeOperations(log, sequencer, Commitment.regionOnly(),
+                new InMemoryPresenceRegistry(), fabric, new FanOut(fabric, receiver), metrics, "us-east", 65536,
+                System::currentTimeMillis);
+        log.attach("orders", fabric.localNodeId(), null);
+        var forwarded = new ForwardedPublish("orders", "m-1", "evt", "{\"n\":1}", "bob", "ap-south", 42,
+                Durability.REGION, "us-east", 1, 5_000);
+
+        ForwardOutcome first = operations.publishAtHome(forwarded);
+        ForwardOutcome retry = operations.publishAtHome(forwarded);
+        ForwardOutcome tooLarge = operations.publishAtHome(new ForwardedPublish("orders", "m-2", null,
+                "\"" + "x".repeat(70_000) + "\"", "bob", "ap-south", 43, Durability.REGION, "us-east", 1, 5_000));
+
+        assertEquals(new ForwardOutcome(ForwardOutcome.Kind.SEQUENCED, 1, 1, null, null), first);
+        assertEquals(new ForwardOutcome(ForwardOutcome.Kind.DUPLICATE, 1, 1, null, null), retry);
+        assertEquals(ErrorCode.TOO_LARGE, tooLarge.error());
+        // A retry is sent on again (its first send may have died with a node); dispatchers drop what they delivered.
+        assertEquals(List.of(Serial.of(1, 1)), fannedOut.stream().map(ChannelMessage::serial).distinct().toList(),
+                "fanned out here at the home, one message");
+        ChannelMessage stored = fannedOut.get(0);
+        assertEquals("ap-south", stored.region(), "the message names the region that accepted it");
+        assertEquals(42, stored.timestamp(), "with the timestamp fixed there, so a retry is the same message");
+        assertEquals("bob", stored.clientId());
     }
 }
