@@ -33,6 +33,15 @@ final class EnvelopeApplier {
     }
 
     /**
+     * Stores the envelope when it continues what this region holds of its channel (or is already held, or fenced:
+     * each counted); false, with nothing stored or counted, when it arrived ahead of its predecessor.
+     */
+    boolean applyIfNext(MessageEnvelope envelope) {
+        ChannelMessage message = EnvelopeCodec.toMessage(envelope);
+        return replicateOnce(message, EnvelopeCodec.previousOf(envelope)).outcome() != ReplicateResult.Outcome.GAP;
+    }
+
+    /**
      * @param origin Backfill towards the envelope's sender, for a gap
      * @throws io.grpc.StatusRuntimeException when a needed Backfill call failed: the envelope is not held
      */

@@ -27,10 +27,14 @@ import java.time.Duration;
  * @param backfillPageLimit    messages asked for per Backfill call, and the most the server gives
  * @param backfillMaxPages     Backfill calls for one gap at most, so a peer that answers endless pages cannot hold
  *                             the link
+ * @param reorderWaitMs        an envelope that arrives before its channel's predecessor waits this long for it on the
+ *                             link (several edge nodes append to one outbound log, so neighbours can swap) before
+ *                             its gap is filled by Backfill
  */
 public record LinkTiming(long heartbeatMs, long silenceTimeoutMs, int ackEveryEntries, long ackDelayMs,
                          int maxInFlight, int readBatch, long idlePollMs, long backoffInitialMs, long backoffMaxMs,
-                         long stableSessionMs, long breakerOpenMs, int backfillPageLimit, int backfillMaxPages) {
+                         long stableSessionMs, long breakerOpenMs, int backfillPageLimit, int backfillMaxPages,
+                         long reorderWaitMs) {
 
     public LinkTiming {
         positive(heartbeatMs, "link.heartbeat-ms");
@@ -44,6 +48,7 @@ public record LinkTiming(long heartbeatMs, long silenceTimeoutMs, int ackEveryEn
         positive(breakerOpenMs, "link.breaker-open-ms");
         positive(backfillPageLimit, "link.backfill-page-limit");
         positive(backfillMaxPages, "link.backfill-max-pages");
+        positive(reorderWaitMs, "link.reorder-wait-ms");
         if (silenceTimeoutMs < 2 * heartbeatMs) {
             throw new BridgeConfigException("link.silence-timeout-ms (" + silenceTimeoutMs
                     + ") must be at least twice link.heartbeat-ms (" + heartbeatMs + ")");
@@ -57,10 +62,10 @@ public record LinkTiming(long heartbeatMs, long silenceTimeoutMs, int ackEveryEn
     /**
      * Heartbeat 1 s, silence 3 s, ack every 64 entries or 50 ms, 1,024 in flight, batches of 256, idle poll 20 ms,
      * backoff 100 ms doubling to 10 s, stable after 10 s, breaker open 5 s, Backfill pages of 500, at most 1,000 pages
-     * per gap.
+     * per gap, an envelope ahead of its predecessor waits 500 ms for it.
      */
     public static LinkTiming defaults() {
-        return new LinkTiming(1_000, 3_000, 64, 50, 1_024, 256, 20, 100, 10_000, 10_000, 5_000, 500, 1_000);
+        return new LinkTiming(1_000, 3_000, 64, 50, 1_024, 256, 20, 100, 10_000, 10_000, 5_000, 500, 1_000, 500);
     }
 
     public Duration backoffInitial() {
@@ -75,20 +80,28 @@ public record LinkTiming(long heartbeatMs, long silenceTimeoutMs, int ackEveryEn
     public LinkTiming withSilence(long heartbeatMs, long silenceTimeoutMs) {
         return new LinkTiming(heartbeatMs, silenceTimeoutMs, ackEveryEntries, ackDelayMs, maxInFlight, readBatch,
                 idlePollMs, backoffInitialMs, backoffMaxMs, stableSessionMs, breakerOpenMs, backfillPageLimit,
-                backfillMaxPages);
+                backfillMaxPages, reorderWaitMs);
     }
 
     /** The same with another in-flight bound. */
     public LinkTiming withMaxInFlight(int maxInFlight) {
         return new LinkTiming(heartbeatMs, silenceTimeoutMs, ackEveryEntries, ackDelayMs, maxInFlight, readBatch,
                 idlePollMs, backoffInitialMs, backoffMaxMs, stableSessionMs, breakerOpenMs, backfillPageLimit,
-                backfillMaxPages);
+                backfillMaxPages, reorderWaitMs);
     }
 
     /** The same with other reconnect pacing. */
     public LinkTiming withBackoff(long initialMs, long maxMs, long breakerOpenMs) {
         return new LinkTiming(heartbeatMs, silenceTimeoutMs, ackEveryEntries, ackDelayMs, maxInFlight, readBatch,
-                idlePollMs, initialMs, maxMs, stableSessionMs, breakerOpenMs, backfillPageLimit, backfillMaxPages);
+                idlePollMs, initialMs, maxMs, stableSessionMs, breakerOpenMs, backfillPageLimit, backfillMaxPages,
+                reorderWaitMs);
+    }
+
+    /** The same with another wait for an envelope's predecessor. */
+    public LinkTiming withReorderWait(long reorderWaitMs) {
+        return new LinkTiming(heartbeatMs, silenceTimeoutMs, ackEveryEntries, ackDelayMs, maxInFlight, readBatch,
+                idlePollMs, backoffInitialMs, backoffMaxMs, stableSessionMs, breakerOpenMs, backfillPageLimit,
+                backfillMaxPages, reorderWaitMs);
     }
 
     private static void positive(long value, String key) {

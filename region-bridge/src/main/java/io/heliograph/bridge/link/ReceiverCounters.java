@@ -23,6 +23,18 @@ public final class ReceiverCounters {
     final AtomicLong streamsSuperseded = new AtomicLong();
     final AtomicLong backfillsServed = new AtomicLong();
     final AtomicLong missedLinkEntries = new AtomicLong();
+    final AtomicLong parked = new AtomicLong();
+    final AtomicLong parkTimeouts = new AtomicLong();
+
+    /** Envelopes that arrived ahead of their channel's predecessor and waited for it. */
+    public long parked() {
+        return parked.get();
+    }
+
+    /** Parked envelopes whose predecessor did not come on the link in time: their gap went to Backfill. */
+    public long parkTimeouts() {
+        return parkTimeouts.get();
+    }
 
     /** Envelopes stored as the channel's next message (from the link or from Backfill). */
     public long applied() {

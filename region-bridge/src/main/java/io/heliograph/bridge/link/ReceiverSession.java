@@ -173,7 +173,9 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
         boolean due;
         synchronized (this) {
             due = unackedSinceMs != 0 && nowMs - unackedSinceMs >= timing.ackDelayMs()
-                    || nowMs - lastSentMs >= timing.heartbeatMs();
+                    || nowMs - lastSentMs >= timing.heartbeatMs()
+                    // Parked envelopes stored later (their gap filled by Backfill) advance what is held unprompted.
+                    || nowMs - lastSentMs >= timing.ackDelayMs() && service.heldThrough(peerRegion) > ackedLinkSeq;
         }
         if (due) {
             sendAck(nowMs);

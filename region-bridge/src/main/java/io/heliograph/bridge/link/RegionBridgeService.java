@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -37,6 +36,8 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
     public static final int PROTOCOL_VERSION = 1;
     /** Bytes of a Backfill page past its first message: well below the 4 MiB default frame limit. */
     static final long BACKFILL_MAX_BYTES = 1024 * 1024;
+    /** Envelopes parked per peer at most; beyond, the oldest goes to Backfill at once. */
+    static final int MAX_PARKED = 10_000;
 
     private static final System.Logger LOG = System.getLogger(RegionBridgeService.class.getName());
 
@@ -51,7 +52,9 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
     private final Function<String, PeerBackfill> backfillFrom;
     private final ReceiverCounters counters = new ReceiverCounters();
     private final Map<String, EpochFence> fences = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> heldThrough = new ConcurrentHashMap<>();
+    private final Map<String, PeerInbound> inbound = new ConcurrentHashMap<>();
+    /** Peers whose parked envelopes a virtual thread is taking to Backfill now (one at a time per peer). */
+    private final Set<String> flushing = ConcurrentHashMap.newKeySet();
     private final Map<String, ReceiverSession> admitted = new ConcurrentHashMap<>();
     private final Map<String, Object> storeLocks = new ConcurrentHashMap<>();
     private final Set<ReceiverSession> open = ConcurrentHashMap.newKeySet();
@@ -122,8 +125,16 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
 
     /** The highest {@code link_seq} of {@code peerRegion} that this region holds, with all before it (0: none). */
     public long heldThrough(String peerRegion) {
-        AtomicLong held = heldThrough.get(peerRegion);
-        return held == null ? 0 : held.get();
+        PeerInbound in = inbound.get(peerRegion);
+        return in == null ? 0 : in.ackable();
+    }
+
+    /** Envelopes of {@code peerRegion} waiting for their channel's predecessor now. */
+    public int parked(String peerRegion) {
+        synchronized (storeLock(peerRegion)) {
+            PeerInbound in = inbound.get(peerRegion);
+            return in == null ? 0 : in.parkedCount();
+        }
     }
 
     /** The fence of {@code peerRegion}'s bridge lease: the highest epoch seen, and refusals. */
@@ -181,30 +192,113 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
     /**
      * Stores one envelope or presence frame of {@code peerRegion} and advances what this region holds of it. Frames of
      * one peer are stored one at a time, so an old stream that has not noticed it was superseded cannot interleave.
-     * A {@code link_seq} beyond the next one means the peer's log dropped the ones between (counted); their channels
-     * are repaired by Backfill at their next message.
+     * An envelope ahead of its channel's predecessor is parked (not held, so not acknowledged) until the predecessor
+     * arrives or {@link LinkTiming#reorderWaitMs()} passes, then Backfill fills the gap. A {@code link_seq} beyond the
+     * next one means the peer's log dropped the ones between (counted); their channels are repaired by Backfill at
+     * their next message.
      */
     void store(String peerRegion, LinkFrame frame) {
-        synchronized (storeLocks.computeIfAbsent(peerRegion, r -> new Object())) {
+        synchronized (storeLock(peerRegion)) {
+            PeerInbound in = inbound.computeIfAbsent(peerRegion, r -> new PeerInbound());
+            long now = nowMs();
+            flushParked(peerRegion, in, now - timing.reorderWaitMs());
+            long before = in.highest();
+            if (frame.getLinkSeq() > before + 1 && before > 0) {
+                counters.missedLinkEntries.addAndGet(frame.getLinkSeq() - before - 1);
+            }
             switch (frame.getBodyCase()) {
-                case ENVELOPE -> applier.apply(peerRegion, frame.getEnvelope(), backfillFrom.apply(peerRegion));
+                case ENVELOPE -> {
+                    if (applier.applyIfNext(frame.getEnvelope())) {
+                        applyParkedSuccessors(in, frame.getEnvelope().getChannel());
+                    } else {
+                        counters.parked.incrementAndGet();
+                        in.park(frame, now);
+                        if (in.parkedCount() > MAX_PARKED) {
+                            // Bounded: the oldest goes to Backfill now rather than waiting its time out.
+                            flushOne(peerRegion, in, in.oldest());
+                        }
+                    }
+                }
                 case PRESENCE -> {
                     presence.accept(peerRegion, frame.getPresence());
                     counters.presenceDelivered.incrementAndGet();
                 }
                 default -> throw new IllegalArgumentException("not a stored frame: " + frame.getBodyCase());
             }
-            AtomicLong held = heldThrough.computeIfAbsent(peerRegion, r -> new AtomicLong());
-            long before = held.get();
-            if (frame.getLinkSeq() > before + 1 && before > 0) {
-                counters.missedLinkEntries.addAndGet(frame.getLinkSeq() - before - 1);
+            in.received(frame.getLinkSeq());
+        }
+    }
+
+    private Object storeLock(String peerRegion) {
+        return storeLocks.computeIfAbsent(peerRegion, r -> new Object());
+    }
+
+    /** After an envelope of {@code channel} was stored, the parked ones it (transitively) unblocks. */
+    private void applyParkedSuccessors(PeerInbound in, String channel) {
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (LinkFrame parked : in.parkedOf(channel)) {
+                if (applier.applyIfNext(parked.getEnvelope())) {
+                    in.unpark(parked);
+                    progress = true;
+                }
             }
-            held.accumulateAndGet(frame.getLinkSeq(), Math::max);
+        }
+    }
+
+    /** Parked envelopes that waited since before {@code cutoffMs}: their predecessor is not coming on the link. */
+    private void flushParked(String peerRegion, PeerInbound in, long cutoffMs) {
+        for (LinkFrame parked : in.parkedBefore(cutoffMs)) {
+            flushOne(peerRegion, in, parked);
+        }
+    }
+
+    /**
+     * Stores a parked envelope with its gap filled by Backfill (as {@link EnvelopeApplier#apply} does); when Backfill
+     * fails it stays parked, unacknowledged, for the next attempt.
+     */
+    private void flushOne(String peerRegion, PeerInbound in, LinkFrame parked) {
+        if (parked == null) {
+            return;
+        }
+        try {
+            counters.parkTimeouts.incrementAndGet();
+            applier.apply(peerRegion, parked.getEnvelope(), backfillFrom.apply(peerRegion));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "channel " + parked.getEnvelope().getChannel() + " from "
+                    + peerRegion + ": Backfill for a parked envelope failed (" + e.getMessage() + "); kept for later");
+            in.park(parked, nowMs());
+            return;
+        }
+        in.unpark(parked);
+        applyParkedSuccessors(in, parked.getEnvelope().getChannel());
+    }
+
+    /** From the timer: a quiet link's parked envelopes are flushed on a virtual thread (Backfill blocks). */
+    private void flushQuietPeers(long now) {
+        for (Map.Entry<String, PeerInbound> peer : inbound.entrySet()) {
+            long since;
+            synchronized (storeLock(peer.getKey())) {
+                since = peer.getValue().oldestSinceMs();
+            }
+            if (since >= 0 && now - since >= timing.reorderWaitMs() && flushing.add(peer.getKey())) {
+                Thread.ofVirtual().name("flush-parked-" + peer.getKey()).start(() -> {
+                    try {
+                        synchronized (storeLock(peer.getKey())) {
+                            flushParked(peer.getKey(), peer.getValue(), nowMs() - timing.reorderWaitMs());
+                        }
+                    } finally {
+                        flushing.remove(peer.getKey());
+                    }
+                });
+            }
         }
     }
 
     private void tick() {
         long now = nowMs();
+        flushQuietPeers(now);
         for (ReceiverSession session : open) {
             try {
                 session.tick(now);

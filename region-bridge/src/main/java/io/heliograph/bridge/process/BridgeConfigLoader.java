@@ -142,7 +142,8 @@ public final class BridgeConfigLoader {
                 longIn(c, "link.stable-session-ms", d.stableSessionMs(), 1, 3_600_000),
                 longIn(c, "link.breaker-open-ms", d.breakerOpenMs(), 1, 3_600_000),
                 (int) longIn(c, "link.backfill-page-limit", d.backfillPageLimit(), 1, 100_000),
-                (int) longIn(c, "link.backfill-max-pages", d.backfillMaxPages(), 1, 1_000_000));
+                (int) longIn(c, "link.backfill-max-pages", d.backfillMaxPages(), 1, 1_000_000),
+                longIn(c, "link.reorder-wait-ms", d.reorderWaitMs(), 1, 60_000));
         LinkSettings settings = LinkSettings.builder()
                 .shutdownGrace(Duration.ofMillis(longIn(c, "shutdown-grace-ms", 5_000, 0, 600_000)))
                 .build();

@@ -172,6 +172,11 @@ final class BridgeMetrics {
                 "Backfill pages whose history no longer reached back", r.continuityLost());
         counter(out, "heliograph_bridge_missed_link_entries_total", "link_seqs a peer skipped (its log overflowed)",
                 r.missedLinkEntries());
+        counter(out, "heliograph_bridge_envelopes_parked_total",
+                "envelopes that arrived ahead of their channel's predecessor and waited for it", r.parked());
+        counter(out, "heliograph_bridge_envelopes_park_timeouts_total",
+                "parked envelopes whose predecessor did not come in time (their gap went to Backfill)",
+                r.parkTimeouts());
         counter(out, "heliograph_bridge_backfills_served_total", "Backfill calls answered", r.backfillsServed());
         counter(out, "heliograph_bridge_inbound_silent_streams_total", "inbound streams closed as silent",
                 r.silentStreamsClosed());

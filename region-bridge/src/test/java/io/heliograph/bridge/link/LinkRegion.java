@@ -119,6 +119,28 @@ final class LinkRegion implements AutoCloseable {
         return serials;
     }
 
+    /** Sequences {@code count} messages without logging them for any peer (see {@link #appendForPeers}). */
+    List<AppendResult> sequenceOnly(String channel, int count, boolean held) {
+        List<AppendResult> results = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            results.add(log.append(channel, 1, new PublishRequest("m-" + System.nanoTime() + "-" + i, "event",
+                    "{\"n\":" + i + "}", "client-1", region, System.currentTimeMillis()), held));
+        }
+        return results;
+    }
+
+    /** Appends one sequenced message to every peer's outbound log, as an edge node does after sequencing it. */
+    void appendForPeers(AppendResult result) {
+        for (var entry : outbound.entrySet()) {
+            entry.getValue().append(OutboundEntry.envelope(EnvelopeCodec.toEnvelope(result.message(),
+                    result.previous())));
+            LinkSender sender = senders.get(entry.getKey());
+            if (sender != null) {
+                sender.wake();
+            }
+        }
+    }
+
     /** Every serial this region's history holds for {@code channel}, oldest first. */
     List<Serial> history(String channel) {
         return log.history(channel, null, Integer.MAX_VALUE - 1, Long.MAX_VALUE).messages().stream()

@@ -176,8 +176,11 @@ public final class ChannelState {
 
     /**
      * Takes a message sequenced by the channel's home in another region. It is applied only in order: when
-     * {@code previous} (the serial before it in the channel's one order, from the home) is this region's latest; a
-     * region that holds nothing of the channel yet starts from it, its history reaching back no further. Anything
+     * {@code previous} (the serial before it in the channel's one order, from the home) is this region's latest, or
+     * when it is the channel's first message (no previous) and this region holds nothing of it. A region holding
+     * nothing yet that receives a later message reports a GAP too: its predecessors may still be on their way (the
+     * home's log can swap neighbours), or are fetched from the home's history; {@link #restartFrom} starts the channel
+     * mid-way when they cannot be. Anything
      * already held is a duplicate (this state only ever grows by the next message, so everything up to its latest is
      * held or was trimmed). A message of an epoch below the highest known, past that epoch's recorded end, was never
      * committed: it is fenced.
@@ -190,7 +193,7 @@ public final class ChannelState {
             return refused;
         }
         boolean fresh = head == null && history.isEmpty() && trimmedThrough == null;
-        boolean next = fresh || java.util.Objects.equals(previous, head);
+        boolean next = fresh ? previous == null : java.util.Objects.equals(previous, head);
         boolean sameEpochStep = serial.epoch() != epoch || serial.seq() == lastSeq + 1;
         if (!next || (!fresh && !sameEpochStep)) {
             return ReplicateResult.of(ReplicateResult.Outcome.GAP, head, Set.of());

@@ -122,9 +122,15 @@ class ChannelEpochTest {
     }
 
     @Test
-    void aRegionThatHeldNothingStartsFromTheFirstMessageItIsSent() {
+    void aRegionThatHeldNothingTakesTheFirstMessageButWaitsForTheHistoryBeforeALaterOne() {
         ChannelState state = new ChannelState("c");
-        assertEquals(Outcome.APPLIED, state.replicate(message(1, 5, "e"), Serial.of(1, 4), LIMITS).outcome());
+        ReplicateResult later = state.replicate(message(1, 5, "e"), Serial.of(1, 4), LIMITS);
+        assertEquals(Outcome.GAP, later.outcome(), "1:1..1:4 may still be on their way, or in the home's history");
+        assertEquals(null, later.latest(), "nothing held: the gap begins at the start");
+        assertEquals(Outcome.APPLIED, new ChannelState("d").replicate(message(1, 1, "a"), null, LIMITS).outcome(),
+                "the channel's first message needs nothing before it");
+        // When the history cannot be had, the channel starts here mid-way.
+        assertEquals(Outcome.APPLIED, state.restartFrom(message(1, 5, "e"), Serial.of(1, 4), LIMITS).outcome());
         assertFalse(state.attach("node", Serial.of(1, 4), 1010, LIMITS).continuityLost());
         assertTrue(state.attach("node", Serial.of(1, 2), 1010, LIMITS).continuityLost(),
                 "history here reaches back no further than where it started");

@@ -244,7 +244,9 @@ public abstract class ChannelLogContract {
                 "eu-west", now);
         var third = new io.heliograph.protocol.ChannelMessage(channel, Serial.of(3, 3), "r3", null, "3", "bob",
                 "eu-west", now);
-        ReplicateResult applied = log().replicate(channel, first, Serial.of(2, 9));
+        assertEquals(ReplicateResult.Outcome.GAP, log().replicate(channel, first, Serial.of(2, 9)).outcome(),
+                "holding nothing, a message with a predecessor waits for it");
+        ReplicateResult applied = log().replicateRestarting(channel, first, Serial.of(2, 9));
         assertEquals(ReplicateResult.Outcome.APPLIED, applied.outcome());
         assertEquals(Set.of("node-x"), applied.interestedNodes());
         ReplicateResult gap = log().replicate(channel, third, Serial.of(3, 2));
