@@ -7,6 +7,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.heliograph.bridge.BridgeConfigException;
 import io.heliograph.bridge.BridgeServer;
 import io.heliograph.bridge.PeerChannel;
+import io.heliograph.bridge.link.LinkSender;
 import io.heliograph.bridge.link.PeerReplicas;
 import io.heliograph.bridge.link.RegionBridgeService;
 import io.heliograph.bridge.outbound.OutboundLog;
@@ -101,7 +102,10 @@ public final class BridgeProcess implements AutoCloseable {
             // No local receiver: a bridge has no subscribers, so every replicated message goes to the edge nodes.
             Replication replication = new Replication(channels, new FanOut(new HazelcastFabric(hz), null));
             for (String peer : config.peers().keySet()) {
-                outbound.put(peer, new HazelcastOutboundLog(hz, peer, config.outbound(), nowMs, calls));
+                HazelcastOutboundLog log = new HazelcastOutboundLog(hz, peer, config.outbound(), nowMs, calls);
+                outbound.put(peer, log);
+                // The edge nodes append in other processes: each append wakes the peer's sender at once.
+                closing(log.onChange(() -> wakeSender(peer)));
             }
 
             LongSupplier leaseEpoch = () -> keeper().currentEpoch().orElse(0);
@@ -134,6 +138,7 @@ public final class BridgeProcess implements AutoCloseable {
             // What a peer acknowledges is committed here: a global publish nobody waits for any more is released.
             this.links = new PeerLinks(config.region(), config.replicaId(), leaseEpoch, replicas, outbound, service,
                     config.timing(), nowMs, channels::commit);
+
             this.http = closing(BridgeHttp.start(config.httpHost(), config.httpPort(), new BridgeHealth(this),
                     new BridgeMetrics(this)));
             this.keeper = new LeaseKeeper(new HazelcastLeaseStore(hz, nowMs, calls), config.leaseName(),
@@ -143,6 +148,13 @@ public final class BridgeProcess implements AutoCloseable {
             // Whatever started before the failure (ports, the member) is closed, so a failed start leaves nothing.
             closeStarted(started);
             throw e;
+        }
+    }
+
+    private void wakeSender(String peer) {
+        PeerLinks running = links;
+        if (running != null) {
+            running.sender(peer).ifPresent(LinkSender::wake);
         }
     }
 

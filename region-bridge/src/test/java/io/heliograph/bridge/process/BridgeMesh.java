@@ -97,8 +97,11 @@ final class BridgeMesh implements AutoCloseable {
     final Region a;
     final Region b;
 
-    BridgeMesh(Path directory) {
+    private final List<String> extraArgs;
+
+    BridgeMesh(Path directory, String... extraArgs) {
         this.directory = directory;
+        this.extraArgs = List.of(extraArgs);
         this.ca = ThrowawayCa.create("bridge-process-test", Duration.ofDays(1), InstantSource.system());
         ca.writeCa(directory);
         ca.issueRegion(directory, "us-east", Duration.ofDays(1));
@@ -125,6 +128,12 @@ final class BridgeMesh implements AutoCloseable {
     }
 
     String[] args(Region region, Region peer, int replica) {
+        List<String> args = new ArrayList<>(List.of(baseArgs(region, peer, replica)));
+        args.addAll(extraArgs);
+        return args.toArray(String[]::new);
+    }
+
+    private String[] baseArgs(Region region, Region peer, int replica) {
         BridgeTlsFiles tls = BridgeTlsFiles.inDirectory(directory, region.name);
         return new String[]{
                 "--region=" + region.name,

@@ -107,6 +107,33 @@ public final class HazelcastOutboundLog implements OutboundLog {
         }
     }
 
+    /**
+     * Calls {@code changed} whenever this peer's log changes in the cluster (an edge node appended, or the peer's
+     * acknowledgement was recorded), so that the bridge's sender reads at once instead of at its next poll. It runs
+     * on a Hazelcast event thread: it must be short (a wake-up). The events carry no value, and a lost one costs only
+     * the poll interval. Closing the handle stops it.
+     */
+    public AutoCloseable onChange(Runnable changed) {
+        Objects.requireNonNull(changed, "changed");
+        var listener = new ChangeListener(changed);
+        java.util.UUID id = logs.addEntryListener(listener, peerRegion, false);
+        return () -> logs.removeEntryListener(id);
+    }
+
+    private record ChangeListener(Runnable changed)
+            implements com.hazelcast.map.listener.EntryAddedListener<String, OutboundState>,
+            com.hazelcast.map.listener.EntryUpdatedListener<String, OutboundState> {
+        @Override
+        public void entryAdded(com.hazelcast.core.EntryEvent<String, OutboundState> event) {
+            changed.run();
+        }
+
+        @Override
+        public void entryUpdated(com.hazelcast.core.EntryEvent<String, OutboundState> event) {
+            changed.run();
+        }
+    }
+
     @Override
     public String peerRegion() {
         return peerRegion;
