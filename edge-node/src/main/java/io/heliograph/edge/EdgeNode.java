@@ -19,7 +19,9 @@ import io.helidon.webserver.observe.ObserveFeature;
 
 import io.heliograph.bridge.outbound.OutboundLimits;
 import io.heliograph.bridge.outbound.OutboundLog;
+import io.heliograph.bridge.outbound.OutboundPresence;
 import io.heliograph.bridge.outbound.ReplicatingCommitment;
+import io.heliograph.region.presence.PresenceReplication;
 import io.heliograph.bridge.outbound.hazelcast.HazelcastOutboundLog;
 import io.heliograph.edge.api.DepartedNodeAgent;
 import io.heliograph.edge.api.EdgeOperations;
@@ -109,7 +111,10 @@ public final class EdgeNode implements AutoCloseable {
             metrics.globalDurability(replicating::globalTimeouts, replicating::lateCommitsWaiting,
                     replicating::lateCommitsAbandoned);
         }
-        EdgeOperations operations = new EdgeOperations(log, sequencer, commitment, presence, fabric,
+        // This region's members go to every peer through the same outbound logs as its messages.
+        PresenceReplication presenceReplication = commitment instanceof ReplicatingCommitment replicating
+                ? new OutboundPresence(replicating.logs()) : PresenceReplication.NONE;
+        EdgeOperations operations = new EdgeOperations(log, sequencer, commitment, presence, presenceReplication, fabric,
                 new FanOut(fabric, hub), metrics, config.region(), config.limits().maxMessageBytes(), nowMs);
         if (hazelcast != null) {
             // Publishes other regions accept for channels homed here arrive through this region's bridges.

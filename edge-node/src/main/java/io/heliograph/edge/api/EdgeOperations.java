@@ -24,6 +24,7 @@ import io.heliograph.region.forwarding.ForwardedPublish;
 import io.heliograph.region.fabric.RegionFabric;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 import io.heliograph.region.presence.PresenceRegistry;
+import io.heliograph.region.presence.PresenceReplication;
 import io.heliograph.region.sequencing.Commitment;
 import io.heliograph.region.sequencing.Home;
 import io.heliograph.protocol.Durability;
@@ -31,6 +32,8 @@ import io.heliograph.region.sequencing.Sequencer;
 
 /** Region operations on behalf of an authenticated client, after validation and capability checks. */
 public final class EdgeOperations {
+
+    private static final System.Logger LOG = System.getLogger(EdgeOperations.class.getName());
 
     public static final int MAX_MSG_ID_LENGTH = 64;
     public static final int MAX_NAME_LENGTH = 256;
@@ -46,6 +49,7 @@ public final class EdgeOperations {
     private final Sequencer sequencer;
     private final Commitment commitment;
     private final PresenceRegistry presence;
+    private final PresenceReplication presenceReplication;
     private final RegionFabric fabric;
     private final FanOut fanOut;
     private final EdgeMetrics metrics;
@@ -54,12 +58,13 @@ public final class EdgeOperations {
     private final LongSupplier nowMs;
 
     public EdgeOperations(ChannelLog log, Sequencer sequencer, Commitment commitment, PresenceRegistry presence,
-                          RegionFabric fabric, FanOut fanOut, EdgeMetrics metrics, String region, int maxMessageBytes,
+                          PresenceReplication presenceReplication, RegionFabric fabric, FanOut fanOut, EdgeMetrics metrics, String region, int maxMessageBytes,
                           LongSupplier nowMs) {
         this.log = log;
         this.sequencer = sequencer;
         this.commitment = commitment;
         this.presence = presence;
+        this.presenceReplication = presenceReplication;
         this.fabric = fabric;
         this.fanOut = fanOut;
         this.metrics = metrics;
@@ -251,6 +256,8 @@ public final class EdgeOperations {
         PresenceEvent event = presence.enterOrUpdate(channel,
                 new PresenceMember(claims.clientId(), connectionId, dataJson, region), fabric.localNodeId());
         fabric.broadcast(event);
+        // To the peers after this region's subscribers: a peer unreachable now makes the enter 503 (retried, harmless).
+        presenceReplication.replicate(event, nowMs.getAsLong());
     }
 
     /** Leaves; answers whether the connection was present. Needs no capability: leaving is always allowed. */
@@ -258,14 +265,34 @@ public final class EdgeOperations {
         PresenceEvent event = presence.leave(channel, connectionId);
         if (event != null) {
             fabric.broadcast(event);
+            replicateOwn(event);
         }
         return event != null;
+    }
+
+    /**
+     * Sends a leave of this region's own member to the peers; a failure is logged, not thrown: the leave is already
+     * done here, and the clean-up that called this must go on with the other members.
+     */
+    private void replicateOwn(PresenceEvent event) {
+        if (!region.equals(event.member().region())) {
+            return;
+        }
+        try {
+            presenceReplication.replicate(event, nowMs.getAsLong());
+        } catch (RuntimeException e) {
+            metrics.dropped("presence_replication");
+            LOG.log(System.Logger.Level.WARNING, "presence " + event.action().wireName() + " of "
+                    + event.member().connectionId() + " on " + event.channel() + " not sent to the peers: "
+                    + e.getMessage());
+        }
     }
 
     /** Called on the coordinator when a node left the region: its members leave, its interest is dropped. */
     public void forgetNode(String nodeId) {
         for (PresenceEvent event : presence.forgetNode(nodeId)) {
             fabric.broadcast(event);
+            replicateOwn(event);
         }
         log.forgetNode(nodeId);
     }
@@ -281,6 +308,8 @@ public final class EdgeOperations {
         // A node that joined during the scan may already have entered or attached: only the coordinator (Hazelcast's
         // master, which admits members) runs this, so a node seen in the maps is in its member list by now.
         departed.removeAll(fabric.liveNodes());
+        // Other regions' members are held under a pseudo node per region: never a departed edge node of this one.
+        departed.removeIf(PresenceReplication::isRemoteNode);
         for (String nodeId : departed) {
             forgetNode(nodeId);
         }

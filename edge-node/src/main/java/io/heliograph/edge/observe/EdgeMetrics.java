@@ -44,7 +44,8 @@ public final class EdgeMetrics implements DeliveryMetrics {
 
     /** Drop reasons exported with 0 from the start, so that dashboards see them before the first drop. */
     private static final List<String> KNOWN_DROP_REASONS =
-            List.of("slow_consumer", "connection_closed", "no_local_subscribers", "gap_unrecoverable");
+            List.of("slow_consumer", "connection_closed", "no_local_subscribers", "gap_unrecoverable",
+                    "presence_replication");
     /** Causes of {@code heliograph_region_unavailable_total}, exported with 0 from the start. */
     private static final List<String> KNOWN_UNAVAILABLE_CAUSES =
             List.of("indeterminate", "timeout", "shutting_down", "other");

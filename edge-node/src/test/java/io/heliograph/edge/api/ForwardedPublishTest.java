@@ -26,6 +26,7 @@ import io.heliograph.region.fabric.FanOut;
 import io.heliograph.region.fabric.LocalFabric;
 import io.heliograph.region.fabric.RegionFabric;
 import io.heliograph.region.presence.InMemoryPresenceRegistry;
+import io.heliograph.region.presence.PresenceReplication;
 import io.heliograph.region.presence.PresenceRegistry.PresenceEvent;
 import io.heliograph.region.sequencing.Commitment;
 import io.heliograph.region.forwarding.ForwardOutcome;
@@ -89,7 +90,7 @@ class ForwardedPublishTest {
         };
         var fabric = new LocalFabric();
         EdgeOperations operations = new EdgeOperations(log, sequencer, mustNotBeAsked, new InMemoryPresenceRegistry(),
-                fabric, new FanOut(fabric, receiver), metrics, "us-east", 65536, System::currentTimeMillis);
+                PresenceReplication.NONE, fabric, new FanOut(fabric, receiver), metrics, "us-east", 65536, System::currentTimeMillis);
         log.attach("orders", fabric.localNodeId(), null);
 
         EdgeOperations.Published published = operations.publish(new TokenClaims("alice", Instant.MAX,
@@ -110,7 +111,7 @@ class ForwardedPublishTest {
                 }, () -> { });
         var fabric = new LocalFabric();
         EdgeOperations operations = new EdgeOperations(log, sequencer, Commitment.regionOnly(),
-                new InMemoryPresenceRegistry(), fabric, new FanOut(fabric, null), metrics, "us-east", 65536,
+                new InMemoryPresenceRegistry(), PresenceReplication.NONE, fabric, new FanOut(fabric, null), metrics, "us-east", 65536,
                 System::currentTimeMillis);
 
         ForwardOutcome outcome = operations.publishAtHome(new ForwardedPublish("orders", "m-1", null, "1", "bob",
@@ -141,7 +142,7 @@ class ForwardedPublishTest {
             }
         };
         EdgeOperations operations = new EdgeOperations(log, sequencer, Commitment.regionOnly(),
-                new InMemoryPresenceRegistry(), fabric, new FanOut(fabric, receiver), metrics, "us-east", 65536,
+                new InMemoryPresenceRegistry(), PresenceReplication.NONE, fabric, new FanOut(fabric, receiver), metrics, "us-east", 65536,
                 System::currentTimeMillis);
         log.attach("orders", fabric.localNodeId(), null);
         var forwarded = new ForwardedPublish("orders", "m-1", "evt", "{\"n\":1}", "bob", "ap-south", 42,

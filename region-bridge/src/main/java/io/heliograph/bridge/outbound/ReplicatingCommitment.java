@@ -48,6 +48,11 @@ public final class ReplicatingCommitment implements Commitment, AutoCloseable {
      * @param commitLate      commits a global message whose publisher stopped waiting, once a peer holds it (else
      *                        nothing after it on its channel would become visible until a retry)
      */
+    /** The peers' outbound logs, one per peer region. */
+    public List<OutboundLog> logs() {
+        return logs;
+    }
+
     public ReplicatingCommitment(List<OutboundLog> logs, long globalTimeoutMs, long ackPollMs,
                                  BiConsumer<String, Serial> commitLate) {
         if (logs.isEmpty()) {

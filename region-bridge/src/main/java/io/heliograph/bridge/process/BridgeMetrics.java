@@ -183,11 +183,13 @@ final class BridgeMetrics {
         counter(out, "heliograph_bridge_inbound_superseded_streams_total", "inbound streams ended by a newer one",
                 r.streamsSuperseded());
         header(out, "heliograph_bridge_presence_received_total", "counter",
-                "presence changes received from the peer (not applied yet)");
+                "presence changes received from the peer (applied to this region's registry)");
         for (String peer : peers) {
             sample(out, "heliograph_bridge_presence_received_total", labels("peer", peer),
                     process.presence().received(peer));
         }
+        counter(out, "heliograph_bridge_presence_malformed_total", "presence changes dropped as malformed",
+                process.presence().malformed());
     }
 
     private void forwarded(StringBuilder out, List<String> peers) {

@@ -19,6 +19,7 @@ import io.heliograph.bridge.forward.ForwardCounters;
 import io.heliograph.bridge.forward.HomeForwarding;
 import io.heliograph.region.fabric.FanOut;
 import io.heliograph.region.hazelcast.HazelcastForwarding;
+import io.heliograph.region.hazelcast.HazelcastPresenceRegistry;
 import io.heliograph.region.hazelcast.HazelcastChannelLog;
 import io.heliograph.region.hazelcast.HazelcastFabric;
 import io.heliograph.region.hazelcast.HazelcastLeaseStore;
@@ -55,7 +56,7 @@ public final class BridgeProcess implements AutoCloseable {
     private final BridgeConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
     private final Map<String, AtomicLong> regionUnavailable = new ConcurrentHashMap<>();
-    private final CountingPresenceSink presence = new CountingPresenceSink();
+    private final RegionPresenceSink presence;
     private final BridgeTls tls;
     private final HazelcastInstance hz;
     private final Map<String, OutboundLog> outbound = new LinkedHashMap<>();
@@ -99,8 +100,11 @@ public final class BridgeProcess implements AutoCloseable {
             RegionCalls calls = new RegionCalls(reason ->
                     regionUnavailable.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet());
             HazelcastChannelLog channels = new HazelcastChannelLog(hz, config.history(), nowMs, calls);
+            HazelcastFabric fabric = new HazelcastFabric(hz);
+            // Peers' presence is applied here and announced to this region's subscribers through the edge nodes.
+            this.presence = new RegionPresenceSink(new HazelcastPresenceRegistry(hz, calls), fabric);
             // No local receiver: a bridge has no subscribers, so every replicated message goes to the edge nodes.
-            Replication replication = new Replication(channels, new FanOut(new HazelcastFabric(hz), null));
+            Replication replication = new Replication(channels, new FanOut(fabric, null));
             for (String peer : config.peers().keySet()) {
                 HazelcastOutboundLog log = new HazelcastOutboundLog(hz, peer, config.outbound(), nowMs, calls);
                 outbound.put(peer, log);
@@ -300,7 +304,7 @@ public final class BridgeProcess implements AutoCloseable {
         return gate;
     }
 
-    CountingPresenceSink presence() {
+    RegionPresenceSink presence() {
         return presence;
     }
 
