@@ -98,6 +98,13 @@ final class EnvelopeApplier {
                 return;
             }
             for (MessageEnvelope envelope : page.getMessagesList()) {
+                String problem = EnvelopeCodec.problemWith(envelope);
+                if (problem != null) {
+                    counters.malformed.incrementAndGet();
+                    LOG.log(System.Logger.Level.WARNING, "channel " + channel + ": Backfill page from " + peerRegion
+                            + " holds a malformed envelope (" + problem + "); the page is not used past it");
+                    return;
+                }
                 ChannelMessage message = EnvelopeCodec.toMessage(envelope);
                 ReplicateResult result = replicateOnce(message, EnvelopeCodec.previousOf(envelope));
                 if (result.outcome() == ReplicateResult.Outcome.APPLIED) {

@@ -33,6 +33,37 @@ public final class EnvelopeCodec {
         return envelope.build();
     }
 
+    /** The longest channel name and msgId an envelope may carry (the edges' own limits are below). */
+    static final int MAX_TEXT = 1_024;
+
+    /**
+     * What is wrong with an envelope from a peer, or null when it can be stored: a channel and msgId (not empty, at
+     * most 1,024 characters), a serial (epoch and seq from 1), a previous serial (when set) below it, and a payload
+     * that is UTF-8 (stored as JSON text, so a byte that is not would be silently replaced).
+     */
+    public static String problemWith(MessageEnvelope envelope) {
+        if (envelope.getChannel().isEmpty() || envelope.getChannel().length() > MAX_TEXT) {
+            return "channel missing or longer than " + MAX_TEXT;
+        }
+        if (envelope.getMsgId().isEmpty() || envelope.getMsgId().length() > MAX_TEXT) {
+            return "msg_id missing or longer than " + MAX_TEXT;
+        }
+        if (!envelope.hasSerial() || envelope.getSerial().getEpoch() < 1 || envelope.getSerial().getSeq() < 1) {
+            return "serial missing or not from 1:1";
+        }
+        if (envelope.hasPrevious()) {
+            var previous = envelope.getPrevious();
+            if (previous.getEpoch() < 1 || previous.getSeq() < 1
+                    || fromWire(previous).compareTo(fromWire(envelope.getSerial())) >= 0) {
+                return "previous " + previous.getEpoch() + ":" + previous.getSeq() + " is not before the serial";
+            }
+        }
+        if (!envelope.getPayload().isValidUtf8()) {
+            return "payload is not UTF-8";
+        }
+        return null;
+    }
+
     /** The message an envelope carries, as region-state stores it. */
     public static ChannelMessage toMessage(MessageEnvelope envelope) {
         if (!envelope.hasSerial()) {

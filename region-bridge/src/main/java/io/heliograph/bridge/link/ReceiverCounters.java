@@ -24,6 +24,12 @@ public final class ReceiverCounters {
     final AtomicLong backfillsServed = new AtomicLong();
     final AtomicLong missedLinkEntries = new AtomicLong();
     final AtomicLong parked = new AtomicLong();
+    final AtomicLong malformed = new AtomicLong();
+
+    /** Envelopes dropped as malformed (no channel, msgId or serial, a previous not before it, a payload not UTF-8). */
+    public long malformed() {
+        return malformed.get();
+    }
     final AtomicLong parkTimeouts = new AtomicLong();
 
     /** Envelopes that arrived ahead of their channel's predecessor and waited for it. */

@@ -192,7 +192,8 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
     /**
      * Stores one envelope or presence frame of {@code peerRegion} and advances what this region holds of it. Frames of
      * one peer are stored one at a time, so an old stream that has not noticed it was superseded cannot interleave.
-     * An envelope ahead of its channel's predecessor is parked (not held, so not acknowledged) until the predecessor
+     * A malformed envelope is dropped and counted (and acknowledged). An envelope ahead of its channel's predecessor is
+     * parked (not held, so not acknowledged) until the predecessor
      * arrives or {@link LinkTiming#reorderWaitMs()} passes, then Backfill fills the gap. A {@code link_seq} beyond the
      * next one means the peer's log dropped the ones between (counted); their channels are repaired by Backfill at
      * their next message.
@@ -208,7 +209,14 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
             }
             switch (frame.getBodyCase()) {
                 case ENVELOPE -> {
-                    if (applier.applyIfNext(frame.getEnvelope())) {
+                    String problem = EnvelopeCodec.problemWith(frame.getEnvelope());
+                    if (problem != null) {
+                        // Dropped and acknowledged: resending it would not make it well-formed, and refusing it would
+                        // hold every frame after it.
+                        counters.malformed.incrementAndGet();
+                        LOG.log(System.Logger.Level.WARNING, "envelope at link_seq " + frame.getLinkSeq() + " from "
+                                + peerRegion + " dropped: " + problem);
+                    } else if (applier.applyIfNext(frame.getEnvelope())) {
                         applyParkedSuccessors(in, frame.getEnvelope().getChannel());
                     } else {
                         counters.parked.incrementAndGet();

@@ -172,6 +172,8 @@ final class BridgeMetrics {
                 "Backfill pages whose history no longer reached back", r.continuityLost());
         counter(out, "heliograph_bridge_missed_link_entries_total", "link_seqs a peer skipped (its log overflowed)",
                 r.missedLinkEntries());
+        counter(out, "heliograph_bridge_envelopes_malformed_total",
+                "envelopes dropped as malformed (acknowledged: resending would not mend them)", r.malformed());
         counter(out, "heliograph_bridge_envelopes_parked_total",
                 "envelopes that arrived ahead of their channel's predecessor and waited for it", r.parked());
         counter(out, "heliograph_bridge_envelopes_park_timeouts_total",
