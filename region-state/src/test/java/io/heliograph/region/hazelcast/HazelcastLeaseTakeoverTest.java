@@ -132,8 +132,11 @@ class HazelcastLeaseTakeoverTest {
     @Test
     void theLeaseSurvivesTheLossOfItsPartitionOwnerAndTheStandbyTakesOver() {
         startRegion(3);
-        HazelcastInstance owner = members.stream().filter(m -> m.getPartitionService().getPartition(lease).getOwner()
-                .equals(m.getCluster().getLocalMember())).findFirst().orElseThrow();
+        // Partitions are assigned on first use; under load the owner is not known at once.
+        RegionTesting.await("the lease's partition has an owner", Duration.ofSeconds(10),
+                () -> members.get(0).getPartitionService().getPartition(lease).getOwner() != null);
+        HazelcastInstance owner = members.stream().filter(m -> m.getCluster().getLocalMember()
+                .equals(m.getPartitionService().getPartition(lease).getOwner())).findFirst().orElseThrow();
         HazelcastInstance survivor = members.stream().filter(m -> m != owner).findFirst().orElseThrow();
         LeaseKeeper holder = keeper(owner, "replica-a", new RecordingListener()).start();
         RegionTesting.await("holder", Duration.ofSeconds(10), holder::isHolder);
