@@ -54,6 +54,11 @@ final class ProxiedConnection {
         Thread.ofVirtual().name(name + "-down-write").start(() -> write(down, client, bytesDown));
     }
 
+    /** Bytes held in both directions, read and not yet written. */
+    long bufferedBytes() {
+        return up.bufferedBytes() + down.bufferedBytes();
+    }
+
     private void read(Socket from, DelayLine line) {
         byte[] buffer = new byte[READ_BUFFER_BYTES];
         try {

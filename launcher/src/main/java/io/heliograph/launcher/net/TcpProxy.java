@@ -100,6 +100,11 @@ public final class TcpProxy implements AutoCloseable {
         return connections.size();
     }
 
+    /** Bytes held by the proxy now, read and not yet written, over all connections and both directions. */
+    public long bufferedBytes() {
+        return connections.stream().mapToLong(ProxiedConnection::bufferedBytes).sum();
+    }
+
     public boolean isCut() {
         return cut;
     }
