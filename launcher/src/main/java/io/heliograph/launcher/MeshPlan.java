@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * <table>
  * <caption>Port ranges</caption>
  * <tr><th>ports</th><th>what</th></tr>
- * <tr><td>P .. P+499</td><td>edge nodes' HTTP (API, {@code /health}, {@code /metrics}); at most 500 edge nodes</td></tr>
+ * <tr><td>P .. P+499</td><td>edge nodes' HTTP (API, {@code /health}, {@code /metrics}); at most 500 edge
+ * nodes</td></tr>
  * <tr><td>P+500 .. P+999</td><td>edge nodes' WebSocket</td></tr>
  * <tr><td>P+1000 .. P+1499</td><td>edge nodes' Hazelcast members</td></tr>
  * <tr><td>P+1500 .. P+1599</td><td>bridge replicas' gRPC ({@code RegionBridge}, mutual TLS); at most 100

@@ -201,7 +201,7 @@ public final class RegionBridgeProcess implements AutoCloseable {
         return role(health());
     }
 
-    /** Per peer region, its link's state from {@code /health} ({@code STREAMING}, …; {@code STANDBY} on a standby). */
+    /** Per peer region, its link's state from {@code /health} ({@code STREAMING}, …; {@code STANDBY} on standby). */
     public Map<String, String> linkStates() {
         return linksIn(health());
     }
