@@ -352,7 +352,7 @@ public final class LocalMesh implements AutoCloseable {
         private List<String> extraFlags = List.of();
         private List<String> bridgeFlags = List.of();
         private Duration leaseTtl;
-        private Duration startTimeout = Duration.ofSeconds(90);
+        private Duration startTimeout = Duration.ofSeconds(180);
         private Duration stopTimeout = Duration.ofSeconds(20);
 
         private Builder() {
