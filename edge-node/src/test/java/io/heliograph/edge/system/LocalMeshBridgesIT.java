@@ -137,7 +137,7 @@ class LocalMeshBridgesIT {
 
     /**
      * JVM options for processes that need to start, not to run fast: C1 only and the serial collector halve the
-     * mesh's start on two cores (about 40 s to 22 s), since start-up is mostly JIT compiling Hazelcast and Helidon.
+     * mesh's start on two cores (23.5 s to 10.5 s), since start-up is mostly JIT compiling Hazelcast and Helidon.
      */
     private static List<String> quickStart(String heap) {
         return List.of(heap, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
