@@ -260,6 +260,7 @@ public final class EdgeProcess implements AutoCloseable {
         private int hazelcastPort = -1;
         private String clusterName;
         private List<String> members = List.of();
+        private List<String> peers = List.of();
         private List<String> flags = List.of();
         private String secret;
         private Path log;
@@ -271,7 +272,7 @@ public final class EdgeProcess implements AutoCloseable {
         public Builder spec(MeshPlan.NodeSpec spec) {
             return region(spec.region()).nodeId(spec.nodeId()).host(spec.host()).port(spec.httpPort())
                     .wsPort(spec.wsPort()).hazelcastPort(spec.hazelcastPort()).clusterName(spec.clusterName())
-                    .members(spec.members());
+                    .members(spec.members()).peers(spec.peers());
         }
 
         /** A command the java command is run through, which must exec it (e.g. {@code ip netns exec <ns>}). */
@@ -352,6 +353,15 @@ public final class EdgeProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The other regions this node's region replicates to ({@code --peers}): the node writes an outbound log per
+         * peer for the region's bridge and gives {@code global} durability. Empty (the default): no flag, no peers.
+         */
+        public Builder peers(List<String> peers) {
+            this.peers = List.copyOf(peers);
+            return this;
+        }
+
         /** Further edge-node flags ({@code --key=value}), after the placing ones (raised limits, say). */
         public Builder flags(List<String> flags) {
             this.flags = List.copyOf(flags);
@@ -382,7 +392,7 @@ public final class EdgeProcess implements AutoCloseable {
             return URI.create("http://" + reachHost() + ":" + port);
         }
 
-        /** The node's flags: placement first, then {@link #flags(List)}. */
+        /** The node's flags: placement and peers first, then {@link #flags(List)}. */
         List<String> edgeFlags() {
             List<String> all = new ArrayList<>(List.of("--region=" + region, "--node-id=" + nodeId, "--host=" + host,
                     "--port=" + port, "--ws-port=" + wsPort, "--hazelcast.port=" + hazelcastPort));
@@ -391,6 +401,9 @@ public final class EdgeProcess implements AutoCloseable {
             }
             all.add("--hazelcast.cluster-name=" + clusterName);
             all.add("--hazelcast.members=" + String.join(",", members));
+            if (!peers.isEmpty()) {
+                all.add("--peers=" + String.join(",", peers));
+            }
             all.addAll(flags);
             return all;
         }

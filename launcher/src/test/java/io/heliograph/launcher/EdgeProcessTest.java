@@ -39,6 +39,17 @@ class EdgeProcessTest {
     }
 
     @Test
+    void aNodeOfALinkedRegionNamesEveryOtherRegionAsPeerBeforeTheExtraFlags() {
+        MeshPlan.NodeSpec node = MeshPlan.create(List.of("a", "b", "c"), 1, 9100).nodesOf("b").getFirst();
+
+        List<String> command = EdgeProcess.builder().spec(node).java("java").classpath("cp")
+                .flags(List.of("--heartbeat-ms=1000")).command();
+
+        assertEquals(List.of("--hazelcast.members=127.0.0.1:10101", "--peers=a,c", "--heartbeat-ms=1000"),
+                command.subList(command.size() - 3, command.size()));
+    }
+
+    @Test
     void aBuilderMissingPlacementNamesWhatIsMissing() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EdgeProcess.builder().region("r").nodeId("n1").classpath("cp").command());

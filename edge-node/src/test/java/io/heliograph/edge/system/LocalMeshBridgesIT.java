@@ -1,0 +1,233 @@
+package io.heliograph.edge.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.heliograph.launcher.EdgeProcess;
+import io.heliograph.launcher.LocalMesh;
+import io.heliograph.launcher.MeshPlan;
+import io.heliograph.launcher.MeshUpCommand;
+import io.heliograph.launcher.RegionBridgeProcess;
+import io.heliograph.launcher.net.TcpProxy;
+import io.heliograph.protocol.auth.Tokens;
+
+/**
+ * {@code ./mesh up}'s layout as real processes, through launcher's {@link LocalMesh}: two regions of one edge node
+ * each, linked by one bridge replica each over mutual TLS, every link through a WAN proxy. The mesh comes up linked
+ * (so the TLS region check does not mind the proxy: it reads the region from the certificate, not the address), a
+ * {@code global} publish in one region is answered once the other holds it, a cut link comes back, and stopping the
+ * mesh leaves no process behind.
+ *
+ * <p>Here rather than in launcher: edge-node depends on launcher (its process fixture), so launcher's own tests run
+ * before edge-node is built; a failsafe test of this module runs after edge-node and region-bridge are packaged.
+ */
+class LocalMeshBridgesIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @TempDir
+    Path tls;
+    private LocalMesh mesh;
+
+    @AfterEach
+    void stop() {
+        if (mesh != null) {
+            mesh.close();
+        }
+    }
+
+    @Test
+    void twoRegionsComeUpLinkedThroughProxiesCarryAGlobalPublishSurviveACutAndStopLeavingNoProcess()
+            throws Exception {
+        Path root = repositoryRoot();
+        MeshPlan plan = MeshPlan.builder().regions(List.of("us-east", "eu-west")).nodesPerRegion(1)
+                .bridgesPerRegion(1).basePort(freeBasePort()).wanProxies(20).build();
+        String secret = LocalMesh.randomSecret();
+        mesh = LocalMesh.builder().plan(plan).secret(secret).home(root)
+                .logDir(root.resolve("edge-node/target/local-mesh-it")).tlsDir(tls)
+                .extraFlags(List.of("--warmup-iterations=0"))
+                .jvmOptions(quickStart("-Xmx512m"))
+                .bridgeJvmOptions(quickStart("-Xmx256m"))
+                .startTimeout(Duration.ofSeconds(120)).build();
+
+        long startNs = System.nanoTime();
+        mesh.start();
+        System.err.printf("LocalMeshBridgesIT: mesh ready in %.1f s%n", (System.nanoTime() - startNs) / 1e9);
+
+        // Every process came up and printed what ./mesh up prints, in order.
+        assertEquals(2, mesh.nodes().size());
+        assertEquals(2, mesh.bridges().size());
+        String token = new Tokens(secret).mintAll("it", Duration.ofMinutes(10));
+        List<String> lines = MeshUpCommand.readyLines(mesh, token, null);
+        assertEquals(5, lines.size(), lines.toString());
+        assertTrue(lines.get(0).matches(
+                "edge us-east us-east-1 ws://127\\.0\\.0\\.1:\\d+/v1/ws http://127\\.0\\.0\\.1:\\d+"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("edge eu-west eu-west-1 ws://"), lines.get(1));
+        assertEquals("bridge us-east us-east-b1 " + plan.bridgesOf("us-east").getFirst().url(), lines.get(2));
+        assertEquals("bridge eu-west eu-west-b1 " + plan.bridgesOf("eu-west").getFirst().url(), lines.get(3));
+        assertTrue(lines.get(2).matches("bridge \\S+ \\S+ https://127\\.0\\.0\\.1:\\d+"), lines.get(2));
+        assertEquals("token " + token, lines.get(4));
+        assertTrue(Files.isRegularFile(tls.resolve("ca.pem")) && Files.isRegularFile(tls.resolve("eu-west/key.pem")));
+
+        // Each holder streams to its peer, and it dials the peer through the proxy, TLS and all.
+        RegionBridgeProcess usEast = mesh.bridge("us-east-b1");
+        RegionBridgeProcess euWest = mesh.bridge("eu-west-b1");
+        TcpProxy usEastToEuWest = mesh.proxy("us-east", "eu-west-b1");
+        TcpProxy euWestToUsEast = mesh.proxy("eu-west", "us-east-b1");
+        assertLinkedThrough(usEast, "eu-west", usEastToEuWest);
+        assertLinkedThrough(euWest, "us-east", euWestToUsEast);
+        assertTrue(usEastToEuWest.bytesToTarget() > 0 && usEastToEuWest.bytesFromTarget() > 0);
+        assertTrue(euWestToUsEast.bytesToTarget() > 0 && euWestToUsEast.bytesFromTarget() > 0);
+
+        // Edge nodes were given their peers: a global publish is answered once eu-west holds it.
+        EdgeProcess usEastEdge = mesh.nodes().get(0);
+        EdgeProcess euWestEdge = mesh.nodes().get(1);
+        assertEquals("global", publish(usEastEdge, token, "crossing", "m-1").path("durability").asText());
+        assertEquals(List.of("m-1"), msgIds(euWestEdge, token, "crossing"));
+
+        // A cut link goes down and comes back once restored; publishes are global again.
+        usEastToEuWest.cut();
+        await(() -> !RegionBridgeProcess.STREAMING.equals(usEast.linkStates().get("eu-west")),
+                "us-east's link to eu-west to notice the cut");
+        usEastToEuWest.restore();
+        usEast.awaitLinked(WAIT);
+        assertEquals("global", publish(usEastEdge, token, "crossing", "m-2").path("durability").asText());
+        await(() -> msgIds(euWestEdge, token, "crossing").equals(List.of("m-1", "m-2")), "m-2 in eu-west");
+
+        // Stopping leaves nothing: every process exits after SIGTERM, well within the stop timeout.
+        List<ProcessHandle> processes = new ArrayList<>();
+        mesh.nodes().forEach(n -> processes.add(ProcessHandle.of(n.pid()).orElseThrow()));
+        mesh.bridges().forEach(b -> processes.add(ProcessHandle.of(b.pid()).orElseThrow()));
+        long stopNs = System.nanoTime();
+        mesh.close();
+        long stopMs = (System.nanoTime() - stopNs) / 1_000_000;
+        for (ProcessHandle process : processes) {
+            assertFalse(process.isAlive(), "pid " + process.pid() + " still runs after close");
+        }
+        assertTrue(stopMs < 15_000, "stopping took " + stopMs + " ms: something needed SIGKILL");
+        for (TcpProxy proxy : mesh.proxies()) {
+            assertFalse(canConnect(proxy.port()), proxy + " still listens");
+        }
+    }
+
+    /**
+     * JVM options for processes that need to start, not to run fast: C1 only and the serial collector halve the
+     * mesh's start on two cores (23.5 s to 10.5 s), since start-up is mostly JIT compiling Hazelcast and Helidon.
+     */
+    private static List<String> quickStart(String heap) {
+        return List.of(heap, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+                "-Dhazelcast.phone.home.enabled=false");
+    }
+
+    private static void assertLinkedThrough(RegionBridgeProcess bridge, String peer, TcpProxy proxy) {
+        JsonNode health = bridge.health();
+        assertEquals("UP", health.path("status").asText(), health.toString());
+        assertEquals("holder", health.path("lease").path("role").asText(), health.toString());
+        JsonNode link = health.path("peers").path(peer);
+        assertEquals(RegionBridgeProcess.STREAMING, link.path("link").asText(), health.toString());
+        assertEquals("https://127.0.0.1:" + proxy.port(), link.path("url").asText(), health.toString());
+    }
+
+    private static JsonNode publish(EdgeProcess edge, String token, String channel, String msgId) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(edge.httpUrl().resolve(
+                        "/v1/channels/" + channel + "/messages"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(15))
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of(
+                        "name", "note", "data", "{\"n\":1}", "msgId", msgId, "durability", "global"))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, response.statusCode(), response.body());
+        return JSON.readTree(response.body());
+    }
+
+    private static List<String> msgIds(EdgeProcess edge, String token, String channel) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                            edge.httpUrl().resolve("/v1/channels/" + channel + "/messages"))
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            List<String> ids = new ArrayList<>();
+            JSON.readTree(response.body()).path("messages").forEach(m -> ids.add(m.path("msgId").asText()));
+            return ids;
+        } catch (IOException e) {
+            throw new AssertionError("history of " + channel + " on " + edge.nodeId() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadlineNs = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadlineNs) {
+                throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The module's parent: failsafe runs in edge-node/, and LocalMesh finds the built modules from the root. */
+    private static Path repositoryRoot() {
+        Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+        assertTrue(Files.isDirectory(root.resolve("region-bridge")), "no repository root at " + root);
+        return root;
+    }
+
+    /** A base port whose every planned port is free now (the plan spans base .. base+1999). */
+    private static int freeBasePort() {
+        for (int base = 24_000; base <= 40_000; base += 2_000) {
+            MeshPlan candidate = MeshPlan.builder().regions(List.of("us-east", "eu-west")).nodesPerRegion(1)
+                    .bridgesPerRegion(1).basePort(base).wanProxies(20).build();
+            if (candidate.ports().stream().allMatch(LocalMeshBridgesIT::isFree)) {
+                return base;
+            }
+        }
+        throw new AssertionError("no free range of ports for the mesh between 24000 and 42000");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean canConnect(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
