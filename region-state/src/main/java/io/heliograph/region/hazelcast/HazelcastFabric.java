@@ -53,17 +53,25 @@ public final class HazelcastFabric implements RegionFabric {
 
     @Override
     public Set<String> liveNodes() {
+        // Lite members are the region's bridge replicas: no subscribers, no presence, not nodes of the region's edge.
         Set<String> nodes = new LinkedHashSet<>();
         for (Member m : hz.getCluster().getMembers()) {
-            nodes.add(nodeId(m));
+            if (!m.isLiteMember()) {
+                nodes.add(nodeId(m));
+            }
         }
         return nodes;
     }
 
+    /** The oldest edge node (data member) coordinates; a bridge replica never does, even when it is the oldest. */
     @Override
     public boolean isCoordinator() {
-        var members = hz.getCluster().getMembers();
-        return !members.isEmpty() && members.iterator().next().localMember();
+        for (Member m : hz.getCluster().getMembers()) {
+            if (!m.isLiteMember()) {
+                return m.localMember();
+            }
+        }
+        return false;
     }
 
     @Override
@@ -79,6 +87,9 @@ public final class HazelcastFabric implements RegionFabric {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
+                if (event.getMember().isLiteMember()) {
+                    return; // a bridge replica: it held no connections, members or interest
+                }
                 onNodeLeft.accept(nodeId(event.getMember()));
             }
         });
@@ -125,7 +136,9 @@ public final class HazelcastFabric implements RegionFabric {
             out.put("clusterName", hz.getConfig().getClusterName());
             out.put("clusterState", hz.getCluster().getClusterState().toString());
             out.put("localMember", hz.getCluster().getLocalMember().getAddress().toString());
-            out.put("members", hz.getCluster().getMembers().size());
+            // Edge nodes (data members) and bridge replicas (lite members) apart: "members" is the region's nodes.
+            out.put("members", liveNodes().size());
+            out.put("bridges", hz.getCluster().getMembers().stream().filter(Member::isLiteMember).count());
             out.put("memberAddresses", hz.getCluster().getMembers().stream()
                     .map(m -> m.getAddress().toString()).toList());
             out.put("safe", hz.getPartitionService().isClusterSafe());
