@@ -7,21 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +26,13 @@ import io.heliograph.launcher.MeshUpCommand;
 import io.heliograph.launcher.RegionBridgeProcess;
 import io.heliograph.launcher.net.TcpProxy;
 import io.heliograph.protocol.auth.Tokens;
+
+import static io.heliograph.edge.system.MeshFixture.await;
+import static io.heliograph.edge.system.MeshFixture.msgIds;
+import static io.heliograph.edge.system.MeshFixture.planOnFreePorts;
+import static io.heliograph.edge.system.MeshFixture.publish;
+import static io.heliograph.edge.system.MeshFixture.quickStart;
+import static io.heliograph.edge.system.MeshFixture.repositoryRoot;
 
 /**
  * {@code ./mesh up}'s layout as real processes, through launcher's {@link LocalMesh}: two regions of one edge node
@@ -47,8 +47,6 @@ import io.heliograph.protocol.auth.Tokens;
 class LocalMeshBridgesIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir
     Path tls;
@@ -65,8 +63,8 @@ class LocalMeshBridgesIT {
     void twoRegionsComeUpLinkedThroughProxiesCarryAGlobalPublishSurviveACutAndStopLeavingNoProcess()
             throws Exception {
         Path root = repositoryRoot();
-        MeshPlan plan = MeshPlan.builder().regions(List.of("us-east", "eu-west")).nodesPerRegion(1)
-                .bridgesPerRegion(1).basePort(freeBasePort()).wanProxies(20).build();
+        MeshPlan plan = planOnFreePorts(base -> MeshPlan.builder().regions(List.of("us-east", "eu-west"))
+                .nodesPerRegion(1).bridgesPerRegion(1).basePort(base).wanProxies(20).build());
         String secret = LocalMesh.randomSecret();
         mesh = LocalMesh.builder().plan(plan).secret(secret).home(root)
                 .logDir(root.resolve("edge-node/target/local-mesh-it")).tlsDir(tls)
@@ -112,12 +110,12 @@ class LocalMeshBridgesIT {
 
         // A cut link goes down and comes back once restored; publishes are global again.
         usEastToEuWest.cut();
-        await(() -> !RegionBridgeProcess.STREAMING.equals(usEast.linkStates().get("eu-west")),
+        await(() -> !RegionBridgeProcess.STREAMING.equals(usEast.linkStates().get("eu-west")), WAIT,
                 "us-east's link to eu-west to notice the cut");
         usEastToEuWest.restore();
         usEast.awaitLinked(WAIT);
         assertEquals("global", publish(usEastEdge, token, "crossing", "m-2").path("durability").asText());
-        await(() -> msgIds(euWestEdge, token, "crossing").equals(List.of("m-1", "m-2")), "m-2 in eu-west");
+        await(() -> msgIds(euWestEdge, token, "crossing").equals(List.of("m-1", "m-2")), WAIT, "m-2 in eu-west");
 
         // Stopping leaves nothing: every process exits after SIGTERM, well within the stop timeout.
         List<ProcessHandle> processes = new ArrayList<>();
@@ -135,15 +133,6 @@ class LocalMeshBridgesIT {
         }
     }
 
-    /**
-     * JVM options for processes that need to start, not to run fast: C1 only and the serial collector halve the
-     * mesh's start on two cores (23.5 s to 10.5 s), since start-up is mostly JIT compiling Hazelcast and Helidon.
-     */
-    private static List<String> quickStart(String heap) {
-        return List.of(heap, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
-                "-Dhazelcast.phone.home.enabled=false");
-    }
-
     private static void assertLinkedThrough(RegionBridgeProcess bridge, String peer, TcpProxy proxy) {
         JsonNode health = bridge.health();
         assertEquals("UP", health.path("status").asText(), health.toString());
@@ -151,75 +140,6 @@ class LocalMeshBridgesIT {
         JsonNode link = health.path("peers").path(peer);
         assertEquals(RegionBridgeProcess.STREAMING, link.path("link").asText(), health.toString());
         assertEquals("https://127.0.0.1:" + proxy.port(), link.path("url").asText(), health.toString());
-    }
-
-    private static JsonNode publish(EdgeProcess edge, String token, String channel, String msgId) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(edge.httpUrl().resolve(
-                        "/v1/channels/" + channel + "/messages"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(15))
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of(
-                        "name", "note", "data", "{\"n\":1}", "msgId", msgId, "durability", "global"))))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, response.statusCode(), response.body());
-        return JSON.readTree(response.body());
-    }
-
-    private static List<String> msgIds(EdgeProcess edge, String token, String channel) {
-        try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                            edge.httpUrl().resolve("/v1/channels/" + channel + "/messages"))
-                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, response.statusCode(), response.body());
-            List<String> ids = new ArrayList<>();
-            JSON.readTree(response.body()).path("messages").forEach(m -> ids.add(m.path("msgId").asText()));
-            return ids;
-        } catch (IOException e) {
-            throw new AssertionError("history of " + channel + " on " + edge.nodeId() + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadlineNs = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadlineNs) {
-                throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    /** The module's parent: failsafe runs in edge-node/, and LocalMesh finds the built modules from the root. */
-    private static Path repositoryRoot() {
-        Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
-        assertTrue(Files.isDirectory(root.resolve("region-bridge")), "no repository root at " + root);
-        return root;
-    }
-
-    /** A base port whose every planned port is free now (the plan spans base .. base+1999). */
-    private static int freeBasePort() {
-        for (int base = 24_000; base <= 40_000; base += 2_000) {
-            MeshPlan candidate = MeshPlan.builder().regions(List.of("us-east", "eu-west")).nodesPerRegion(1)
-                    .bridgesPerRegion(1).basePort(base).wanProxies(20).build();
-            if (candidate.ports().stream().allMatch(LocalMeshBridgesIT::isFree)) {
-                return base;
-            }
-        }
-        throw new AssertionError("no free range of ports for the mesh between 24000 and 42000");
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static boolean canConnect(int port) {
