@@ -14,14 +14,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.heliograph.edge.testing.WsProbe;
 import io.heliograph.launcher.EdgeProcess;
 import io.heliograph.launcher.MeshPlan;
 
@@ -117,5 +120,44 @@ final class MeshFixture {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** The messages a subscriber received, per channel in arrival order; checks their serials run 1:1, 1:2, ... */
+    static Map<String, List<String>> received(WsProbe subscriber, int expected, Duration within) {
+        List<JsonNode> messages = subscriber.collect("message", expected, within);
+        Map<String, List<String>> byChannel = new LinkedHashMap<>();
+        Map<String, Integer> nextSeq = new LinkedHashMap<>();
+        for (JsonNode message : messages) {
+            String channel = message.get("channel").asText();
+            int seq = nextSeq.merge(channel, 1, Integer::sum);
+            assertEquals("1:" + seq, message.get("serial").asText(), channel + ": consecutive serials " + message);
+            byChannel.computeIfAbsent(channel, c -> new ArrayList<>()).add(message.get("msgId").asText());
+        }
+        assertEquals(expected, messages.size(), "messages received: " + nextSeq);
+        return byChannel;
+    }
+
+    /** A global publish retried with its msgId (503, no answer) until acked, for at most 90 s. */
+    static void publishUntilAcked(EdgeProcess edge, String token, String channel, String msgId)
+            throws Exception {
+        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String last = "";
+        while (System.nanoTime() < deadlineNs) {
+            try {
+                HttpResponse<String> response = publishOnce(edge, token, channel, msgId, "global",
+                        Duration.ofSeconds(20));
+                if (response.statusCode() == 201) {
+                    return;
+                }
+                last = response.statusCode() + " " + response.body();
+                if (response.statusCode() != 503) {
+                    throw new AssertionError(msgId + " refused: " + last);
+                }
+            } catch (java.io.IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(msgId + " not acked within 90 s; last answer " + last);
     }
 }

@@ -3,6 +3,8 @@ package io.heliograph.edge.system;
 import static io.heliograph.edge.system.MeshFixture.await;
 import static io.heliograph.edge.system.MeshFixture.planOnFreePorts;
 import static io.heliograph.edge.system.MeshFixture.publishOnce;
+import static io.heliograph.edge.system.MeshFixture.publishUntilAcked;
+import static io.heliograph.edge.system.MeshFixture.received;
 import static io.heliograph.edge.system.MeshFixture.quickStart;
 import static io.heliograph.edge.system.MeshFixture.repositoryRoot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -154,7 +155,7 @@ class RegionInvariantsIT {
             // Every acked message, once each, at consecutive serials, in one order, in both regions.
             Map<String, List<String>> orderInUsEast = null;
             for (WsProbe subscriber : subscribers) {
-                Map<String, List<String>> order = received(subscriber, PER_CHANNEL * CHANNELS.size());
+                Map<String, List<String>> order = received(subscriber, PER_CHANNEL * CHANNELS.size(), WAIT);
                 if (orderInUsEast == null) {
                     orderInUsEast = order;
                 } else {
@@ -180,47 +181,51 @@ class RegionInvariantsIT {
                 assertEquals(usOrder.subList(40, PER_CHANNEL), rest.stream().map(m -> m.get("msgId").asText())
                         .toList(), "messages 1:41.. of a-orders as us-east delivered them");
             }
+
+            // The link cut both ways for 10 s: region-durability publishes at the home go on; eu-west catches up.
+            List<io.heliograph.launcher.net.TcpProxy> cut = new ArrayList<>();
+            for (RegionBridgeProcess bridge : mesh.bridges()) {
+                String from = bridge.region().equals("us-east") ? "eu-west" : "us-east";
+                cut.add(mesh.proxy(from, bridge.replicaId()));
+            }
+            cut.forEach(io.heliograph.launcher.net.TcpProxy::cut);
+            List<String> duringCut = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                String msgId = "cut-" + i;
+                HttpResponse<String> response = publishOnce(usEast, token, "a-orders", msgId, "region",
+                        Duration.ofSeconds(10));
+                assertEquals(201, response.statusCode(), response.body());
+                duringCut.add(msgId);
+            }
+            Thread.sleep(10_000);
+            cut.forEach(io.heliograph.launcher.net.TcpProxy::restore);
+            WsProbe euSubscriber = subscribers.get(1);
+            List<JsonNode> caughtUp = euSubscriber.collect("message", 30, WAIT);
+            assertEquals(duringCut, caughtUp.stream().map(m -> m.get("msgId").asText()).toList(),
+                    "eu-west caught up with what us-east sequenced during the cut, in order");
+            assertEquals("1:" + (PER_CHANNEL + 1), caughtUp.get(0).get("serial").asText());
+
+            // The home region dies right after acks: everything acked with global durability survives in eu-west.
+            List<String> lastAcked = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String msgId = "last-" + i;
+                publishUntilAcked(usEast, token, "a-orders", msgId);
+                lastAcked.add(msgId);
+            }
+            usEast.kill9();
+            for (RegionBridgeProcess bridge : mesh.bridges()) {
+                if (bridge.region().equals("us-east") && bridge.isAlive()) {
+                    bridge.kill9();
+                }
+            }
+            List<String> expected = new ArrayList<>(usOrder);
+            expected.addAll(duringCut);
+            expected.addAll(lastAcked);
+            assertEquals(expected, MeshFixture.msgIds(euWest, token, "a-orders"),
+                    "eu-west's history of a-orders holds every acked message in the home's order after us-east died");
         } finally {
             subscribers.forEach(WsProbe::close);
         }
-    }
-
-    /** The messages a subscriber received, per channel in arrival order; checks their serials run 1:1, 1:2, ... */
-    private static Map<String, List<String>> received(WsProbe subscriber, int expected) {
-        List<JsonNode> messages = subscriber.collect("message", expected, WAIT);
-        Map<String, List<String>> byChannel = new LinkedHashMap<>();
-        Map<String, Integer> nextSeq = new LinkedHashMap<>();
-        for (JsonNode message : messages) {
-            String channel = message.get("channel").asText();
-            int seq = nextSeq.merge(channel, 1, Integer::sum);
-            assertEquals("1:" + seq, message.get("serial").asText(), channel + ": consecutive serials " + message);
-            byChannel.computeIfAbsent(channel, c -> new ArrayList<>()).add(message.get("msgId").asText());
-        }
-        assertEquals(expected, messages.size(), "messages received: " + nextSeq);
-        return byChannel;
-    }
-
-    private static void publishUntilAcked(EdgeProcess edge, String token, String channel, String msgId)
-            throws Exception {
-        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        String last = "";
-        while (System.nanoTime() < deadlineNs) {
-            try {
-                HttpResponse<String> response = publishOnce(edge, token, channel, msgId, "global",
-                        Duration.ofSeconds(20));
-                if (response.statusCode() == 201) {
-                    return;
-                }
-                last = response.statusCode() + " " + response.body();
-                if (response.statusCode() != 503) {
-                    throw new AssertionError(msgId + " refused: " + last);
-                }
-            } catch (java.io.IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(msgId + " not acked within 90 s; last answer " + last);
     }
 
     private RegionBridgeProcess holderOf(String region) throws InterruptedException {
