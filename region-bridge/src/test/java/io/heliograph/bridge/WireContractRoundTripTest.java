@@ -39,7 +39,7 @@ class WireContractRoundTripTest {
 
     private static final Serial SERIAL = Serial.newBuilder().setEpoch(3).setSeq(42).build();
     private static final Hello HELLO = Hello.newBuilder().setOriginRegion("eu-west").setReplicaId("eu-west-bridge-2")
-            .setLeaseEpoch(9).setProtocolVersion(1).setAckedLinkSeq(1_000).setOldestLinkSeq(17).build();
+            .setLeaseEpoch(9).setProtocolVersion(1).setAckedLinkSeq(1_000).setOldestLinkSeq(17).setLogIncarnation(0x5eed).build();
     private static final MessageEnvelope ENVELOPE = MessageEnvelope.newBuilder().setChannel("room:1")
             .setSerial(SERIAL).setMsgId("m-7").setOriginRegion("us-east").setClientId("alice").setName("chat")
             .setPayload(ByteString.copyFromUtf8("{\"text\":\"héllo\"}")).setTimestampMs(1_764_000_000_123L)

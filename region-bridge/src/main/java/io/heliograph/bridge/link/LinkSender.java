@@ -255,9 +255,11 @@ public final class LinkSender implements AutoCloseable {
     }
 
     Hello hello() {
+        OutboundStatus status = log.status();
         return Hello.newBuilder().setOriginRegion(region).setReplicaId(replicaId)
                 .setLeaseEpoch(leaseEpoch.getAsLong()).setProtocolVersion(RegionBridgeService.PROTOCOL_VERSION)
-                .setAckedLinkSeq(heldFromPeer.getAsLong()).setOldestLinkSeq(log.status().oldestHeld()).build();
+                .setAckedLinkSeq(heldFromPeer.getAsLong()).setOldestLinkSeq(status.oldestHeld())
+                .setLogIncarnation(status.incarnation()).build();
     }
 
     public String peerRegion() {

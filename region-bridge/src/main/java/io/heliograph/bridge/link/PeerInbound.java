@@ -30,6 +30,16 @@ final class PeerInbound {
     private final Map<String, Map<Long, LinkFrame>> parkedByChannel = new HashMap<>();
     private long highest;
     private volatile long ackable;
+    /** The incarnation of the peer's log the link_seqs belong to (0: not known yet, or nothing appended there). */
+    private long incarnation;
+
+    long incarnation() {
+        return incarnation;
+    }
+
+    void incarnation(long incarnation) {
+        this.incarnation = incarnation;
+    }
 
     /** The highest link_seq stored or parked (0: none). */
     long highest() {

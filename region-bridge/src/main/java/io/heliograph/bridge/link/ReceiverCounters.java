@@ -25,6 +25,12 @@ public final class ReceiverCounters {
     final AtomicLong missedLinkEntries = new AtomicLong();
     final AtomicLong parked = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
+    final AtomicLong peerLogRestarts = new AtomicLong();
+
+    /** Hellos whose outbound log was another incarnation than the one held from: the peer's log started again. */
+    public long peerLogRestarts() {
+        return peerLogRestarts.get();
+    }
 
     /** Envelopes dropped as malformed (no channel, msgId or serial, a previous not before it, a payload not UTF-8). */
     public long malformed() {

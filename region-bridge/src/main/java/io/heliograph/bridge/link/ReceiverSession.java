@@ -125,6 +125,7 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
         peerRegion = origin;
         leaseEpoch = hello.getLeaseEpoch();
         service.admitted(this);
+        service.peerLogIncarnation(origin, hello.getLogIncarnation());
         synchronized (this) {
             ackedLinkSeq = service.heldThrough(origin);
         }

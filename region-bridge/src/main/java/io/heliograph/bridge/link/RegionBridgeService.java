@@ -129,6 +129,27 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
         return in == null ? 0 : in.ackable();
     }
 
+    /**
+     * A Hello from {@code peerRegion} names the incarnation of its outbound log to this region. Another one than the
+     * link_seqs held so far belong to means that log started again at 1 (its region lost it): what is held of the old
+     * one says nothing of the new, and acknowledging it would be beyond the new log, so this region starts again from
+     * 0 with the new one (messages already held are dropped as duplicates by channel and serial). Counted and logged.
+     */
+    void peerLogIncarnation(String peerRegion, long incarnation) {
+        synchronized (storeLock(peerRegion)) {
+            PeerInbound in = inbound.computeIfAbsent(peerRegion, r -> new PeerInbound());
+            if (in.incarnation() != 0 && in.incarnation() != incarnation) {
+                counters.peerLogRestarts.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "the outbound log of " + peerRegion + " started again (incarnation "
+                        + Long.toHexString(incarnation) + ", was " + Long.toHexString(in.incarnation()) + ", held "
+                        + "through link_seq " + in.ackable() + "): receiving it from the start");
+                in = new PeerInbound();
+                inbound.put(peerRegion, in);
+            }
+            in.incarnation(incarnation);
+        }
+    }
+
     /** Envelopes of {@code peerRegion} waiting for their channel's predecessor now. */
     public int parked(String peerRegion) {
         synchronized (storeLock(peerRegion)) {

@@ -13,6 +13,7 @@ public final class InMemoryOutboundLog implements OutboundLog {
     private final OutboundLimits limits;
     private final LongSupplier nowMs;
     private final OutboundState state = new OutboundState();
+    private final long incarnation = OutboundLogs.newIncarnation();
 
     public InMemoryOutboundLog(String peerRegion, OutboundLimits limits, LongSupplier nowMs) {
         this.peerRegion = Objects.requireNonNull(peerRegion, "peerRegion");
@@ -29,7 +30,8 @@ public final class InMemoryOutboundLog implements OutboundLog {
     public synchronized long append(OutboundEntry entry) {
         OutboundState.requireFits(entry, limits);
         // A copy: the caller's array must not change what the log resends.
-        return state.append(new OutboundEntry(entry.kind(), entry.payload().clone()), nowMs.getAsLong(), limits);
+        return state.append(new OutboundEntry(entry.kind(), entry.payload().clone()), nowMs.getAsLong(), limits,
+                incarnation);
     }
 
     @Override

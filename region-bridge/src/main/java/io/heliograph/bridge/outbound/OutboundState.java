@@ -24,7 +24,7 @@ import java.util.List;
 public final class OutboundState {
 
     /** Version of {@link #writeTo}'s form: a member refuses a state written in a form it does not know. */
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
     private static final int INITIAL_CAPACITY = 16;
 
     private long lastAppended;
@@ -35,6 +35,7 @@ public final class OutboundState {
     private long droppedByAge;
     private long droppedThrough;
     private long overflowSinceMs;
+    private long incarnation;
 
     private long[] appendedAtMs = new long[INITIAL_CAPACITY];
     private byte[] kinds = new byte[INITIAL_CAPACITY];
@@ -43,9 +44,25 @@ public final class OutboundState {
     private int held;
     private long heldBytes;
 
-    /** Assigns the next {@code link_seq} to {@code entry}, holds it, then applies the bounds. */
+    /** As {@link #append(OutboundEntry, long, OutboundLimits, long)} with incarnation 1 for a new log (tests). */
     public long append(OutboundEntry entry, long nowMs, OutboundLimits limits) {
+        return append(entry, nowMs, limits, 1);
+    }
+
+    /**
+     * Assigns the next {@code link_seq} to {@code entry}, holds it, then applies the bounds.
+     *
+     * @param incarnationIfNew the log's incarnation when this is its first append (nonzero; random, chosen by the
+     *                         caller so that a replayed backup operation picks the same one)
+     */
+    public long append(OutboundEntry entry, long nowMs, OutboundLimits limits, long incarnationIfNew) {
         requireFits(entry, limits);
+        if (incarnation == 0) {
+            if (incarnationIfNew == 0) {
+                throw new IllegalArgumentException("an incarnation is never 0");
+            }
+            incarnation = incarnationIfNew;
+        }
         if (held == payloads.length) {
             grow();
         }
@@ -118,7 +135,7 @@ public final class OutboundState {
 
     public OutboundStatus status() {
         return new OutboundStatus(lastAppended, acknowledged, held == 0 ? 0 : oldestHeld(), held, heldBytes,
-                droppedByCount, droppedByBytes, droppedByAge, droppedThrough, overflowSinceMs);
+                droppedByCount, droppedByBytes, droppedByAge, droppedThrough, overflowSinceMs, incarnation);
     }
 
     public long lastAppended() {
@@ -207,6 +224,7 @@ public final class OutboundState {
         out.writeLong(droppedByAge);
         out.writeLong(droppedThrough);
         out.writeLong(overflowSinceMs);
+        out.writeLong(incarnation);
         out.writeInt(held);
         for (int i = 0; i < held; i++) {
             int slot = slot(i);
@@ -232,6 +250,7 @@ public final class OutboundState {
         state.droppedByAge = in.readLong();
         state.droppedThrough = in.readLong();
         state.overflowSinceMs = in.readLong();
+        state.incarnation = in.readLong();
         int count = in.readInt();
         int capacity = Math.max(INITIAL_CAPACITY, Integer.highestOneBit(Math.max(1, count)) * 2);
         state.appendedAtMs = new long[capacity];

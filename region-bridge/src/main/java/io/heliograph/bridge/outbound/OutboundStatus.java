@@ -15,13 +15,16 @@ package io.heliograph.bridge.outbound;
  * @param droppedByAge    the same for {@code max-age-ms}
  * @param droppedThrough  the highest {@code link_seq} dropped unacknowledged (0: none ever)
  * @param overflowSinceMs when the first entry of the current overflow was dropped (0: no overflow now)
+ * @param incarnation     which life of the log this is: chosen at random by its first append, so a log lost with
+ *                        its whole region and started again at {@code link_seq} 1 is told apart from the old one
+ *                        (0: nothing ever appended)
  */
 public record OutboundStatus(long lastAppended, long acknowledged, long oldestHeld, long heldEntries, long heldBytes,
                              long droppedByCount, long droppedByBytes, long droppedByAge, long droppedThrough,
-                             long overflowSinceMs) {
+                             long overflowSinceMs, long incarnation) {
 
     /** A log that never held anything. */
-    public static final OutboundStatus EMPTY = new OutboundStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final OutboundStatus EMPTY = new OutboundStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Every entry dropped unacknowledged since the log began (a counter: never goes down). */
     public long droppedTotal() {

@@ -172,6 +172,8 @@ final class BridgeMetrics {
                 "Backfill pages whose history no longer reached back", r.continuityLost());
         counter(out, "heliograph_bridge_missed_link_entries_total", "link_seqs a peer skipped (its log overflowed)",
                 r.missedLinkEntries());
+        counter(out, "heliograph_bridge_peer_log_restarts_total",
+                "peers whose outbound log started again (a new incarnation): received from the start", r.peerLogRestarts());
         counter(out, "heliograph_bridge_envelopes_malformed_total",
                 "envelopes dropped as malformed (acknowledged: resending would not mend them)", r.malformed());
         counter(out, "heliograph_bridge_envelopes_parked_total",

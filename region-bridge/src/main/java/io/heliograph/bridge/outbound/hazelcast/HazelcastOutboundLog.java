@@ -59,6 +59,8 @@ public final class HazelcastOutboundLog implements OutboundLog {
     private final LongSupplier nowMs;
     private final RegionCalls calls;
     private final IMap<String, OutboundState> logs;
+    /** The log's incarnation if this member's append is its first; the log keeps the first appender's. */
+    private final long incarnationIfNew = io.heliograph.bridge.outbound.OutboundLogs.newIncarnation();
 
     public HazelcastOutboundLog(HazelcastInstance hz, String peerRegion, OutboundLimits limits, LongSupplier nowMs,
                                 RegionCalls calls) {
@@ -144,7 +146,8 @@ public final class HazelcastOutboundLog implements OutboundLog {
         OutboundState.requireFits(entry, limits);
         // 503 as soon as the backup did not confirm: the caller repeats the append, and a duplicate is dropped by the
         // peer by (channel, serial), whereas an entry answered but not backed up could be lost with its owner.
-        return calls.onKey(logs, peerRegion, new OutboundProcessors.Append(entry, nowMs.getAsLong(), limits));
+        return calls.onKey(logs, peerRegion, new OutboundProcessors.Append(entry, nowMs.getAsLong(), limits,
+                incarnationIfNew));
     }
 
     @Override

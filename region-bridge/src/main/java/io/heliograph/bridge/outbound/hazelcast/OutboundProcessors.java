@@ -46,20 +46,23 @@ final class OutboundProcessors {
         private OutboundEntry entry;
         private long nowMs;
         private OutboundLimits limits;
+        /** Carried, not drawn where it runs: the backup replays this processor and must pick the same one. */
+        private long incarnationIfNew;
 
         public Append() {
         }
 
-        Append(OutboundEntry entry, long nowMs, OutboundLimits limits) {
+        Append(OutboundEntry entry, long nowMs, OutboundLimits limits, long incarnationIfNew) {
             this.entry = entry;
             this.nowMs = nowMs;
             this.limits = limits;
+            this.incarnationIfNew = incarnationIfNew;
         }
 
         @Override
         public Long process(Map.Entry<String, OutboundState> e) {
             OutboundState state = stateOf(e);
-            long linkSeq = state.append(entry, nowMs, limits);
+            long linkSeq = state.append(entry, nowMs, limits, incarnationIfNew);
             e.setValue(state);
             return linkSeq;
         }
@@ -69,6 +72,7 @@ final class OutboundProcessors {
             OutboundSerializers.writeEntry(out, entry);
             out.writeLong(nowMs);
             writeLimits(out, limits);
+            out.writeLong(incarnationIfNew);
         }
 
         @Override
@@ -76,6 +80,7 @@ final class OutboundProcessors {
             entry = OutboundSerializers.readEntry(in);
             nowMs = in.readLong();
             limits = readLimits(in);
+            incarnationIfNew = in.readLong();
         }
     }
 

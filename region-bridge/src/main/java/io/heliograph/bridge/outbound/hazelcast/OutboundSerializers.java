@@ -93,12 +93,13 @@ final class OutboundSerializers {
             out.writeLong(s.droppedByAge());
             out.writeLong(s.droppedThrough());
             out.writeLong(s.overflowSinceMs());
+            out.writeLong(s.incarnation());
         }
 
         @Override
         public OutboundStatus read(ObjectDataInput in) throws IOException {
             return new OutboundStatus(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
-                    in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+                    in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
         }
 
         @Override
