@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 
 import io.heliograph.launcher.process.JavaCommand;
 import io.heliograph.launcher.process.ManagedProcess;
+import io.heliograph.launcher.process.MeshProcess;
 
 /**
  * One edge node running as its own JVM, for {@code ./mesh up}, the bench and edge-node's system tests: builds the
@@ -27,7 +28,7 @@ import io.heliograph.launcher.process.ManagedProcess;
  * generic {@link ManagedProcess}'s. It knows the node only by its public surfaces: the main class on a classpath it
  * is given, flags, the announcement line and {@code /health}; it never loads edge-node classes.
  */
-public final class EdgeProcess implements AutoCloseable {
+public final class EdgeProcess extends MeshProcess {
 
     /** The edge-node entry point. */
     public static final String MAIN_CLASS = "io.heliograph.edge.Main";
@@ -44,10 +45,10 @@ public final class EdgeProcess implements AutoCloseable {
     private final int port;
     private final int wsPort;
     private final int regionSize;
-    private final ManagedProcess process;
     private volatile String announcement;
 
     private EdgeProcess(Builder settings, ManagedProcess process) {
+        super(process);
         this.region = settings.region;
         this.nodeId = settings.nodeId;
         this.wsUrl = settings.wsUrl();
@@ -55,7 +56,6 @@ public final class EdgeProcess implements AutoCloseable {
         this.port = settings.port;
         this.wsPort = settings.wsPort;
         this.regionSize = settings.members.size();
-        this.process = process;
     }
 
     public static Builder builder() {
@@ -96,23 +96,6 @@ public final class EdgeProcess implements AutoCloseable {
      */
     public String announcement() {
         return announcement;
-    }
-
-    /** The generic handle, for what this one does not pass on (its exit as a future, waiting for other lines). */
-    public ManagedProcess process() {
-        return process;
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    public Path log() {
-        return process.log();
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
     }
 
     /**
@@ -193,47 +176,6 @@ public final class EdgeProcess implements AutoCloseable {
             }
         }
         return MissingNode.getInstance();
-    }
-
-    /** See {@link ManagedProcess#kill9()}. */
-    public ManagedProcess.Exit kill9() {
-        return process.kill9();
-    }
-
-    /** See {@link ManagedProcess#freeze()}. */
-    public void freeze() {
-        process.freeze();
-    }
-
-    /** See {@link ManagedProcess#thaw()}. */
-    public void thaw() {
-        process.thaw();
-    }
-
-    /** SIGTERM without waiting: the node drains its clients and hands its partitions over. */
-    public void terminate() {
-        process.terminate();
-    }
-
-    /** See {@link ManagedProcess#stop(Duration)}. */
-    public ManagedProcess.Exit stop(Duration grace) {
-        return process.stop(grace);
-    }
-
-    /** See {@link ManagedProcess#awaitExit(Duration)}. */
-    public OptionalInt awaitExit(Duration timeout) {
-        return process.awaitExit(timeout);
-    }
-
-    /** The log's last {@code lines} lines. */
-    public String tail(int lines) {
-        return process.tail(lines);
-    }
-
-    /** SIGKILL if it still runs. */
-    @Override
-    public void close() {
-        process.close();
     }
 
     @Override

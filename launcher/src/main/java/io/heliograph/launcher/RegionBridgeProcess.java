@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.heliograph.bridge.tls.BridgeTlsFiles;
 import io.heliograph.launcher.process.JavaCommand;
 import io.heliograph.launcher.process.ManagedProcess;
+import io.heliograph.launcher.process.MeshProcess;
 
 /**
  * One region-bridge replica running as its own JVM ({@code io.heliograph.bridge.process.BridgeMain}), for
@@ -32,7 +33,7 @@ import io.heliograph.launcher.process.ManagedProcess;
  * generic {@link ManagedProcess}'s. Like {@link EdgeProcess} it knows the bridge only by its public surfaces: the
  * main class on a classpath it is given, flags, the ready line and {@code /health}.
  */
-public final class RegionBridgeProcess implements AutoCloseable {
+public final class RegionBridgeProcess extends MeshProcess {
 
     /** The region-bridge entry point. */
     public static final String MAIN_CLASS = "io.heliograph.bridge.process.BridgeMain";
@@ -48,17 +49,16 @@ public final class RegionBridgeProcess implements AutoCloseable {
     private final URI httpUrl;
     private final int grpcPort;
     private final List<String> peers;
-    private final ManagedProcess process;
     private volatile String readyLine;
 
     private RegionBridgeProcess(Builder settings, ManagedProcess process) {
+        super(process);
         this.region = settings.region;
         this.replicaId = settings.replicaId;
         this.grpcUrl = settings.grpcUrl();
         this.httpUrl = settings.httpUrl();
         this.grpcPort = settings.grpcPort;
         this.peers = List.copyOf(settings.peers.keySet());
-        this.process = process;
     }
 
     public static Builder builder() {
@@ -106,23 +106,6 @@ public final class RegionBridgeProcess implements AutoCloseable {
      */
     public String readyLine() {
         return readyLine;
-    }
-
-    /** The generic handle, for what this one does not pass on. */
-    public ManagedProcess process() {
-        return process;
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    public Path log() {
-        return process.log();
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
     }
 
     /**
@@ -245,47 +228,6 @@ public final class RegionBridgeProcess implements AutoCloseable {
         throw new IllegalStateException(replicaId + " not " + what + " within " + timeout.toSeconds() + " s (health: "
                 + last + "); last " + ManagedProcess.TAIL_LINES + " lines of " + log() + ":\n"
                 + tail(ManagedProcess.TAIL_LINES));
-    }
-
-    /** See {@link ManagedProcess#kill9()}: the lease is not released, so a standby takes over after its TTL. */
-    public ManagedProcess.Exit kill9() {
-        return process.kill9();
-    }
-
-    /** See {@link ManagedProcess#freeze()}. */
-    public void freeze() {
-        process.freeze();
-    }
-
-    /** See {@link ManagedProcess#thaw()}. */
-    public void thaw() {
-        process.thaw();
-    }
-
-    /** SIGTERM without waiting: the replica releases its lease (a standby takes over at once) and exits. */
-    public void terminate() {
-        process.terminate();
-    }
-
-    /** See {@link ManagedProcess#stop(Duration)}. */
-    public ManagedProcess.Exit stop(Duration grace) {
-        return process.stop(grace);
-    }
-
-    /** See {@link ManagedProcess#awaitExit(Duration)}. */
-    public OptionalInt awaitExit(Duration timeout) {
-        return process.awaitExit(timeout);
-    }
-
-    /** The log's last {@code lines} lines. */
-    public String tail(int lines) {
-        return process.tail(lines);
-    }
-
-    /** SIGKILL if it still runs. */
-    @Override
-    public void close() {
-        process.close();
     }
 
     @Override

@@ -44,9 +44,7 @@ class ForwardingAcrossRegionsTest {
     }
 
     private static WsProbe connect(TwoRegions.Region region, String clientId) {
-        WsProbe probe = WsProbe.connect(region.edge.wsUrl(), TestNodes.token(clientId));
-        probe.awaitType("connected");
-        return probe;
+        return TwoRegions.connect(region, clientId);
     }
 
     @Test

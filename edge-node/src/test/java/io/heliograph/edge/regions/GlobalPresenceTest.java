@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.heliograph.edge.testing.TestNodes;
 import io.heliograph.edge.testing.WsProbe;
 
 /**
@@ -40,9 +39,7 @@ class GlobalPresenceTest {
     }
 
     private static WsProbe connect(TwoRegions.Region region, String clientId) {
-        WsProbe probe = WsProbe.connect(region.edge.wsUrl(), TestNodes.token(clientId));
-        probe.awaitType("connected");
-        return probe;
+        return TwoRegions.connect(region, clientId);
     }
 
     @Test

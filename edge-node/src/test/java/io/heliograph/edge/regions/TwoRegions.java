@@ -17,6 +17,7 @@ import io.heliograph.bridge.tls.BridgeTlsFiles;
 import io.heliograph.bridge.tls.ThrowawayCa;
 import io.heliograph.edge.EdgeNode;
 import io.heliograph.edge.testing.TestNodes;
+import io.heliograph.edge.testing.WsProbe;
 
 /**
  * Two regions in this JVM as they run in production, but each with one edge node and one bridge replica: the edge
@@ -79,6 +80,13 @@ final class TwoRegions implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** A WebSocket client of {@code region}'s edge node, connected. */
+    static WsProbe connect(Region region, String clientId) {
+        WsProbe probe = WsProbe.connect(region.edge.wsUrl(), TestNodes.token(clientId));
+        probe.awaitType("connected");
+        return probe;
     }
 
     /** The bridge's {@code /health} body, or the failure to read it. */

@@ -31,8 +31,6 @@ import static io.heliograph.edge.system.MeshFixture.await;
 import static io.heliograph.edge.system.MeshFixture.msgIds;
 import static io.heliograph.edge.system.MeshFixture.planOnFreePorts;
 import static io.heliograph.edge.system.MeshFixture.publish;
-import static io.heliograph.edge.system.MeshFixture.quickStart;
-import static io.heliograph.edge.system.MeshFixture.repositoryRoot;
 
 /**
  * {@code ./mesh up}'s layout as real processes, through launcher's {@link LocalMesh}: two regions of one edge node
@@ -62,20 +60,10 @@ class LocalMeshBridgesIT {
     @Test
     void twoRegionsComeUpLinkedThroughProxiesCarryAGlobalPublishSurviveACutAndStopLeavingNoProcess()
             throws Exception {
-        Path root = repositoryRoot();
         MeshPlan plan = planOnFreePorts(base -> MeshPlan.builder().regions(List.of("us-east", "eu-west"))
                 .nodesPerRegion(1).bridgesPerRegion(1).basePort(base).wanProxies(20).build());
         String secret = LocalMesh.randomSecret();
-        mesh = LocalMesh.builder().plan(plan).secret(secret).home(root)
-                .logDir(root.resolve("edge-node/target/local-mesh-it")).tlsDir(tls)
-                .extraFlags(List.of("--warmup-iterations=0"))
-                .jvmOptions(quickStart("-Xmx512m"))
-                .bridgeJvmOptions(quickStart("-Xmx256m"))
-                .startTimeout(Duration.ofSeconds(120)).build();
-
-        long startNs = System.nanoTime();
-        mesh.start();
-        System.err.printf("LocalMeshBridgesIT: mesh ready in %.1f s%n", (System.nanoTime() - startNs) / 1e9);
+        mesh = MeshFixture.startMesh(plan, secret, tls, "local-mesh-it", List.of());
 
         // Every process came up and printed what ./mesh up prints, in order.
         assertEquals(2, mesh.nodes().size());

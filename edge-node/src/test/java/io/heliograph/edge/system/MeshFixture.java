@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.heliograph.edge.testing.WsProbe;
 import io.heliograph.launcher.EdgeProcess;
+import io.heliograph.launcher.LocalMesh;
 import io.heliograph.launcher.MeshPlan;
 
 /** What the system tests of linked regions share: where the build is, free ports, quick JVMs and the HTTP API. */
@@ -51,6 +52,31 @@ final class MeshFixture {
     static List<String> quickStart(String heap) {
         return List.of(heap, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
                 "-Dhazelcast.phone.home.enabled=false");
+    }
+
+    /**
+     * Starts a linked mesh for a system test: quick-start JVMs, no JIT warm-up, logs under
+     * {@code edge-node/target/<logName>}, certificates in {@code tls}, {@code edgeFlags} added to every edge node.
+     * Prints how long it took to be ready.
+     */
+    static LocalMesh startMesh(MeshPlan plan, String secret, Path tls, String logName, List<String> edgeFlags) {
+        Path root = repositoryRoot();
+        List<String> flags = new ArrayList<>(List.of("--warmup-iterations=0"));
+        flags.addAll(edgeFlags);
+        LocalMesh mesh = LocalMesh.builder().plan(plan).secret(secret).home(root)
+                .logDir(root.resolve("edge-node/target/" + logName)).tlsDir(tls)
+                .extraFlags(flags)
+                .jvmOptions(quickStart("-Xmx384m")).bridgeJvmOptions(quickStart("-Xmx256m"))
+                .startTimeout(Duration.ofSeconds(150)).build();
+        long startNs = System.nanoTime();
+        try {
+            mesh.start();
+        } catch (RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
+        System.err.printf("%s: mesh ready in %.1f s%n", logName, (System.nanoTime() - startNs) / 1e9);
+        return mesh;
     }
 
     /** The plan {@code planAt} makes for the first base port whose every planned port is free now. */

@@ -5,8 +5,6 @@ import static io.heliograph.edge.system.MeshFixture.planOnFreePorts;
 import static io.heliograph.edge.system.MeshFixture.publishOnce;
 import static io.heliograph.edge.system.MeshFixture.publishUntilAcked;
 import static io.heliograph.edge.system.MeshFixture.received;
-import static io.heliograph.edge.system.MeshFixture.quickStart;
-import static io.heliograph.edge.system.MeshFixture.repositoryRoot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,19 +63,12 @@ class RegionInvariantsIT {
     @Test
     void oneOrderEverywhereNothingLostOrDoubledThroughAKilledAndAFrozenBridgeAndAResumeInTheOtherRegion()
             throws Exception {
-        Path root = repositoryRoot();
         MeshPlan plan = planOnFreePorts(base -> MeshPlan.builder().regions(List.of("us-east", "eu-west"))
                 .nodesPerRegion(1).bridgesPerRegion(2).basePort(base).wanProxies(10).build());
         String secret = LocalMesh.randomSecret();
-        mesh = LocalMesh.builder().plan(plan).secret(secret).home(root)
-                .logDir(root.resolve("edge-node/target/region-invariants-it")).tlsDir(tls)
-                // a-* lives in us-east, b-* in eu-west: each region is the home of one channel and a replica of the other.
-                .extraFlags(List.of("--warmup-iterations=0", "--homes=a-*=us-east,b-*=eu-west"))
-                .jvmOptions(quickStart("-Xmx512m")).bridgeJvmOptions(quickStart("-Xmx256m"))
-                .startTimeout(Duration.ofSeconds(150)).build();
-        long startNs = System.nanoTime();
-        mesh.start();
-        System.err.printf("RegionInvariantsIT: mesh ready in %.1f s%n", (System.nanoTime() - startNs) / 1e9);
+        // a-* lives in us-east, b-* in eu-west: each region is the home of one channel and a replica of the other.
+        mesh = MeshFixture.startMesh(plan, secret, tls, "region-invariants-it",
+                List.of("--homes=a-*=us-east,b-*=eu-west"));
         String token = new Tokens(secret).mintAll("it", Duration.ofMinutes(30));
         EdgeProcess usEast = mesh.nodes().get(0);
         EdgeProcess euWest = mesh.nodes().get(1);

@@ -2,9 +2,7 @@ package io.heliograph.edge.system;
 
 import static io.heliograph.edge.system.MeshFixture.planOnFreePorts;
 import static io.heliograph.edge.system.MeshFixture.publishUntilAcked;
-import static io.heliograph.edge.system.MeshFixture.quickStart;
 import static io.heliograph.edge.system.MeshFixture.received;
-import static io.heliograph.edge.system.MeshFixture.repositoryRoot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,18 +53,11 @@ class ThreeRegionsIT {
 
     @Test
     void everySubscriberInEveryRegionSeesEveryChannelInOneOrder() throws Exception {
-        Path root = repositoryRoot();
         MeshPlan plan = planOnFreePorts(base -> MeshPlan.builder().regions(REGIONS).nodesPerRegion(1)
                 .bridgesPerRegion(1).basePort(base).wanProxies(40).build());
         String secret = LocalMesh.randomSecret();
-        mesh = LocalMesh.builder().plan(plan).secret(secret).home(root)
-                .logDir(root.resolve("edge-node/target/three-regions-it")).tlsDir(tls)
-                .extraFlags(List.of("--warmup-iterations=0", "--homes=a-*=us-east,b-*=eu-west,c-*=ap-south"))
-                .jvmOptions(quickStart("-Xmx384m")).bridgeJvmOptions(quickStart("-Xmx256m"))
-                .startTimeout(Duration.ofSeconds(150)).build();
-        long startNs = System.nanoTime();
-        mesh.start();
-        System.err.printf("ThreeRegionsIT: mesh ready in %.1f s%n", (System.nanoTime() - startNs) / 1e9);
+        mesh = MeshFixture.startMesh(plan, secret, tls, "three-regions-it",
+                List.of("--homes=a-*=us-east,b-*=eu-west,c-*=ap-south"));
         String token = new Tokens(secret).mintAll("it", Duration.ofMinutes(30));
 
         List<WsProbe> subscribers = new ArrayList<>();

@@ -59,6 +59,23 @@ final class LinkRegion implements AutoCloseable {
                 peer -> channels.get(peer)::backfill, timing, System::currentTimeMillis);
     }
 
+    /**
+     * us-east and eu-west with servers started, eu-west's channel to us-east open (for its Backfill) and us-east's
+     * outbound log for eu-west created; both are added to {@code closeAfter}. us-east's sender is left to the test
+     * ({@link #linkTo}).
+     */
+    static LinkRegion[] usEastToEuWest(Path directory, LinkTiming timing, List<AutoCloseable> closeAfter) {
+        ThrowawayCa ca = ThrowawayCa.create("link-test", Duration.ofDays(1), java.time.InstantSource.system());
+        ca.writeCa(directory);
+        LinkRegion usEast = new LinkRegion(ca, directory, "us-east", List.of("eu-west"), timing).startServer();
+        closeAfter.add(usEast);
+        LinkRegion euWest = new LinkRegion(ca, directory, "eu-west", List.of("us-east"), timing).startServer();
+        closeAfter.add(euWest);
+        euWest.channelTo(usEast);
+        usEast.outboundTo("eu-west", OutboundLimits.DEFAULTS);
+        return new LinkRegion[]{usEast, euWest};
+    }
+
     LinkRegion startServer() {
         server = BridgeServer.builder().region(region).listen("127.0.0.1", port).tls(tls).service(service)
                 .settings(SETTINGS).build().start();

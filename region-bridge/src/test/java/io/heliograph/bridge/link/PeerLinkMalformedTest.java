@@ -2,8 +2,6 @@ package io.heliograph.bridge.link;
 
 import com.google.protobuf.ByteString;
 import io.heliograph.bridge.outbound.OutboundEntry;
-import io.heliograph.bridge.outbound.OutboundLimits;
-import io.heliograph.bridge.tls.ThrowawayCa;
 import io.heliograph.bridge.v1.MessageEnvelope;
 import io.heliograph.bridge.v1.PresenceChange;
 import io.heliograph.bridge.v1.Serial;
@@ -14,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,15 +38,11 @@ class PeerLinkMalformedTest {
 
     @Test
     void malformedEnvelopesAreDroppedCountedAndAcknowledgedWhileTheRestArrives() {
-        ThrowawayCa ca = ThrowawayCa.create("malformed-test", Duration.ofDays(1), InstantSource.system());
-        ca.writeCa(directory);
-        LinkTiming timing = LinkTiming.defaults().withBackoff(50, 500, 500);
-        LinkRegion usEast = new LinkRegion(ca, directory, "us-east", List.of("eu-west"), timing).startServer();
-        closeAfter.add(usEast);
-        LinkRegion euWest = new LinkRegion(ca, directory, "eu-west", List.of("us-east"), timing).startServer();
-        closeAfter.add(euWest);
-        euWest.channelTo(usEast);
-        var log = usEast.outboundTo("eu-west", OutboundLimits.DEFAULTS);
+        LinkRegion[] regions = LinkRegion.usEastToEuWest(directory,
+                LinkTiming.defaults().withBackoff(50, 500, 500), closeAfter);
+        LinkRegion usEast = regions[0];
+        LinkRegion euWest = regions[1];
+        var log = usEast.outbound.get("eu-west");
         List<AppendResult> good = usEast.sequenceOnly("room:1", 2, false);
         MessageEnvelope valid = EnvelopeCodec.toEnvelope(good.get(0).message(), null);
         List<MessageEnvelope> bad = List.of(

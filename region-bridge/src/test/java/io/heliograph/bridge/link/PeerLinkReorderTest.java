@@ -1,7 +1,5 @@
 package io.heliograph.bridge.link;
 
-import io.heliograph.bridge.outbound.OutboundLimits;
-import io.heliograph.bridge.tls.ThrowawayCa;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Serial;
 import io.heliograph.region.channel.AppendResult;
@@ -11,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,15 +41,7 @@ class PeerLinkReorderTest {
     }
 
     private LinkRegion[] regions(LinkTiming timing) {
-        ThrowawayCa ca = ThrowawayCa.create("reorder-test", Duration.ofDays(1), InstantSource.system());
-        ca.writeCa(directory);
-        LinkRegion usEast = new LinkRegion(ca, directory, "us-east", List.of("eu-west"), timing).startServer();
-        closeAfter.add(usEast);
-        LinkRegion euWest = new LinkRegion(ca, directory, "eu-west", List.of("us-east"), timing).startServer();
-        closeAfter.add(euWest);
-        euWest.channelTo(usEast);
-        usEast.outboundTo("eu-west", OutboundLimits.DEFAULTS);
-        return new LinkRegion[]{usEast, euWest};
+        return LinkRegion.usEastToEuWest(directory, timing, closeAfter);
     }
 
     @Test

@@ -2,14 +2,12 @@ package io.heliograph.bridge.link;
 
 import io.heliograph.bridge.outbound.InMemoryOutboundLog;
 import io.heliograph.bridge.outbound.OutboundLimits;
-import io.heliograph.bridge.tls.ThrowawayCa;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,15 +37,11 @@ class PeerLogRestartTest {
 
     @Test
     void aPeerWhoseLogStartedAgainIsReceivedFromTheStart() {
-        ThrowawayCa ca = ThrowawayCa.create("restart-test", Duration.ofDays(1), InstantSource.system());
-        ca.writeCa(directory);
-        LinkTiming timing = LinkTiming.defaults().withBackoff(50, 500, 500);
-        LinkRegion usEast = new LinkRegion(ca, directory, "us-east", List.of("eu-west"), timing).startServer();
-        closeAfter.add(usEast);
-        LinkRegion euWest = new LinkRegion(ca, directory, "eu-west", List.of("us-east"), timing).startServer();
-        closeAfter.add(euWest);
-        euWest.channelTo(usEast);
-        InMemoryOutboundLog first = usEast.outboundTo("eu-west", OutboundLimits.DEFAULTS);
+        LinkRegion[] regions = LinkRegion.usEastToEuWest(directory,
+                LinkTiming.defaults().withBackoff(50, 500, 500), closeAfter);
+        LinkRegion usEast = regions[0];
+        LinkRegion euWest = regions[1];
+        InMemoryOutboundLog first = usEast.outbound.get("eu-west");
         usEast.publish("room:old", 5);
         usEast.linkTo(euWest);
         await("eu-west acknowledged the first life", Duration.ofSeconds(20),

@@ -88,7 +88,7 @@ public final class HazelcastForwarding {
         Future<ForwardOutcome> answer;
         try {
             answer = member.getExecutorService(EXECUTOR).submitToKeyOwner(
-                    new ToHomePublisher(publish.withBudget(budgetMs)), publish.channel());
+                    new ForwardTask(ForwardTask.Role.HOME_PUBLISHER, publish.withBudget(budgetMs)), publish.channel());
         } catch (RejectedExecutionException e) {
             return ForwardOutcome.refused(ErrorCode.UNAVAILABLE, "region " + publish.homeRegion()
                     + " has too many forwarded publishes in progress; retry");
@@ -144,7 +144,8 @@ public final class HazelcastForwarding {
                         leftMs - HOP_MARGIN_MS);
                 Future<ForwardOutcome> answer;
                 try {
-                    answer = member.getExecutorService(EXECUTOR).submitToMember(new ToHomeLink(publish),
+                    answer = member.getExecutorService(EXECUTOR).submitToMember(
+                            new ForwardTask(ForwardTask.Role.HOME_LINK, publish),
                             bridges.get(index));
                 } catch (RejectedExecutionException e) {
                     lastProblem = "the bridge has too many forwarded publishes in progress";
@@ -175,14 +176,21 @@ public final class HazelcastForwarding {
         }
     }
 
-    /** Runs on a bridge replica: through its {@link HomeLink}, or null when the member is none. */
-    static final class ToHomeLink implements Callable<ForwardOutcome>, Serializable, HazelcastInstanceAware {
+    /**
+     * Runs on the member it is sent to, in the role asked of it: a bridge replica's {@link HomeLink} or an edge node's
+     * {@link HomePublisher}; null when the member does not offer that role (the caller tries the next one).
+     */
+    static final class ForwardTask implements Callable<ForwardOutcome>, Serializable, HazelcastInstanceAware {
+        enum Role { HOME_LINK, HOME_PUBLISHER }
+
         @Serial
         private static final long serialVersionUID = 1L;
+        private final Role role;
         private final ForwardedPublish publish;
         private transient HazelcastInstance member;
 
-        ToHomeLink(ForwardedPublish publish) {
+        ForwardTask(Role role, ForwardedPublish publish) {
+            this.role = role;
             this.publish = publish;
         }
 
@@ -193,31 +201,12 @@ public final class HazelcastForwarding {
 
         @Override
         public ForwardOutcome call() {
-            Object link = member.getUserContext().get(HOME_LINK);
-            return link instanceof HomeLink homeLink ? homeLink.forward(publish) : null;
-        }
-    }
-
-    /** Runs on the home's edge node owning the channel: through its {@link HomePublisher}, or null. */
-    static final class ToHomePublisher implements Callable<ForwardOutcome>, Serializable, HazelcastInstanceAware {
-        @Serial
-        private static final long serialVersionUID = 1L;
-        private final ForwardedPublish publish;
-        private transient HazelcastInstance member;
-
-        ToHomePublisher(ForwardedPublish publish) {
-            this.publish = publish;
-        }
-
-        @Override
-        public void setHazelcastInstance(HazelcastInstance member) {
-            this.member = member;
-        }
-
-        @Override
-        public ForwardOutcome call() {
-            Object publisher = member.getUserContext().get(HOME_PUBLISHER);
-            return publisher instanceof HomePublisher homePublisher ? homePublisher.publishAtHome(publish) : null;
+            return switch (role) {
+                case HOME_LINK -> member.getUserContext().get(HOME_LINK) instanceof HomeLink link
+                        ? link.forward(publish) : null;
+                case HOME_PUBLISHER -> member.getUserContext().get(HOME_PUBLISHER) instanceof HomePublisher publisher
+                        ? publisher.publishAtHome(publish) : null;
+            };
         }
     }
 }
