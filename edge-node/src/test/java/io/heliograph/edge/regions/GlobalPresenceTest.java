@@ -72,6 +72,33 @@ class GlobalPresenceTest {
     }
 
     @Test
+    void aRegionUnreachableForThePresenceTimeoutLeavesAndItsSnapshotBringsItsMembersBack() {
+        try (WsProbe watcherB = connect(regions.b, "watcher"); WsProbe alice = connect(regions.a, "alice")) {
+            watcherB.request("{'type':'attach','id':'s','channel':'lobby'}").awaitReply("s");
+            alice.request("{'type':'presence','id':'e','channel':'lobby','action':'enter','data':1}").awaitReply("e");
+            assertEquals("enter", watcherB.awaitType("presence").get("action").asText());
+
+            // us-east's bridge goes away: eu-west hears nothing from us-east.
+            regions.a.bridge.close();
+            JsonNode leave = watcherB.await(f -> "presence".equals(f.path("type").asText()),
+                    java.time.Duration.ofMillis(TwoRegions.PRESENCE_PEER_TIMEOUT_MS * 5));
+            assertEquals("leave", leave.get("action").asText(), leave.toString());
+            assertEquals("alice", leave.get("member").get("clientId").asText());
+            assertEquals(0, watcherB.request("{'type':'presence.get','id':'g','channel':'lobby'}").awaitReply("g")
+                    .get("members").size());
+
+            // It links again: its snapshot brings alice back, announced once.
+            regions.restartBridge(regions.a);
+            JsonNode back = watcherB.await(f -> "presence".equals(f.path("type").asText()),
+                    java.time.Duration.ofSeconds(20));
+            assertEquals("enter", back.get("action").asText(), back.toString());
+            assertEquals("alice", back.get("member").get("clientId").asText());
+            assertEquals(1, watcherB.request("{'type':'presence.get','id':'g2','channel':'lobby'}").awaitReply("g2")
+                    .get("members").size());
+        }
+    }
+
+    @Test
     void aMemberWhoDisconnectsLeavesInEveryRegion() {
         try (WsProbe watcherB = connect(regions.b, "watcher")) {
             watcherB.request("{'type':'attach','id':'s','channel':'lobby'}").awaitReply("s");

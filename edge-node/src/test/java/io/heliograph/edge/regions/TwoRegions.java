@@ -28,6 +28,8 @@ import io.heliograph.edge.testing.WsProbe;
 final class TwoRegions implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(30);
+    /** How long a peer may be unreachable before its members leave: short, for the tests that wait it out. */
+    static final long PRESENCE_PEER_TIMEOUT_MS = 2_000;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     /** One region: its edge node and bridge. */
@@ -82,6 +84,14 @@ final class TwoRegions implements AutoCloseable {
         }
     }
 
+    /** Starts {@code region}'s bridge again (after a test closed it), and waits until it streams to its peer. */
+    void restartBridge(Region region) {
+        region.bridge = BridgeProcess.start(BridgeConfigLoader.load(bridgeArgs(region, region == a ? b : a),
+                Map.of()));
+        TestNodes.await(region.name + "'s bridge streaming again", WAIT,
+                () -> health(region).contains("\"link\":\"STREAMING\""));
+    }
+
     /** A WebSocket client of {@code region}'s edge node, connected. */
     static WsProbe connect(Region region, String clientId) {
         WsProbe probe = WsProbe.connect(region.edge.wsUrl(), TestNodes.token(clientId));
@@ -120,6 +130,7 @@ final class TwoRegions implements AutoCloseable {
                 "--link.backoff-max-ms=500",
                 "--link.breaker-open-ms=500",
                 "--shutdown-grace-ms=200",
+                "--presence.peer-timeout-ms=" + PRESENCE_PEER_TIMEOUT_MS,
                 "--http.port=0"));
         return args.toArray(String[]::new);
     }

@@ -40,6 +40,9 @@ public final class LinkSender implements AutoCloseable {
     private final LinkTiming timing;
     private final LongSupplier nowMs;
     private final AckCommitter committer;
+    /** This region's own presence, sent at the start of every stream (see {@link #presenceSnapshot}). */
+    private volatile java.util.function.Supplier<java.util.List<io.heliograph.bridge.v1.PresenceChange>> presence =
+            java.util.List::of;
     private final Retry retry;
     private final CircuitBreaker breaker;
     private final SenderCounters counters = new SenderCounters();
@@ -342,6 +345,21 @@ public final class LinkSender implements AutoCloseable {
 
     LinkTiming timing() {
         return timing;
+    }
+
+    /**
+     * What this region's members are now, sent to the peer as presence frames without a {@code link_seq} after every
+     * Hello, before the log is resent: a peer that forgot this region's members (its link was down longer than its
+     * presence timeout) gets them back, and one that did not finds nothing new. Set before {@link #start()}.
+     */
+    public LinkSender presenceSnapshot(
+            java.util.function.Supplier<java.util.List<io.heliograph.bridge.v1.PresenceChange>> snapshot) {
+        this.presence = Objects.requireNonNull(snapshot, "snapshot");
+        return this;
+    }
+
+    java.util.List<io.heliograph.bridge.v1.PresenceChange> presenceSnapshot() {
+        return presence.get();
     }
 
     AckCommitter committer() {

@@ -16,4 +16,9 @@ public interface PresenceSink {
     };
 
     void accept(String peerRegion, PresenceChange change);
+
+    /** One member of the peer's presence as it is now (an enter), sent after every Hello; as a change by default. */
+    default void acceptSnapshot(String peerRegion, PresenceChange change) {
+        accept(peerRegion, change);
+    }
 }

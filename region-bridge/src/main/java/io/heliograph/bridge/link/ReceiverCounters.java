@@ -26,6 +26,12 @@ public final class ReceiverCounters {
     final AtomicLong parked = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
     final AtomicLong peerLogRestarts = new AtomicLong();
+    final AtomicLong presenceSnapshotEntries = new AtomicLong();
+
+    /** Members received in peers' presence snapshots. */
+    public long presenceSnapshotEntries() {
+        return presenceSnapshotEntries.get();
+    }
 
     /** Hellos whose outbound log was another incarnation than the one held from: the peer's log started again. */
     public long peerLogRestarts() {

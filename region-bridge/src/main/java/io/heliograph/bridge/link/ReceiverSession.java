@@ -136,6 +136,11 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
 
     private void store(LinkFrame frame) {
         long linkSeq = frame.getLinkSeq();
+        if (linkSeq == 0 && frame.hasPresence()) {
+            // The peer's presence snapshot after its Hello: state, not log; neither counted as held nor acked.
+            service.presenceSnapshot(peerRegion, frame.getPresence());
+            return;
+        }
         if (linkSeq <= 0) {
             service.counters().refusedProtocol.incrementAndGet();
             close(Status.FAILED_PRECONDITION.withDescription(frame.getBodyCase() + " frame without a link_seq"));

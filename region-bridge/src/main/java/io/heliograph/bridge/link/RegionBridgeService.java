@@ -258,6 +258,14 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
         }
     }
 
+    /** One member of a peer's presence snapshot, in order with its other frames. */
+    void presenceSnapshot(String peerRegion, io.heliograph.bridge.v1.PresenceChange change) {
+        synchronized (storeLock(peerRegion)) {
+            presence.acceptSnapshot(peerRegion, change);
+            counters.presenceSnapshotEntries.incrementAndGet();
+        }
+    }
+
     private Object storeLock(String peerRegion) {
         return storeLocks.computeIfAbsent(peerRegion, r -> new Object());
     }

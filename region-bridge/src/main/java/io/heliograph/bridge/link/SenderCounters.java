@@ -6,6 +6,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SenderCounters {
 
     final AtomicLong framesSent = new AtomicLong();
+    final AtomicLong presenceSnapshotEntries = new AtomicLong();
+
+    /** Members sent in presence snapshots at the start of streams. */
+    public long presenceSnapshotEntries() {
+        return presenceSnapshotEntries.get();
+    }
     final AtomicLong framesResent = new AtomicLong();
     final AtomicLong framesAcked = new AtomicLong();
     final AtomicLong heartbeatsSent = new AtomicLong();

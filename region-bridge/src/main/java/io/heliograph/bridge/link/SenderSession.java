@@ -108,6 +108,11 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
         // Resend from the peer's own word on what it holds; what the log trimmed before it is gone already.
         sentThrough = hello.getAckedLinkSeq();
         sender.resumed(hello, status);
+        // This region's presence as it is now, before the log's resend, which replays any change made since.
+        for (var change : sender.presenceSnapshot()) {
+            requests.onNext(LinkFrame.newBuilder().setPresence(change).build());
+            sender.counters().presenceSnapshotEntries.incrementAndGet();
+        }
     }
 
     /** Streams until the link is no longer wanted. @throws LinkException when the stream fails or goes silent */

@@ -31,11 +31,12 @@ import java.util.Objects;
  * @param settings    keepalive, deadlines and frame size of the gRPC server and channels
  * @param httpHost    where {@code /health} and {@code /metrics} listen
  * @param httpPort    their port (0: any free one)
+ * @param presencePeerTimeoutMs a peer region that has not linked for this long has its members removed here
  */
 public record BridgeConfig(String region, String replicaId, String host, int port, Map<String, List<PeerAddress>> peers,
                            BridgeTlsFiles tls, boolean insecure, Hazelcast hazelcast, HistoryLimits history,
                            long leaseTtlMs, OutboundLimits outbound, LinkTiming timing, LinkSettings settings,
-                           String httpHost, int httpPort) {
+                           String httpHost, int httpPort, long presencePeerTimeoutMs) {
 
     public BridgeConfig {
         Objects.requireNonNull(region, "region");

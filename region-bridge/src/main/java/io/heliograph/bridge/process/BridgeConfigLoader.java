@@ -153,7 +153,8 @@ public final class BridgeConfigLoader {
             throw new BridgeConfigException("http.port: must differ from port (" + port + ")");
         }
         return new BridgeConfig(region, replicaId, host, port, peers, tls, insecure, hazelcast, history, leaseTtlMs,
-                outbound, timing, settings, httpHost, httpPort);
+                outbound, timing, settings, httpHost, httpPort,
+                longIn(c, "presence.peer-timeout-ms", 15_000, 1_000, 3_600_000));
     }
 
     private static BridgeTlsFiles tls(Config c, boolean insecure) {

@@ -194,6 +194,10 @@ final class BridgeMetrics {
         }
         counter(out, "heliograph_bridge_presence_malformed_total", "presence changes dropped as malformed",
                 process.presence().malformed());
+        counter(out, "heliograph_bridge_presence_snapshot_received_total",
+                "members received in peers' presence snapshots (after every Hello)", r.presenceSnapshotEntries());
+        counter(out, "heliograph_bridge_presence_expired_total",
+                "members of peers unreachable for presence.peer-timeout-ms, removed here", process.presence().forgotten());
     }
 
     private void forwarded(StringBuilder out, List<String> peers) {

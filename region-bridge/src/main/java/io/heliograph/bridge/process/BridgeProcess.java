@@ -8,6 +8,7 @@ import io.heliograph.bridge.BridgeConfigException;
 import io.heliograph.bridge.BridgeServer;
 import io.heliograph.bridge.PeerChannel;
 import io.heliograph.bridge.link.LinkSender;
+import io.heliograph.bridge.link.PresenceCodec;
 import io.heliograph.bridge.link.PeerReplicas;
 import io.heliograph.bridge.link.RegionBridgeService;
 import io.heliograph.bridge.outbound.OutboundLog;
@@ -64,6 +65,7 @@ public final class BridgeProcess implements AutoCloseable {
     private final HolderGate gate;
     private final BridgeServer server;
     private final PeerLinks links;
+    private final PeerPresenceExpiry presenceExpiry;
     private final ForwardCounters forwardCounters = new ForwardCounters();
     private final LeaseKeeper keeper;
     private final BridgeHttp http;
@@ -102,7 +104,8 @@ public final class BridgeProcess implements AutoCloseable {
             HazelcastChannelLog channels = new HazelcastChannelLog(hz, config.history(), nowMs, calls);
             HazelcastFabric fabric = new HazelcastFabric(hz);
             // Peers' presence is applied here and announced to this region's subscribers through the edge nodes.
-            this.presence = new RegionPresenceSink(new HazelcastPresenceRegistry(hz, calls), fabric);
+            HazelcastPresenceRegistry registry = new HazelcastPresenceRegistry(hz, calls);
+            this.presence = new RegionPresenceSink(registry, fabric);
             // No local receiver: a bridge has no subscribers, so every replicated message goes to the edge nodes.
             Replication replication = new Replication(channels, new FanOut(fabric, null));
             for (String peer : config.peers().keySet()) {
@@ -141,7 +144,12 @@ public final class BridgeProcess implements AutoCloseable {
             server.health().setStatus(RegionBridgeGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
             // What a peer acknowledges is committed here: a global publish nobody waits for any more is released.
             this.links = new PeerLinks(config.region(), config.replicaId(), leaseEpoch, replicas, outbound, service,
-                    config.timing(), nowMs, channels::commit);
+                    config.timing(), nowMs, channels::commit, () -> registry.membersOf(config.region()).stream()
+                    .map(event -> PresenceCodec.toWire(event, nowMs.getAsLong())).toList());
+            // A peer unreachable for the presence timeout: its members leave here (they come back with its snapshot).
+            this.presenceExpiry = new PeerPresenceExpiry(config.peers().keySet(), config.presencePeerTimeoutMs(),
+                    service::linkedPeers, presence::forget, nowMs);
+            closing(presenceExpiry.start());
 
             this.http = closing(BridgeHttp.start(config.httpHost(), config.httpPort(), new BridgeHealth(this),
                     new BridgeMetrics(this)));
@@ -206,7 +214,9 @@ public final class BridgeProcess implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofMillis(config.leaseTtlMs()).toNanos();
         while (System.nanoTime() < deadline && !keeper.isHolder()) {
             var current = store.current(config.leaseName());
-            if (current.isPresent() && !current.get().holder().equals(keeper.holder())
+            // A released record has no holder: the lease is free, and this replica takes it at its next attempt.
+            if (current.isPresent() && current.get().holder() != null
+                    && !current.get().holder().equals(keeper.holder())
                     && current.get().heldAt(System.currentTimeMillis())) {
                 return;
             }
@@ -229,6 +239,7 @@ public final class BridgeProcess implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "region bridge " + config.region() + " replica " + config.replicaId()
                     + " holds the bridge lease (epoch " + lease.leaseEpoch() + "): linking to "
                     + config.peers().keySet());
+            presenceExpiry.holding(true);
             gate.open();
             server.health().setStatus(RegionBridgeGrpc.SERVICE_NAME, ServingStatus.SERVING);
             links.start();
@@ -239,6 +250,7 @@ public final class BridgeProcess implements AutoCloseable {
             LOG.log(closing ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "region bridge "
                     + config.region() + " replica " + config.replicaId() + " lost the bridge lease (epoch "
                     + lease.leaseEpoch() + ", " + reason + "): standing by");
+            presenceExpiry.holding(false);
             gate.shut();
             server.health().setStatus(RegionBridgeGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
             links.stop();

@@ -36,6 +36,7 @@ final class PeerLinks {
     private final LinkTiming timing;
     private final LongSupplier nowMs;
     private final java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> commitAcknowledged;
+    private final java.util.function.Supplier<List<io.heliograph.bridge.v1.PresenceChange>> presenceSnapshot;
     private final Map<String, LinkSender> running = new ConcurrentHashMap<>();
     private final Map<String, List<SenderCounters>> retired = new ConcurrentHashMap<>();
     /** Set by {@link #close()}: a lease gained while the process closes starts nothing. */
@@ -43,8 +44,10 @@ final class PeerLinks {
 
     PeerLinks(String region, String replicaId, LongSupplier leaseEpoch, Map<String, PeerReplicas> replicas,
               Map<String, OutboundLog> logs, RegionBridgeService service, LinkTiming timing, LongSupplier nowMs,
-              java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> commitAcknowledged) {
+              java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> commitAcknowledged,
+              java.util.function.Supplier<List<io.heliograph.bridge.v1.PresenceChange>> presenceSnapshot) {
         this.commitAcknowledged = commitAcknowledged;
+        this.presenceSnapshot = presenceSnapshot;
         this.region = region;
         this.replicaId = replicaId;
         this.leaseEpoch = leaseEpoch;
@@ -63,7 +66,7 @@ final class PeerLinks {
         for (var peer : replicas.entrySet()) {
             running.computeIfAbsent(peer.getKey(), p -> new LinkSender(region, replicaId, leaseEpoch,
                     peer.getValue(), logs.get(p), () -> service.heldThrough(p), timing, nowMs, commitAcknowledged)
-                    .start());
+                    .presenceSnapshot(presenceSnapshot).start());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.heliograph.bridge.process;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +27,7 @@ final class RegionPresenceSink implements PresenceSink {
     private final RegionFabric fabric;
     private final Map<String, AtomicLong> received = new ConcurrentHashMap<>();
     private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong forgotten = new AtomicLong();
 
     RegionPresenceSink(PresenceRegistry registry, RegionFabric fabric) {
         this.registry = registry;
@@ -51,6 +53,40 @@ final class RegionPresenceSink implements PresenceSink {
         if (announced != null) {
             fabric.broadcast(announced);
         }
+    }
+
+    /** A member of the peer's snapshot: applied and announced only when this region does not hold it as it is. */
+    @Override
+    public void acceptSnapshot(String peerRegion, PresenceChange change) {
+        PresenceEvent event;
+        try {
+            event = PresenceCodec.fromWire(change, peerRegion);
+        } catch (IllegalArgumentException e) {
+            malformed.incrementAndGet();
+            return;
+        }
+        if (registry.members(event.channel()).contains(event.member())) {
+            return;
+        }
+        PresenceEvent announced = registry.enterOrUpdate(event.channel(), event.member(),
+                PresenceReplication.remoteNode(peerRegion));
+        fabric.broadcast(announced);
+    }
+
+    /**
+     * {@code peerRegion} has been unreachable for the presence timeout: its members leave here, announced as leaves.
+     * Its next stream's snapshot brings back those still present.
+     */
+    int forget(String peerRegion) {
+        List<PresenceEvent> leaves = registry.forgetNode(PresenceReplication.remoteNode(peerRegion));
+        leaves.forEach(fabric::broadcast);
+        forgotten.addAndGet(leaves.size());
+        return leaves.size();
+    }
+
+    /** Members of unreachable peers removed, over all peers. */
+    long forgotten() {
+        return forgotten.get();
     }
 
     /** Changes received from {@code peerRegion} since start. */

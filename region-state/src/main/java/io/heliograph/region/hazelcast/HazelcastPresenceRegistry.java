@@ -60,6 +60,21 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
     }
 
     @Override
+    public List<PresenceEvent> membersOf(String region) {
+        List<PresenceEvent> events = new ArrayList<>();
+        var perChannel = calls.call(() -> channels.executeOnEntries(new MembersOf(region)));
+        for (var entry : perChannel.entrySet()) {
+            if (entry.getValue() != null) {
+                for (PresenceMember member : entry.getValue().members()) {
+                    events.add(new PresenceEvent(entry.getKey(), io.heliograph.protocol.PresenceAction.ENTER,
+                            member));
+                }
+            }
+        }
+        return events;
+    }
+
+    @Override
     public java.util.Set<String> nodesOtherThan(java.util.Set<String> live) {
         return HazelcastChannelLog.union(calls.call(() -> channels.executeOnEntries(new NodesOtherThan(live)))
                 .values());
@@ -172,6 +187,44 @@ public final class HazelcastPresenceRegistry implements PresenceRegistry {
     }
 
     /** Read-only: the nodes holding members of the channel that are not live (null when there are none). */
+    /** The members of one channel connected to a region; null when there are none (no result entry). */
+    public static final class MembersOf
+            implements EntryProcessor<String, ChannelPresence, Serializers.MemberList>, ReadOnly, DataSerializable {
+        private String region;
+
+        public MembersOf() {
+        }
+
+        MembersOf(String region) {
+            this.region = region;
+        }
+
+        @Override
+        public Serializers.MemberList process(Map.Entry<String, ChannelPresence> entry) {
+            ChannelPresence p = entry.getValue();
+            if (p == null) {
+                return null;
+            }
+            List<PresenceMember> members = p.members().stream().filter(m -> region.equals(m.region())).toList();
+            return members.isEmpty() ? null : new Serializers.MemberList(members);
+        }
+
+        @Override
+        public EntryProcessor<String, ChannelPresence, Serializers.MemberList> getBackupProcessor() {
+            return null;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeString(region);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            region = in.readString();
+        }
+    }
+
     public static final class NodesOtherThan
             implements EntryProcessor<String, ChannelPresence, String[]>, ReadOnly, DataSerializable {
         private java.util.Set<String> live;

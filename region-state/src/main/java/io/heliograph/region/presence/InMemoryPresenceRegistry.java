@@ -32,6 +32,22 @@ public final class InMemoryPresenceRegistry implements PresenceRegistry {
     }
 
     @Override
+    public List<PresenceEvent> membersOf(String region) {
+        List<PresenceEvent> events = new java.util.ArrayList<>();
+        for (var entry : channels.entrySet()) {
+            synchronized (entry.getValue()) {
+                for (PresenceMember member : entry.getValue().members()) {
+                    if (region.equals(member.region())) {
+                        events.add(new PresenceEvent(entry.getKey(), io.heliograph.protocol.PresenceAction.ENTER,
+                                member));
+                    }
+                }
+            }
+        }
+        return events;
+    }
+
+    @Override
     public List<PresenceMember> members(String channel) {
         ChannelPresence p = of(channel);
         synchronized (p) {

@@ -26,6 +26,13 @@ public interface PresenceRegistry {
     /** Removes every member held by a node that left the region; answers the leave events. */
     List<PresenceEvent> forgetNode(String nodeId);
 
+    /**
+     * Read-only: every member connected to {@code region}, over all channels, as an {@code enter} each: what a
+     * region sends a peer to rebuild its view of this region's presence. Reads every channel: for a new link, not for
+     * a request path.
+     */
+    List<PresenceEvent> membersOf(String region);
+
     /** Read-only: every node holding a member somewhere that is not in {@code live}. */
     java.util.Set<String> nodesOtherThan(java.util.Set<String> live);
 }
