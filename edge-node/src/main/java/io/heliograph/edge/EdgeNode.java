@@ -114,7 +114,8 @@ public final class EdgeNode implements AutoCloseable {
         // This region's members go to every peer through the same outbound logs as its messages.
         PresenceReplication presenceReplication = commitment instanceof ReplicatingCommitment replicating
                 ? new OutboundPresence(replicating.logs()) : PresenceReplication.NONE;
-        EdgeOperations operations = new EdgeOperations(log, sequencer, commitment, presence, presenceReplication, fabric,
+        EdgeOperations operations = new EdgeOperations(log, sequencer, commitment, presence, presenceReplication,
+                replication.durabilityDefaults(), fabric,
                 new FanOut(fabric, hub), metrics, config.region(), config.limits().maxMessageBytes(), nowMs);
         if (hazelcast != null) {
             // Publishes other regions accept for channels homed here arrive through this region's bridges.

@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.function.LongSupplier;
 
 import io.heliograph.region.fabric.FanOut;
+import io.heliograph.edge.config.DurabilityRules;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.protocol.ChannelName;
 import io.heliograph.protocol.ErrorCode;
@@ -50,6 +51,7 @@ public final class EdgeOperations {
     private final Commitment commitment;
     private final PresenceRegistry presence;
     private final PresenceReplication presenceReplication;
+    private final DurabilityRules durabilityDefaults;
     private final RegionFabric fabric;
     private final FanOut fanOut;
     private final EdgeMetrics metrics;
@@ -58,13 +60,15 @@ public final class EdgeOperations {
     private final LongSupplier nowMs;
 
     public EdgeOperations(ChannelLog log, Sequencer sequencer, Commitment commitment, PresenceRegistry presence,
-                          PresenceReplication presenceReplication, RegionFabric fabric, FanOut fanOut, EdgeMetrics metrics, String region, int maxMessageBytes,
+                          PresenceReplication presenceReplication, DurabilityRules durabilityDefaults,
+                          RegionFabric fabric, FanOut fanOut, EdgeMetrics metrics, String region, int maxMessageBytes,
                           LongSupplier nowMs) {
         this.log = log;
         this.sequencer = sequencer;
         this.commitment = commitment;
         this.presence = presence;
         this.presenceReplication = presenceReplication;
+        this.durabilityDefaults = durabilityDefaults;
         this.fabric = fabric;
         this.fanOut = fanOut;
         this.metrics = metrics;
@@ -140,7 +144,8 @@ public final class EdgeOperations {
             throw new HeliographException(ErrorCode.TOO_LARGE,
                     "message data is larger than the limit of " + maxMessageBytes + " bytes");
         }
-        Durability wanted = durability != null ? durability : commitment.byDefault();
+        Durability wanted = durability != null ? durability
+                : durabilityDefaults.forChannel(channel, commitment.byDefault());
         if (!commitment.offers(wanted)) {
             // Refused before anything is sequenced: it can never be given here, and a retry would not help.
             throw HeliographException.badRequest("durability \"" + wanted.wireName() + "\" needs another region to "

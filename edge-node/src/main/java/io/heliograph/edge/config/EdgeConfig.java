@@ -45,7 +45,8 @@ public record EdgeConfig(
      * region of its own, with region durability only. {@code homes} overrides, by channel pattern, the home every
      * region computes for a channel (rendezvous hashing over this region and its peers).
      */
-    public record Replication(List<String> peers, long globalTimeoutMs, List<HomeRule> homes) {
+    public record Replication(List<String> peers, long globalTimeoutMs, List<HomeRule> homes,
+                              DurabilityRules durabilityDefaults) {
         public Replication {
             peers = List.copyOf(peers);
             homes = List.copyOf(homes);

@@ -79,7 +79,8 @@ public final class EdgeConfigLoader {
             Map.entry("HELIOGRAPH_HAZELCAST_PORT", "hazelcast.port"),
             Map.entry("HELIOGRAPH_HAZELCAST_MEMBERS", "hazelcast.members"),
             Map.entry("HELIOGRAPH_PEERS", "peers"),
-            Map.entry("HELIOGRAPH_HOMES", "homes"));
+            Map.entry("HELIOGRAPH_HOMES", "homes"),
+            Map.entry("HELIOGRAPH_DURABILITY_DEFAULTS", "durability.defaults"));
 
     static EdgeConfig from(Config c) {
         String region = string(c, "region");
@@ -150,8 +151,21 @@ public final class EdgeConfigLoader {
                 throw new ConfigException("homes: " + e.getMessage());
             }
         }
+        List<DurabilityRules.Rule> durabilityRules = new ArrayList<>();
+        for (String rule : list(c, "durability.defaults")) {
+            try {
+                durabilityRules.add(DurabilityRules.Rule.parse(rule));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("durability.defaults: " + e.getMessage());
+            }
+        }
+        DurabilityRules defaults = new DurabilityRules(durabilityRules);
+        if (peers.isEmpty() && defaults.asks(io.heliograph.protocol.Durability.GLOBAL)) {
+            throw new ConfigException("durability.defaults: a rule asks for global, which needs peers (a region of "
+                    + "its own can give region durability only)");
+        }
         var replication = new EdgeConfig.Replication(peers, c.get("durability.global-timeout-ms").exists()
-                ? longIn(c, "durability.global-timeout-ms", 100, 600_000) : 5_000, homes);
+                ? longIn(c, "durability.global-timeout-ms", 100, 600_000) : 5_000, homes, defaults);
         try {
             new RendezvousHomes(replication.regions(region), homes);
         } catch (IllegalArgumentException e) {

@@ -174,7 +174,8 @@ class DepartedNodeAgentTest {
                     io.heliograph.region.sequencing.Forwarder.NONE, () -> { });
             EdgeOperations operations = new EdgeOperations(log, sequencer,
                     io.heliograph.region.sequencing.Commitment.regionOnly(), presence,
-                    io.heliograph.region.presence.PresenceReplication.NONE, fabric,
+                    io.heliograph.region.presence.PresenceReplication.NONE,
+                io.heliograph.edge.config.DurabilityRules.NONE, fabric,
                     new io.heliograph.region.fabric.FanOut(fabric, null), metrics, "us-east", 65536,
                     System::currentTimeMillis);
             String ghost = "us-east-2/0badc0de";

@@ -90,7 +90,8 @@ class ForwardedPublishTest {
         };
         var fabric = new LocalFabric();
         EdgeOperations operations = new EdgeOperations(log, sequencer, mustNotBeAsked, new InMemoryPresenceRegistry(),
-                PresenceReplication.NONE, fabric, new FanOut(fabric, receiver), metrics, "us-east", 65536, System::currentTimeMillis);
+                PresenceReplication.NONE,
+                io.heliograph.edge.config.DurabilityRules.NONE, fabric, new FanOut(fabric, receiver), metrics, "us-east", 65536, System::currentTimeMillis);
         log.attach("orders", fabric.localNodeId(), null);
 
         EdgeOperations.Published published = operations.publish(new TokenClaims("alice", Instant.MAX,
@@ -111,7 +112,8 @@ class ForwardedPublishTest {
                 }, () -> { });
         var fabric = new LocalFabric();
         EdgeOperations operations = new EdgeOperations(log, sequencer, Commitment.regionOnly(),
-                new InMemoryPresenceRegistry(), PresenceReplication.NONE, fabric, new FanOut(fabric, null), metrics, "us-east", 65536,
+                new InMemoryPresenceRegistry(), PresenceReplication.NONE,
+                io.heliograph.edge.config.DurabilityRules.NONE, fabric, new FanOut(fabric, null), metrics, "us-east", 65536,
                 System::currentTimeMillis);
 
         ForwardOutcome outcome = operations.publishAtHome(new ForwardedPublish("orders", "m-1", null, "1", "bob",
@@ -142,7 +144,8 @@ class ForwardedPublishTest {
             }
         };
         EdgeOperations operations = new EdgeOperations(log, sequencer, Commitment.regionOnly(),
-                new InMemoryPresenceRegistry(), PresenceReplication.NONE, fabric, new FanOut(fabric, receiver), metrics, "us-east", 65536,
+                new InMemoryPresenceRegistry(), PresenceReplication.NONE,
+                io.heliograph.edge.config.DurabilityRules.NONE, fabric, new FanOut(fabric, receiver), metrics, "us-east", 65536,
                 System::currentTimeMillis);
         log.attach("orders", fabric.localNodeId(), null);
         var forwarded = new ForwardedPublish("orders", "m-1", "evt", "{\"n\":1}", "bob", "ap-south", 42,

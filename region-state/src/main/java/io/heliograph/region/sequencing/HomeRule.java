@@ -15,9 +15,7 @@ public record HomeRule(String pattern, String region) {
     public HomeRule {
         Objects.requireNonNull(pattern, "pattern");
         Objects.requireNonNull(region, "region");
-        if (pattern.isEmpty() || pattern.length() > 256) {
-            throw new IllegalArgumentException("a home rule's pattern has 1 to 256 characters, got '" + pattern + "'");
-        }
+        new ChannelPattern(pattern); // checks it
         if (!REGION.matcher(region).matches()) {
             throw new IllegalArgumentException("home rule " + pattern + ": region '" + region + "' must match "
                     + REGION.pattern());
@@ -37,30 +35,9 @@ public record HomeRule(String pattern, String region) {
         return new HomeRule(text.substring(0, split).trim(), text.substring(split + 1).trim());
     }
 
-    /** Whether {@code channel} matches the pattern; linear in their lengths (greedy with backtracking to the last star). */
+    /** Whether {@code channel} matches the pattern ({@link ChannelPattern}). */
     public boolean matches(String channel) {
-        int p = 0;
-        int c = 0;
-        int star = -1;
-        int resume = 0;
-        while (c < channel.length()) {
-            if (p < pattern.length() && pattern.charAt(p) == '*') {
-                star = p++;
-                resume = c;
-            } else if (p < pattern.length() && pattern.charAt(p) == channel.charAt(c)) {
-                p++;
-                c++;
-            } else if (star >= 0) {
-                p = star + 1;
-                c = ++resume;
-            } else {
-                return false;
-            }
-        }
-        while (p < pattern.length() && pattern.charAt(p) == '*') {
-            p++;
-        }
-        return p == pattern.length();
+        return new ChannelPattern(pattern).matches(channel);
     }
 
     @Override
