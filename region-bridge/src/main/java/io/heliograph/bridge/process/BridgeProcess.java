@@ -208,12 +208,22 @@ public final class BridgeProcess implements AutoCloseable {
         return keeper;
     }
 
-    /** Becomes holder at once when the lease is free; a standby knows it once the holder's record is read. */
+    /**
+     * Becomes holder at once when the lease is free; a standby knows it once the holder's record is read. Waits at
+     * most one lease TTL; a replica whose role is not known by then starts as a standby and learns it later.
+     */
     private void awaitFirstRole() {
         HazelcastLeaseStore store = new HazelcastLeaseStore(hz);
         long deadline = System.nanoTime() + Duration.ofMillis(config.leaseTtlMs()).toNanos();
         while (System.nanoTime() < deadline && !keeper.isHolder()) {
-            var current = store.current(config.leaseName());
+            java.util.Optional<Lease> current;
+            try {
+                current = store.current(config.leaseName());
+            } catch (io.heliograph.protocol.HeliographException e) {
+                // The region's data members are briefly out of reach (a loaded machine, a member rejoining): the
+                // role is only awaited here, the keeper acts on its own; ask again until the deadline.
+                current = java.util.Optional.empty();
+            }
             // A released record has no holder: the lease is free, and this replica takes it at its next attempt.
             if (current.isPresent() && current.get().holder() != null
                     && !current.get().holder().equals(keeper.holder())
