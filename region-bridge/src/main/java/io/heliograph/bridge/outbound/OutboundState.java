@@ -135,7 +135,8 @@ public final class OutboundState {
 
     public OutboundStatus status() {
         return new OutboundStatus(lastAppended, acknowledged, held == 0 ? 0 : oldestHeld(), held, heldBytes,
-                droppedByCount, droppedByBytes, droppedByAge, droppedThrough, overflowSinceMs, incarnation);
+                droppedByCount, droppedByBytes, droppedByAge, droppedThrough, overflowSinceMs, incarnation,
+                held == 0 ? 0 : appendedAtMs[head]);
     }
 
     public long lastAppended() {

@@ -18,13 +18,15 @@ package io.heliograph.bridge.outbound;
  * @param incarnation     which life of the log this is: chosen at random by its first append, so a log lost with
  *                        its whole region and started again at {@code link_seq} 1 is told apart from the old one
  *                        (0: nothing ever appended)
+ * @param oldestHeldAtMs  when the oldest held entry was appended (0: nothing held): the replication lag in time is
+ *                        now minus this
  */
 public record OutboundStatus(long lastAppended, long acknowledged, long oldestHeld, long heldEntries, long heldBytes,
                              long droppedByCount, long droppedByBytes, long droppedByAge, long droppedThrough,
-                             long overflowSinceMs, long incarnation) {
+                             long overflowSinceMs, long incarnation, long oldestHeldAtMs) {
 
     /** A log that never held anything. */
-    public static final OutboundStatus EMPTY = new OutboundStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final OutboundStatus EMPTY = new OutboundStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Every entry dropped unacknowledged since the log began (a counter: never goes down). */
     public long droppedTotal() {

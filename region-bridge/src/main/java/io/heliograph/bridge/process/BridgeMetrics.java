@@ -93,6 +93,9 @@ final class BridgeMetrics {
         StringBuilder acknowledged = new StringBuilder();
         StringBuilder overflowed = new StringBuilder();
         StringBuilder dropped = new StringBuilder();
+        StringBuilder lagMessages = new StringBuilder();
+        StringBuilder lagMs = new StringBuilder();
+        long now = System.currentTimeMillis();
         for (String peer : peers) {
             OutboundStatus status;
             try {
@@ -107,6 +110,10 @@ final class BridgeMetrics {
             sample(lastAppended, "heliograph_bridge_outbound_last_appended_link_seq", label, status.lastAppended());
             sample(acknowledged, "heliograph_bridge_outbound_acknowledged_link_seq", label, status.acknowledged());
             sample(overflowed, "heliograph_bridge_outbound_overflowed", label, status.overflowed() ? 1 : 0);
+            sample(lagMessages, "heliograph_bridge_replication_lag_messages", label,
+                    Math.max(0, status.lastAppended() - status.acknowledged()));
+            sample(lagMs, "heliograph_bridge_replication_lag_ms", label,
+                    status.heldEntries() == 0 ? 0 : Math.max(0, now - status.oldestHeldAtMs()));
             sample(dropped, "heliograph_bridge_outbound_dropped_total", labels("peer", peer, "bound", "entries"),
                     status.droppedByCount());
             sample(dropped, "heliograph_bridge_outbound_dropped_total", labels("peer", peer, "bound", "bytes"),
@@ -124,6 +131,10 @@ final class BridgeMetrics {
                 "1 while entries after the peer's ack were dropped unacknowledged", overflowed);
         block(out, "heliograph_bridge_outbound_dropped_total", "counter",
                 "entries dropped unacknowledged, by the bound that dropped them", dropped);
+        block(out, "heliograph_bridge_replication_lag_messages", "gauge",
+                "entries logged for the peer and not yet acknowledged by it", lagMessages);
+        block(out, "heliograph_bridge_replication_lag_ms", "gauge",
+                "how long the oldest entry the peer has not acknowledged has waited (0: all acknowledged)", lagMs);
     }
 
     private void senders(StringBuilder out, List<String> peers) {

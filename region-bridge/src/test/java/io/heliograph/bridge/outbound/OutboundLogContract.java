@@ -81,6 +81,23 @@ public abstract class OutboundLogContract {
         assertEquals(6, status.heldEntries());
         assertEquals(page.records().stream().mapToLong(r -> r.entry().sizeBytes()).sum(), status.heldBytes());
         assertFalse(status.overflowed());
+        assertEquals(clock.get(), status.oldestHeldAtMs(), "the lag in time is measured from here");
+        assertTrue(status.incarnation() != 0, "the first append fixed the log's incarnation");
+    }
+
+    @Test
+    void theLagInTimeIsMeasuredFromTheOldestUnacknowledgedEntryAndTheIncarnationNeverChanges() {
+        OutboundLog log = log(ROOMY);
+        log.append(envelope(1));
+        long incarnation = log.status().incarnation();
+        clock.addAndGet(700);
+        log.append(envelope(2));
+        assertEquals(clock.get() - 700, log.status().oldestHeldAtMs());
+        log.acknowledge(1);
+        assertEquals(clock.get(), log.status().oldestHeldAtMs(), "the oldest unacknowledged is now the second");
+        log.acknowledge(2);
+        assertEquals(0, log.status().oldestHeldAtMs(), "nothing waits");
+        assertEquals(incarnation, log.status().incarnation());
     }
 
     @Test

@@ -168,6 +168,8 @@ class BridgeProcessTest {
         assertTrue(metrics.contains("heliograph_bridge_circuit_state{peer=\"eu-west\",state=\"CLOSED\"} 1\n"));
         assertTrue(metrics.contains("heliograph_bridge_frames_sent_total{peer=\"eu-west\"} 10\n"), metrics);
         assertTrue(metrics.contains("heliograph_bridge_outbound_depth_entries{peer=\"eu-west\"} 0\n"), metrics);
+        assertTrue(metrics.contains("heliograph_bridge_replication_lag_messages{peer=\"eu-west\"} 0\n"), metrics);
+        assertTrue(metrics.contains("heliograph_bridge_replication_lag_ms{peer=\"eu-west\"} 0\n"), metrics);
         String receiverMetrics = scrape(mesh.b.replicas[0].httpUrl() + "/metrics").body();
         assertTrue(receiverMetrics.contains("\nheliograph_bridge_envelopes_applied_total 10\n"), receiverMetrics);
         String standbyMetrics = scrape(standby.httpUrl() + "/metrics").body();

@@ -94,12 +94,14 @@ final class OutboundSerializers {
             out.writeLong(s.droppedThrough());
             out.writeLong(s.overflowSinceMs());
             out.writeLong(s.incarnation());
+            out.writeLong(s.oldestHeldAtMs());
         }
 
         @Override
         public OutboundStatus read(ObjectDataInput in) throws IOException {
             return new OutboundStatus(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
-                    in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+                    in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+                    in.readLong());
         }
 
         @Override
