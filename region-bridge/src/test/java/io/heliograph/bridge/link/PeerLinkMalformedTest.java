@@ -6,13 +6,9 @@ import io.heliograph.bridge.v1.MessageEnvelope;
 import io.heliograph.bridge.v1.PresenceChange;
 import io.heliograph.bridge.v1.Serial;
 import io.heliograph.region.channel.AppendResult;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static io.heliograph.region.testing.RegionTesting.await;
@@ -22,24 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Malformed envelopes from a peer are dropped, counted and acknowledged; they do not hold up the frames after them
  * (a refused frame would be resent for ever and stall the link).
  */
-class PeerLinkMalformedTest {
-
-    @TempDir
-    Path directory;
-
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable closeable : closeAfter.reversed()) {
-            closeable.close();
-        }
-    }
+class PeerLinkMalformedTest extends LinkPairTest {
 
     @Test
     void malformedEnvelopesAreDroppedCountedAndAcknowledgedWhileTheRestArrives() {
-        LinkRegion[] regions = LinkRegion.usEastToEuWest(directory,
-                LinkTiming.defaults().withBackoff(50, 500, 500), closeAfter);
+        LinkRegion[] regions = regions(LinkTiming.defaults().withBackoff(50, 500, 500));
         LinkRegion usEast = regions[0];
         LinkRegion euWest = regions[1];
         var log = usEast.outbound.get("eu-west");

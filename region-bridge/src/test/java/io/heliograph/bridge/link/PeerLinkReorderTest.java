@@ -3,13 +3,9 @@ package io.heliograph.bridge.link;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Serial;
 import io.heliograph.region.channel.AppendResult;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static io.heliograph.region.testing.RegionTesting.await;
@@ -23,26 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * not return (it waits, unseen at the origin, for this very region to hold it). A predecessor that never comes on the
  * link is fetched by Backfill after the wait.
  */
-class PeerLinkReorderTest {
+class PeerLinkReorderTest extends LinkPairTest {
 
     static final Duration WAIT = Duration.ofSeconds(20);
     static final String CHANNEL = "room:1";
-
-    @TempDir
-    Path directory;
-
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable closeable : closeAfter.reversed()) {
-            closeable.close();
-        }
-    }
-
-    private LinkRegion[] regions(LinkTiming timing) {
-        return LinkRegion.usEastToEuWest(directory, timing, closeAfter);
-    }
 
     @Test
     void swappedNeighboursOfGlobalPublishesAreStoredInOrderWithoutBackfill() {

@@ -2,13 +2,9 @@ package io.heliograph.bridge.link;
 
 import io.heliograph.bridge.outbound.InMemoryOutboundLog;
 import io.heliograph.bridge.outbound.OutboundLimits;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static io.heliograph.region.testing.RegionTesting.await;
@@ -21,24 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
  * acknowledge beyond the new log, the sender would refuse every acknowledgement, and the link would never carry
  * anything again.
  */
-class PeerLogRestartTest {
-
-    @TempDir
-    Path directory;
-
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable closeable : closeAfter.reversed()) {
-            closeable.close();
-        }
-    }
+class PeerLogRestartTest extends LinkPairTest {
 
     @Test
     void aPeerWhoseLogStartedAgainIsReceivedFromTheStart() {
-        LinkRegion[] regions = LinkRegion.usEastToEuWest(directory,
-                LinkTiming.defaults().withBackoff(50, 500, 500), closeAfter);
+        LinkRegion[] regions = regions(LinkTiming.defaults().withBackoff(50, 500, 500));
         LinkRegion usEast = regions[0];
         LinkRegion euWest = regions[1];
         InMemoryOutboundLog first = usEast.outbound.get("eu-west");
