@@ -6,6 +6,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SenderCounters {
 
     final AtomicLong framesSent = new AtomicLong();
+    final AtomicLong payloadBytesSent = new AtomicLong();
+
+    /** Payload bytes of the envelope and presence frames sent (resends included). */
+    public long payloadBytesSent() {
+        return payloadBytesSent.get();
+    }
     final AtomicLong presenceSnapshotEntries = new AtomicLong();
 
     /** Members sent in presence snapshots at the start of streams. */

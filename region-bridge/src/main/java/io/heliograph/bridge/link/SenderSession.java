@@ -150,6 +150,7 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
                         break;
                     }
                     requests.onNext(record.toLinkFrame());
+                    sender.counters().payloadBytesSent.addAndGet(record.entry().sizeBytes());
                     sender.sentLinkSeq(record.linkSeq());
                     sentThrough = record.linkSeq();
                     sent++;

@@ -140,6 +140,8 @@ final class BridgeMetrics {
     private void senders(StringBuilder out, List<String> peers) {
         perPeer(out, peers, "heliograph_bridge_frames_sent_total", "envelope and presence frames sent",
                 SenderCounters::framesSent);
+        perPeer(out, peers, "heliograph_bridge_payload_bytes_sent_total",
+                "payload bytes of the envelope and presence frames sent", SenderCounters::payloadBytesSent);
         perPeer(out, peers, "heliograph_bridge_frames_resent_total", "frames sent again after a reconnect",
                 SenderCounters::framesResent);
         perPeer(out, peers, "heliograph_bridge_frames_acked_total", "entries the peer acknowledged",

@@ -167,6 +167,8 @@ class BridgeProcessTest {
         assertTrue(metrics.contains("heliograph_bridge_link_state{peer=\"eu-west\",state=\"STREAMING\"} 1\n"));
         assertTrue(metrics.contains("heliograph_bridge_circuit_state{peer=\"eu-west\",state=\"CLOSED\"} 1\n"));
         assertTrue(metrics.contains("heliograph_bridge_frames_sent_total{peer=\"eu-west\"} 10\n"), metrics);
+        assertTrue(metrics.matches("(?s).*heliograph_bridge_payload_bytes_sent_total\\{peer=\"eu-west\"} [1-9]\\d*\n.*"),
+                metrics);
         assertTrue(metrics.contains("heliograph_bridge_outbound_depth_entries{peer=\"eu-west\"} 0\n"), metrics);
         assertTrue(metrics.contains("heliograph_bridge_replication_lag_messages{peer=\"eu-west\"} 0\n"), metrics);
         assertTrue(metrics.contains("heliograph_bridge_replication_lag_ms{peer=\"eu-west\"} 0\n"), metrics);
