@@ -89,6 +89,9 @@ public final class BridgeBench implements Callable<Integer> {
     @Option(names = "--warmup-seconds", defaultValue = "10", description = "Unmeasured publishing before the latency phases (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
+    @Option(names = "--idle-seconds", defaultValue = "10", description = "CPU of the linked mesh with no traffic, measured before the warm-up; 0 skips (default: ${DEFAULT-VALUE}).")
+    int idleSeconds;
+
     @Option(names = "--drain-seconds", defaultValue = "10", description = "Longest wait for a phase's last receipts and acks (default: ${DEFAULT-VALUE}).")
     int drainSeconds;
 
@@ -106,6 +109,14 @@ public final class BridgeBench implements Callable<Integer> {
 
     @Option(names = "--bridge-heap", defaultValue = "256m", description = "-Xmx of each bridge replica (default: ${DEFAULT-VALUE}).")
     String bridgeHeap;
+
+    @Option(names = "--node-java-opts", defaultValue = "",
+            description = "Extra JVM options of each edge node, space-separated (e.g. a JFR recording: "
+                    + "-XX:StartFlightRecording=filename=/tmp/edge-%%p.jfr,settings=profile).")
+    String nodeJavaOpts;
+
+    @Option(names = "--bridge-java-opts", defaultValue = "", description = "Extra JVM options of each bridge replica, space-separated.")
+    String bridgeJavaOpts;
 
     @Option(names = "--edge-warmup-iterations", description = "The edge nodes' warmup-iterations (default: theirs).")
     Integer edgeWarmupIterations;
@@ -133,6 +144,8 @@ public final class BridgeBench implements Callable<Integer> {
     static final int STEP = 11;
     static final int THROUGHPUT = 12;
     static final int OUTAGE = 13;
+    /** Longest wait before a phase for the last one's messages to arrive everywhere. */
+    static final int SETTLE_SECONDS = 60;
 
     private final long startNs = System.nanoTime();
     LocalMesh mesh;
@@ -184,10 +197,8 @@ public final class BridgeBench implements Callable<Integer> {
         }
         Path dir = LocalMesh.home().resolve(".mesh/bench-bridge");
         mesh = LocalMesh.builder().plan(plan).secret(secret).logDir(dir.resolve("logs")).tlsDir(dir.resolve("tls"))
-                .jvmOptions(List.of("-Xmx" + nodeHeap, "-XX:+ExitOnOutOfMemoryError",
-                        "-Dhazelcast.phone.home.enabled=false"))
-                .bridgeJvmOptions(List.of("-Xmx" + bridgeHeap, "-XX:+ExitOnOutOfMemoryError",
-                        "-Dhazelcast.phone.home.enabled=false"))
+                .jvmOptions(jvmOptions(nodeHeap, nodeJavaOpts))
+                .bridgeJvmOptions(jvmOptions(bridgeHeap, bridgeJavaOpts))
                 .extraFlags(flags).bridgeFlags(bridgeFlags).build();
         Runtime.getRuntime().addShutdownHook(new Thread(mesh::close, "bench-mesh-stop"));
         BridgeReport report = new BridgeReport(this, machine, plan);
@@ -224,12 +235,20 @@ public final class BridgeBench implements Callable<Integer> {
             log("subscribers: one per region on " + all.size() + " channels; publishers: " + publishers + " in "
                     + home + " and in " + regions.get(1));
 
+            if (idleSeconds > 0) {
+                CpuMeter.Snapshot idle = cpu.snapshot();
+                Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
+                report.idle = cpu.since(idle);
+                log(String.format(Locale.ROOT, "idle: edge nodes %.1f %%, bridges %.1f %% of one core in all",
+                        report.idle.sum("edge"), report.idle.sum("bridge")));
+            }
             if (warmupSeconds > 0) {
                 log("warm-up: " + warmupSeconds + " s at " + rate + " msg/s, global then region (not recorded)");
                 runRate(WARMUP_GLOBAL, "warm-up", "global", rate / 2, rate / 2, Math.max(1, warmupSeconds / 2));
                 runRate(WARMUP_REGION, "warm-up", "region", rate / 2, rate / 2,
                         Math.max(1, warmupSeconds - warmupSeconds / 2));
             }
+            List<Run> runs = new ArrayList<>();
             int id = FIRST_LATENCY;
             for (String durability : durabilities) {
                 if (budgetLeft() < seconds + drainSeconds + 30) {
@@ -237,23 +256,24 @@ public final class BridgeBench implements Callable<Integer> {
                     continue;
                 }
                 log("latency, " + durability + ": " + rate + " msg/s for " + seconds + " s");
-                report.phases.add(runRate(id++, "latency", durability, rate / 2, rate / 2, seconds));
+                runs.add(runRate(id++, "latency", durability, rate / 2, rate / 2, seconds));
             }
             if (targetRate > 0 && budgetLeft() >= stepSeconds + drainSeconds + 40) {
                 log("step: " + targetRate + " msg/s in " + home + " (region durability) for " + stepSeconds
                         + " s, after 3 s unmeasured");
                 runRate(STEP_WARMUP, "step warm-up", "region", targetRate, 0, 3);
-                report.phases.add(runRate(STEP, "step", "region", targetRate, 0, stepSeconds));
+                runs.add(runRate(STEP, "step", "region", targetRate, 0, stepSeconds));
             } else if (targetRate > 0) {
                 report.notes.add("target-rate step skipped: time budget");
             }
             if (throughputSeconds > 0 && budgetLeft() >= throughputSeconds + drainSeconds + 40) {
                 log("throughput: closed loop on " + publishers + " connections in " + home + " for "
                         + throughputSeconds + " s");
-                report.phases.add(runClosedLoop(THROUGHPUT, throughputSeconds));
+                runs.add(runClosedLoop(THROUGHPUT, throughputSeconds));
             }
             if (!skipOutage && outageSeconds > 0) {
                 int need = outageSeconds + catchupLimitSeconds + drainSeconds + 30;
+                settle(SETTLE_SECONDS);
                 if (budgetLeft() < need) {
                     report.notes.add("outage skipped: " + budgetLeft() + " s of budget left, it needs up to " + need);
                 } else {
@@ -261,6 +281,8 @@ public final class BridgeBench implements Callable<Integer> {
                             outageLiveRate, outageSeconds, catchupLimitSeconds);
                 }
             }
+            settle(30);
+            runs.forEach(run -> report.phases.add(collect(run)));
             report.totalSeconds = (System.nanoTime() - startNs) / 1e9;
             report.loadBefore = loadBefore;
             report.loadAfter = CpuMeter.loadAverage();
@@ -279,6 +301,17 @@ public final class BridgeBench implements Callable<Integer> {
             mesh.close();
             log(String.format(Locale.ROOT, "done in %.0f s", (System.nanoTime() - startNs) / 1e9));
         }
+    }
+
+    private static List<String> jvmOptions(String heap, String extra) {
+        List<String> options = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError",
+                "-Dhazelcast.phone.home.enabled=false"));
+        for (String option : extra.trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                options.add(option);
+            }
+        }
+        return options;
     }
 
     private List<String> channelNames(String prefix) {
@@ -313,12 +346,44 @@ public final class BridgeBench implements Callable<Integer> {
         return timeLimitSeconds - TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs);
     }
 
+    /** A phase as it ran; its receipts are counted at the end of the run ({@link #collect}), late ones included. */
+    record Run(int phase, String name, String durability, Map<Integer, Double> offered, double publishSeconds,
+               long beginNs, long drainMs, Map<Integer, Long> waited, CpuMeter.Usage usage, long settleMs) {
+    }
+
+    /** Every (phase, publishing region) published so far, for {@link #settle}. */
+    final List<int[]> published = new ArrayList<>();
+
+    /**
+     * Before a phase: waits, at most {@code maxSeconds}, until every subscriber holds every message acked in the
+     * phases before, so that a phase does not queue behind the last one's backlog. Returns how long it waited.
+     */
+    long settle(int maxSeconds) throws InterruptedException {
+        long t0 = System.nanoTime();
+        long deadlineNs = t0 + TimeUnit.SECONDS.toNanos(maxSeconds);
+        while (System.nanoTime() < deadlineNs && !published.stream().allMatch(pp -> allReceived(pp[0], List.of(pp[1])))) {
+            Thread.sleep(50);
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        if (ms > 1000) {
+            log(String.format(Locale.ROOT, "  waited %.1f s for the last phase's messages to arrive everywhere%s",
+                    ms / 1000.0, System.nanoTime() >= deadlineNs ? " (gave up: some are still missing)" : ""));
+        }
+        return ms;
+    }
+
+    BridgeReport.Phase collect(Run run) {
+        return BridgeReport.Phase.collect(this, run.phase(), run.name(), run.durability(), run.offered(),
+                run.publishSeconds(), run.beginNs(), run.drainMs(), run.waited(), run.usage(), run.settleMs());
+    }
+
     /**
      * A fixed-rate phase: {@code homeRate} msg/s from the home region's pool and {@code remoteRate} from the second
      * region's, open loop on the home channels, then a drain until every subscriber holds every acked message.
      */
-    BridgeReport.Phase runRate(int phase, String name, String durability, double homeRate, double remoteRate,
-                               int publishSeconds) throws InterruptedException {
+    Run runRate(int phase, String name, String durability, double homeRate, double remoteRate, int publishSeconds)
+            throws InterruptedException {
+        long settleMs = settle(SETTLE_SECONDS);
         CpuMeter.Snapshot before = cpu.snapshot();
         long beginNs = System.nanoTime();
         Map<Integer, Double> offered = new LinkedHashMap<>();
@@ -332,6 +397,7 @@ public final class BridgeBench implements Callable<Integer> {
             BridgeTraffic.Pool pool = pools.get(pub);
             double r = rates[pub];
             offered.put(pub, r);
+            published.add(new int[] {phase, pub});
             waitedBefore.put(pub, pool.waitedForConnection.sum());
             AtomicLong seqs = new AtomicLong();
             threads.add(Thread.ofPlatform().name("publish-" + phase + "-" + pub).start(() -> {
@@ -349,32 +415,32 @@ public final class BridgeBench implements Callable<Integer> {
         long publishedNs = System.nanoTime();
         long drainMs = drain(phase, offered.keySet());
         CpuMeter.Usage usage = cpu.since(before);
-        if (phase < FIRST_LATENCY || phase == STEP_WARMUP) {
-            return null;
-        }
         Map<Integer, Long> waited = new LinkedHashMap<>();
         waitedBefore.forEach((pub, w) -> waited.put(pub, pools.get(pub).waitedForConnection.sum() - w));
-        BridgeReport.Phase result = BridgeReport.Phase.collect(this, phase, name, durability, offered,
-                (publishedNs - beginNs) / 1e9, beginNs, drainMs, waited, usage);
-        log(result.summary());
-        return result;
+        Run run = new Run(phase, name, durability, offered, (publishedNs - beginNs) / 1e9, beginNs, drainMs, waited,
+                usage, settleMs);
+        if (phase >= FIRST_LATENCY && phase != STEP_WARMUP) {
+            log(collect(run).summary());
+        }
+        return run;
     }
 
     /** Closed loop in the home region, region durability: as fast as the publisher connections are answered. */
-    BridgeReport.Phase runClosedLoop(int phase, int publishSeconds) throws InterruptedException {
+    Run runClosedLoop(int phase, int publishSeconds) throws InterruptedException {
+        long settleMs = settle(SETTLE_SECONDS);
         CpuMeter.Snapshot before = cpu.snapshot();
         long beginNs = System.nanoTime();
         BridgeTraffic.Pool pool = pools.get(0);
+        published.add(new int[] {phase, 0});
         AtomicLong seqs = new AtomicLong();
         pool.closedLoop(phase, Duration.ofSeconds(publishSeconds), homeChannels, "region", seqs);
         long publishedNs = System.nanoTime();
         long drainMs = drain(phase, List.of(0));
         CpuMeter.Usage usage = cpu.since(before);
-        double seconds = (publishedNs - beginNs) / 1e9;
-        BridgeReport.Phase result = BridgeReport.Phase.collect(this, phase, "throughput", "region",
-                Map.of(0, Double.NaN), seconds, beginNs, drainMs, Map.of(0, 0L), usage);
-        log(result.summary());
-        return result;
+        Run run = new Run(phase, "throughput", "region", Map.of(0, Double.NaN), (publishedNs - beginNs) / 1e9,
+                beginNs, drainMs, Map.of(0, 0L), usage, settleMs);
+        log(collect(run).summary());
+        return run;
     }
 
     /**
@@ -382,8 +448,12 @@ public final class BridgeBench implements Callable<Integer> {
      * {@code phase} from {@code pubs}, at most {@code --drain-seconds}. Returns how long it took.
      */
     long drain(int phase, Iterable<Integer> pubs) throws InterruptedException {
+        return drain(phase, pubs, drainSeconds);
+    }
+
+    long drain(int phase, Iterable<Integer> pubs, int seconds) throws InterruptedException {
         long t0 = System.nanoTime();
-        long deadlineNs = t0 + TimeUnit.SECONDS.toNanos(drainSeconds);
+        long deadlineNs = t0 + TimeUnit.SECONDS.toNanos(seconds);
         for (int pub : pubs) {
             pools.get(pub).awaitIdle(Duration.ofNanos(Math.max(0, deadlineNs - System.nanoTime())));
         }

@@ -80,6 +80,10 @@ final class BridgeOutage {
         AtomicBoolean stop = new AtomicBoolean();
         Duration longest = Duration.ofSeconds(PRE_SECONDS + outageSeconds + catchupLimitSeconds + POST_SECONDS + 5);
         List<Thread> threads = new ArrayList<>();
+        bench.published.add(new int[] {phase, 0});
+        if (third) {
+            bench.published.add(new int[] {phase, 2});
+        }
         threads.add(publisher(phase, bench.pools.get(0), homeRate, longest, bench.homeChannels, stop));
         if (third) {
             threads.add(publisher(phase, bench.pools.get(2), liveRate, longest, bench.thirdChannels, stop));
@@ -142,7 +146,7 @@ final class BridgeOutage {
             t.join(10_000);
         }
         List<Integer> pubs = third ? List.of(0, 2) : List.of(0);
-        long drainMs = bench.drain(phase, pubs);
+        bench.drain(phase, pubs, 30);
         Map<String, Double> atEnd = metrics(bridgeA, bridgeB, a, b);
         long endNs = System.nanoTime();
         CpuMeter.Usage usage = bench.cpu.since(before);

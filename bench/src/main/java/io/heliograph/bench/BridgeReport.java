@@ -66,11 +66,11 @@ final class BridgeReport {
     /** One measured phase. */
     record Phase(int id, String name, String durability, Map<Integer, Double> offered, double publishSeconds,
                  long drainMs, CpuMeter.Usage cpu, List<Path> paths, List<Ack> acks, Map<String, Long> errors,
-                 List<String> regions) {
+                 List<String> regions, long settleMs) {
 
         static Phase collect(BridgeBench bench, int id, String name, String durability, Map<Integer, Double> offered,
                              double publishSeconds, long beginNs, long drainMs, Map<Integer, Long> waited,
-                             CpuMeter.Usage cpu) {
+                             CpuMeter.Usage cpu, long settleMs) {
             List<Path> paths = new ArrayList<>();
             List<Ack> acks = new ArrayList<>();
             for (int pub : offered.keySet()) {
@@ -84,7 +84,7 @@ final class BridgeReport {
                         sent / publishSeconds, waited.getOrDefault(pub, 0L)));
             }
             return new Phase(id, name, durability, offered, publishSeconds, drainMs, cpu, paths, acks,
-                    bench.traffic.errors(id), bench.regions);
+                    bench.traffic.errors(id), bench.regions, settleMs);
         }
 
         String summary() {
@@ -127,6 +127,7 @@ final class BridgeReport {
     final List<Phase> phases = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     BridgeOutage.Result outage;
+    CpuMeter.Usage idle;
     double meshStartSeconds;
     double totalSeconds;
     String loadBefore;
@@ -239,6 +240,13 @@ final class BridgeReport {
                 + "non-home: the forward's round trip 2d, plus 2d for global. The overhead is everything else: the "
                 + "edge and Hazelcast work, the bridge's reads of the outbound log, gRPC and TLS, the receiver's "
                 + "stores and its acknowledgement delay (link.ack-delay-ms), and the userspace proxy's own copying.\n");
+        for (Phase p : phases) {
+            if (p.settleMs() > 1000) {
+                md.append(String.format(Locale.ROOT, "%nNote: %s %s started %.1f s late, waiting for the phase before "
+                        + "it to arrive everywhere%s.%n", phaseLabel(p), p.durability(), p.settleMs() / 1000.0,
+                        p.settleMs() >= BridgeBench.SETTLE_SECONDS * 1000L ? " (it gave up)" : ""));
+            }
+        }
         for (String n : notes) {
             md.append("\nNote: ").append(n).append('\n');
         }
@@ -368,33 +376,43 @@ final class BridgeReport {
     }
 
     private void cpuTable(StringBuilder md) {
-        List<String> names = new ArrayList<>();
         List<CpuMeter.Usage> usages = new ArrayList<>();
         List<String> labels = new ArrayList<>();
+        List<Long> published = new ArrayList<>();
+        if (idle != null) {
+            usages.add(idle);
+            labels.add(String.format(Locale.ROOT, "idle, linked (%.0f s)", idle.seconds()));
+            published.add(0L);
+        }
         for (Phase p : phases) {
             usages.add(p.cpu());
             labels.add(phaseLabel(p) + " " + p.durability());
+            published.add(p.acks().stream().mapToLong(Ack::sent).sum());
         }
         if (outage != null) {
             usages.add(outage.cpu());
             labels.add("outage");
+            published.add(bench.traffic.sent(BridgeBench.OUTAGE, 0) + bench.traffic.sent(BridgeBench.OUTAGE, 2));
         }
         if (usages.isEmpty()) {
             return;
         }
-        names.addAll(usages.getFirst().percentOfCore().keySet());
+        List<String> names = new ArrayList<>(usages.getFirst().percentOfCore().keySet());
         md.append("**CPU** (percent of one core per process over the phase, publishing and drain; the machine has ")
-                .append(machine.cpus()).append(" cores; \"others\" is what processes outside the bench took, in "
-                        + "percent of the machine).\n\n| phase | ");
-        md.append(String.join(" | ", names)).append(" | machine busy % | others % |\n|---|");
-        md.append("---:|".repeat(names.size() + 2)).append('\n');
+                .append(machine.cpus()).append(" cores; \"bench\" includes the WAN proxies, which run in the bench "
+                        + "process; \"others\" is what processes outside the bench took, in percent of the machine; "
+                        + "the last column is the edge nodes' and bridges' CPU time per message published).\n\n| phase | ");
+        md.append(String.join(" | ", names)).append(" | machine busy % | others % | mesh CPU ms per message |\n|---|");
+        md.append("---:|".repeat(names.size() + 3)).append('\n');
         for (int i = 0; i < usages.size(); i++) {
             CpuMeter.Usage u = usages.get(i);
             md.append("| ").append(labels.get(i)).append(" | ");
             for (String n : names) {
                 md.append(String.format(Locale.ROOT, "%.0f | ", u.percentOfCore().getOrDefault(n, Double.NaN)));
             }
-            md.append(String.format(Locale.ROOT, "%.0f | %.0f |%n", u.machineBusyPercent(), u.othersPercentOfMachine()));
+            double meshCpuS = (u.sum("edge") + u.sum("bridge")) / 100 * u.seconds();
+            md.append(String.format(Locale.ROOT, "%.0f | %.0f | %.2f |%n", u.machineBusyPercent(),
+                    u.othersPercentOfMachine(), published.get(i) == 0 ? Double.NaN : meshCpuS * 1000 / published.get(i)));
         }
         md.append('\n');
     }
