@@ -53,8 +53,11 @@ public final class BridgeBench implements Callable<Integer> {
     @Option(names = "--base-port", defaultValue = "12000", description = "First port of the bench mesh; it uses base..base+1999 (default: ${DEFAULT-VALUE}).")
     int basePort;
 
-    @Option(names = "--rate", defaultValue = "200", description = "Total msg/s of the latency phases, half from the home region, half from the second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "100", description = "Total msg/s of the latency phases, from the home region and the second (--remote-share) (default: ${DEFAULT-VALUE}).")
     double rate;
+
+    @Option(names = "--remote-share", defaultValue = "0.5", description = "Share of --rate published from the second region (forwarded to the home) in the latency phases (default: ${DEFAULT-VALUE}).")
+    double remoteShare;
 
     @Option(names = "--seconds", defaultValue = "10", description = "Publishing time of each latency phase (default: ${DEFAULT-VALUE}).")
     int seconds;
@@ -62,10 +65,13 @@ public final class BridgeBench implements Callable<Integer> {
     @Option(names = "--durabilities", split = ",", defaultValue = "global,region", description = "One latency phase per durability (default: ${DEFAULT-VALUE}).")
     List<String> durabilities;
 
-    @Option(names = "--target-rate", defaultValue = "5000", description = "msg/s of the step published in the home region (each link carries all of it; region durability); 0 skips (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--target-rate", defaultValue = "5000", description = "The issue's rate per link, the last step unless --step-rates says otherwise; 0 skips the steps (default: ${DEFAULT-VALUE}).")
     double targetRate;
 
-    @Option(names = "--step-seconds", defaultValue = "10", description = "Publishing time of the target-rate step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--step-rates", split = ",", description = "msg/s of each step published in the home region (region durability; each link carries all of it), stepping up until the remote regions fall behind (default: 250,500,1000,2000 and --target-rate).")
+    List<Double> stepRates;
+
+    @Option(names = "--step-seconds", defaultValue = "10", description = "Publishing time of each step (default: ${DEFAULT-VALUE}).")
     int stepSeconds;
 
     @Option(names = "--throughput-seconds", defaultValue = "5", description = "Closed-loop publishing in the home region (region durability); 0 skips (default: ${DEFAULT-VALUE}).")
@@ -86,10 +92,10 @@ public final class BridgeBench implements Callable<Integer> {
     @Option(names = "--catchup-limit-seconds", defaultValue = "90", description = "Longest wait for the cut-off region to catch up after the restore (default: ${DEFAULT-VALUE}).")
     int catchupLimitSeconds;
 
-    @Option(names = "--warmup-seconds", defaultValue = "10", description = "Unmeasured publishing before the latency phases (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-seconds", defaultValue = "30", description = "Unmeasured publishing before the latency phases (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
-    @Option(names = "--idle-seconds", defaultValue = "10", description = "CPU of the linked mesh with no traffic, measured before the warm-up; 0 skips (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--idle-seconds", defaultValue = "10", description = "CPU of the linked mesh with no traffic, measured before the warm-up and again before the outage; 0 skips (default: ${DEFAULT-VALUE}).")
     int idleSeconds;
 
     @Option(names = "--drain-seconds", defaultValue = "10", description = "Longest wait for a phase's last receipts and acks (default: ${DEFAULT-VALUE}).")
@@ -140,10 +146,10 @@ public final class BridgeBench implements Callable<Integer> {
     static final int WARMUP_GLOBAL = 0;
     static final int WARMUP_REGION = 1;
     static final int FIRST_LATENCY = 2;
-    static final int STEP_WARMUP = 10;
-    static final int STEP = 11;
     static final int THROUGHPUT = 12;
     static final int OUTAGE = 13;
+    /** Steps are FIRST_STEP, FIRST_STEP + 1, ... */
+    static final int FIRST_STEP = 20;
     /** Longest wait before a phase for the last one's messages to arrive everywhere. */
     static final int SETTLE_SECONDS = 60;
 
@@ -244,9 +250,10 @@ public final class BridgeBench implements Callable<Integer> {
             }
             if (warmupSeconds > 0) {
                 log("warm-up: " + warmupSeconds + " s at " + rate + " msg/s, global then region (not recorded)");
-                runRate(WARMUP_GLOBAL, "warm-up", "global", rate / 2, rate / 2, Math.max(1, warmupSeconds / 2));
-                runRate(WARMUP_REGION, "warm-up", "region", rate / 2, rate / 2,
-                        Math.max(1, warmupSeconds - warmupSeconds / 2));
+                double homeRate = rate * (1 - remoteShare);
+                double remote = rate * remoteShare;
+                runRate(WARMUP_GLOBAL, "warm-up", "global", homeRate, remote, Math.max(1, warmupSeconds / 2));
+                runRate(WARMUP_REGION, "warm-up", "region", homeRate, remote, Math.max(1, warmupSeconds - warmupSeconds / 2));
             }
             List<Run> runs = new ArrayList<>();
             int id = FIRST_LATENCY;
@@ -256,20 +263,42 @@ public final class BridgeBench implements Callable<Integer> {
                     continue;
                 }
                 log("latency, " + durability + ": " + rate + " msg/s for " + seconds + " s");
-                runs.add(runRate(id++, "latency", durability, rate / 2, rate / 2, seconds));
+                runs.add(runRate(id++, "latency", durability, rate * (1 - remoteShare), rate * remoteShare,
+                        seconds));
             }
-            if (targetRate > 0 && budgetLeft() >= stepSeconds + drainSeconds + 40) {
-                log("step: " + targetRate + " msg/s in " + home + " (region durability) for " + stepSeconds
-                        + " s, after 3 s unmeasured");
-                runRate(STEP_WARMUP, "step warm-up", "region", targetRate, 0, 3);
-                runs.add(runRate(STEP, "step", "region", targetRate, 0, stepSeconds));
-            } else if (targetRate > 0) {
-                report.notes.add("target-rate step skipped: time budget");
+            if (targetRate > 0) {
+                List<Double> steps = stepRates != null ? stepRates
+                        : List.of(250.0, 500.0, 1000.0, 2000.0, targetRate).stream().filter(r -> r <= targetRate)
+                        .distinct().toList();
+                int stepId = FIRST_STEP;
+                for (double stepRate : steps) {
+                    if (budgetLeft() < stepSeconds + drainSeconds + SETTLE_SECONDS + 40) {
+                        report.notes.add("steps from " + stepRate + " msg/s skipped: time budget");
+                        break;
+                    }
+                    log("step: " + stepRate + " msg/s in " + home + " (region durability) for " + stepSeconds + " s");
+                    Run run = runRate(stepId++, "step", "region", stepRate, 0, stepSeconds);
+                    runs.add(run);
+                    String stop = stepStop(run, stepRate);
+                    if (stop != null) {
+                        report.stepStop = stop;
+                        log("  stepping stopped: " + stop);
+                        break;
+                    }
+                }
             }
             if (throughputSeconds > 0 && budgetLeft() >= throughputSeconds + drainSeconds + 40) {
                 log("throughput: closed loop on " + publishers + " connections in " + home + " for "
                         + throughputSeconds + " s");
                 runs.add(runClosedLoop(THROUGHPUT, throughputSeconds));
+            }
+            if (idleSeconds > 0) {
+                settle(SETTLE_SECONDS);
+                CpuMeter.Snapshot idle = cpu.snapshot();
+                Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
+                report.idleAfter = cpu.since(idle);
+                log(String.format(Locale.ROOT, "idle again: edge nodes %.1f %%, bridges %.1f %% of one core in all",
+                        report.idleAfter.sum("edge"), report.idleAfter.sum("bridge")));
             }
             if (!skipOutage && outageSeconds > 0) {
                 int need = outageSeconds + catchupLimitSeconds + drainSeconds + 30;
@@ -348,7 +377,8 @@ public final class BridgeBench implements Callable<Integer> {
 
     /** A phase as it ran; its receipts are counted at the end of the run ({@link #collect}), late ones included. */
     record Run(int phase, String name, String durability, Map<Integer, Double> offered, double publishSeconds,
-               long beginNs, long drainMs, Map<Integer, Long> waited, CpuMeter.Usage usage, long settleMs) {
+               long beginNs, long drainMs, Map<Integer, Long> waited, CpuMeter.Usage usage, long settleMs,
+               boolean complete) {
     }
 
     /** Every (phase, publishing region) published so far, for {@link #settle}. */
@@ -374,7 +404,8 @@ public final class BridgeBench implements Callable<Integer> {
 
     BridgeReport.Phase collect(Run run) {
         return BridgeReport.Phase.collect(this, run.phase(), run.name(), run.durability(), run.offered(),
-                run.publishSeconds(), run.beginNs(), run.drainMs(), run.waited(), run.usage(), run.settleMs());
+                run.publishSeconds(), run.beginNs(), run.drainMs(), run.waited(), run.usage(), run.settleMs(),
+                run.complete());
     }
 
     /**
@@ -418,11 +449,28 @@ public final class BridgeBench implements Callable<Integer> {
         Map<Integer, Long> waited = new LinkedHashMap<>();
         waitedBefore.forEach((pub, w) -> waited.put(pub, pools.get(pub).waitedForConnection.sum() - w));
         Run run = new Run(phase, name, durability, offered, (publishedNs - beginNs) / 1e9, beginNs, drainMs, waited,
-                usage, settleMs);
-        if (phase >= FIRST_LATENCY && phase != STEP_WARMUP) {
+                usage, settleMs, allReceived(phase, offered.keySet()));
+        if (phase >= FIRST_LATENCY) {
             log(collect(run).summary());
         }
         return run;
+    }
+
+    /** Why stepping stops after {@code run}, or null to go on: the remote regions fell behind or publishing did. */
+    String stepStop(Run run, double stepRate) {
+        BridgeReport.Phase p = collect(run);
+        BridgeReport.Ack ack = p.acks().getFirst();
+        if (ack.sentRate() < 0.9 * stepRate) {
+            return String.format(Locale.ROOT, "the home region took %.0f msg/s of the %.0f offered", ack.sentRate(),
+                    stepRate);
+        }
+        for (BridgeReport.Path path : p.paths()) {
+            if (path.lost() > 0) {
+                return String.format(Locale.ROOT, "at %.0f msg/s %s still lacked %d messages %d s after publishing "
+                        + "ended", stepRate, regions.get(path.sub()), path.lost(), drainSeconds);
+            }
+        }
+        return null;
     }
 
     /** Closed loop in the home region, region durability: as fast as the publisher connections are answered. */
@@ -438,7 +486,7 @@ public final class BridgeBench implements Callable<Integer> {
         long drainMs = drain(phase, List.of(0));
         CpuMeter.Usage usage = cpu.since(before);
         Run run = new Run(phase, "throughput", "region", Map.of(0, Double.NaN), (publishedNs - beginNs) / 1e9,
-                beginNs, drainMs, Map.of(0, 0L), usage, settleMs);
+                beginNs, drainMs, Map.of(0, 0L), usage, settleMs, allReceived(phase, List.of(0)));
         log(collect(run).summary());
         return run;
     }

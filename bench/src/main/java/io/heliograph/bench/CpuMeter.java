@@ -12,7 +12,7 @@ final class CpuMeter {
 
     /** CPU over one window: per process in percent of one core, and the machine's in percent of all cores. */
     record Usage(double seconds, Map<String, Double> percentOfCore, double machineBusyPercent,
-                 double othersPercentOfMachine) {
+                 double othersPercentOfMachine, Map<String, Double> contextSwitchesPerSecond) {
 
         /** Sum over the processes whose name starts with {@code prefix}, in percent of one core. */
         double sum(String prefix) {
@@ -22,7 +22,7 @@ final class CpuMeter {
     }
 
     /** A reading to take the difference from. */
-    record Snapshot(long atNs, Map<String, Long> ticks, long machineBusyTicks) {
+    record Snapshot(long atNs, Map<String, Long> ticks, long machineBusyTicks, Map<String, Long> switches) {
     }
 
     private final Map<String, Long> pids;
@@ -36,14 +36,16 @@ final class CpuMeter {
 
     Snapshot snapshot() {
         Map<String, Long> ticks = new LinkedHashMap<>();
+        Map<String, Long> switches = new LinkedHashMap<>();
         pids.forEach((name, pid) -> {
             try {
                 ticks.put(name, ProcStats.cpuTicks(pid));
             } catch (RuntimeException e) {
                 ticks.put(name, -1L); // exited
             }
+            switches.put(name, contextSwitches(pid));
         });
-        return new Snapshot(System.nanoTime(), ticks, machineBusyTicks());
+        return new Snapshot(System.nanoTime(), ticks, machineBusyTicks(), switches);
     }
 
     Usage since(Snapshot before) {
@@ -64,7 +66,36 @@ final class CpuMeter {
         long busy = now.machineBusyTicks() - before.machineBusyTicks();
         double machine = 100.0 * busy / hz / seconds / cpus;
         double others = 100.0 * Math.max(0, busy - ours) / hz / seconds / cpus;
-        return new Usage(seconds, percent, machine, others);
+        Map<String, Double> switches = new LinkedHashMap<>();
+        now.switches().forEach((name, n) -> {
+            long was = before.switches().getOrDefault(name, -1L);
+            switches.put(name, was < 0 || n < 0 ? Double.NaN : (n - was) / seconds);
+        });
+        return new Usage(seconds, percent, machine, others, switches);
+    }
+
+    /**
+     * Voluntary and involuntary context switches of every thread of {@code pid} so far (threads that ended are not
+     * counted), or -1: how often a process's threads block and wake, which is where a chain of hand-offs costs.
+     */
+    static long contextSwitches(long pid) {
+        java.io.File[] tasks = new java.io.File("/proc/" + pid + "/task").listFiles();
+        if (tasks == null) {
+            return -1;
+        }
+        long sum = 0;
+        for (java.io.File task : tasks) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(task.toPath().resolve("status"))) {
+                    if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                        sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // the thread ended meanwhile
+            }
+        }
+        return sum;
     }
 
     /** Ticks the machine's CPUs were busy (user, nice, system, irq, softirq), from the first line of /proc/stat. */
