@@ -112,7 +112,7 @@ public final class BridgeProcess implements AutoCloseable {
                 HazelcastOutboundLog log = new HazelcastOutboundLog(hz, peer, config.outbound(), nowMs, calls);
                 outbound.put(peer, log);
                 // The edge nodes append in other processes: each append wakes the peer's sender at once.
-                closing(log.onChange(() -> wakeSender(peer)));
+                closing(log.onAppend(() -> wakeSender(peer)));
             }
 
             LongSupplier leaseEpoch = () -> keeper().currentEpoch().orElse(0);

@@ -59,6 +59,8 @@ public final class HazelcastOutboundLog implements OutboundLog {
     private final LongSupplier nowMs;
     private final RegionCalls calls;
     private final IMap<String, OutboundState> logs;
+    /** Signals an append to the bridge replicas' senders ({@link #onAppend}). */
+    private final com.hazelcast.topic.ITopic<Long> appended;
     /** The log's incarnation if this member's append is its first; the log keeps the first appender's. */
     private final long incarnationIfNew = io.heliograph.bridge.outbound.OutboundLogs.newIncarnation();
 
@@ -70,6 +72,7 @@ public final class HazelcastOutboundLog implements OutboundLog {
         this.calls = Objects.requireNonNull(calls, "calls");
         requireConfigured(hz.getConfig());
         this.logs = hz.getMap(OUTBOUND_MAP);
+        this.appended = hz.getTopic(OUTBOUND_MAP + ".appended." + peerRegion);
     }
 
     /**
@@ -110,30 +113,17 @@ public final class HazelcastOutboundLog implements OutboundLog {
     }
 
     /**
-     * Calls {@code changed} whenever this peer's log changes in the cluster (an edge node appended, or the peer's
-     * acknowledgement was recorded), so that the bridge's sender reads at once instead of at its next poll. It runs
-     * on a Hazelcast event thread: it must be short (a wake-up). The events carry no value, and a lost one costs only
-     * the poll interval. Closing the handle stops it.
+     * Calls {@code changed} after every append to this peer's log by any member (an edge node in another process), so
+     * that the bridge's sender reads at once instead of at its next poll. It runs on a Hazelcast event thread: it
+     * must be short (a wake-up). The signal is a topic of its own, published by the appender after the append: an
+     * entry listener on the log would also fire for the sender's own reads (which mark the entry changed to get a
+     * backup) and wake it for ever. A lost signal costs only the poll interval. Closing the handle stops it.
      */
-    public AutoCloseable onChange(Runnable changed) {
+    public AutoCloseable onAppend(Runnable changed) {
         Objects.requireNonNull(changed, "changed");
-        var listener = new ChangeListener(changed);
-        java.util.UUID id = logs.addEntryListener(listener, peerRegion, false);
-        return () -> logs.removeEntryListener(id);
-    }
-
-    private record ChangeListener(Runnable changed)
-            implements com.hazelcast.map.listener.EntryAddedListener<String, OutboundState>,
-            com.hazelcast.map.listener.EntryUpdatedListener<String, OutboundState> {
-        @Override
-        public void entryAdded(com.hazelcast.core.EntryEvent<String, OutboundState> event) {
-            changed.run();
-        }
-
-        @Override
-        public void entryUpdated(com.hazelcast.core.EntryEvent<String, OutboundState> event) {
-            changed.run();
-        }
+        com.hazelcast.topic.ITopic<Long> topic = appended;
+        java.util.UUID id = topic.addMessageListener(message -> changed.run());
+        return () -> topic.removeMessageListener(id);
     }
 
     @Override
@@ -146,8 +136,10 @@ public final class HazelcastOutboundLog implements OutboundLog {
         OutboundState.requireFits(entry, limits);
         // 503 as soon as the backup did not confirm: the caller repeats the append, and a duplicate is dropped by the
         // peer by (channel, serial), whereas an entry answered but not backed up could be lost with its owner.
-        return calls.onKey(logs, peerRegion, new OutboundProcessors.Append(entry, nowMs.getAsLong(), limits,
+        long linkSeq = calls.onKey(logs, peerRegion, new OutboundProcessors.Append(entry, nowMs.getAsLong(), limits,
                 incarnationIfNew));
+        appended.publish(linkSeq);
+        return linkSeq;
     }
 
     @Override
