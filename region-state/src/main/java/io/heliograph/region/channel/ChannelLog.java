@@ -22,7 +22,29 @@ public interface ChannelLog {
      * Like {@link #append(String, long, PublishRequest)}, but a {@code heldUntilCommitted} message (a global publish)
      * is not seen by readers (history, attach, {@link #latest}) until {@link #commit} says another region holds it.
      */
-    AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted);
+    default AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted) {
+        return append(channel, epoch, request, heldUntilCommitted, false);
+    }
+
+    /**
+     * @param requireSettled this region is a home in a mesh of regions: the epoch is sequenced only after
+     *                       {@link #settle} took the channel over in it; until then the answer is unsettled
+     */
+    AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted,
+                        boolean requireSettled);
+
+    /**
+     * This region takes the channel over as its home in {@code epoch}, holding everything up to {@code end}, the last
+     * serial any surviving region holds (null: nothing anywhere); see {@link ChannelState#settle}. False when a higher
+     * epoch is known or {@code end} is not held here.
+     */
+    boolean settle(String channel, long epoch, Serial end);
+
+    /**
+     * Another region takes the channel over in {@code newEpoch}: nothing more of an older epoch is taken here past what
+     * is held, and that is answered; see {@link ChannelState#yieldTo}.
+     */
+    ChannelState.HeldTail yieldTo(String channel, long newEpoch);
 
     /** Another region holds the channel's messages up to {@code through}: readers see them now. */
     boolean commit(String channel, Serial through);

@@ -36,7 +36,7 @@ public final class ChannelState {
     }
 
     /** Version of {@link #writeTo}'s form: a node refuses a state written in a form it does not know. */
-    static final int FORMAT = 3;
+    static final int FORMAT = 4;
     /** Ended epochs remembered (their last seq): enough for every resume that history can still serve. */
     static final int MAX_EPOCH_ENDS = 64;
 
@@ -45,6 +45,12 @@ public final class ChannelState {
     private long epoch = FIRST_EPOCH;
     /** The highest epoch this region knows of for the channel: nothing of a lower one is sequenced or taken past its end. */
     private long knownEpoch = FIRST_EPOCH;
+    /**
+     * The epoch in which this region has taken the channel over as its home (0: never): before its first serial of an
+     * epoch, a home of a mesh must hold every message of the channel that a surviving region holds (a region restarted
+     * from nothing would otherwise start again at 1:1, and a new home could skip what only a third region holds).
+     */
+    private long settledEpoch;
     /** Where each ended epoch ended: epoch to its last seq (history records it, so a resume across it is complete). */
     private final java.util.TreeMap<Long, Long> epochEnds = new java.util.TreeMap<>();
     /**
@@ -134,8 +140,20 @@ public final class ChannelState {
      *                           is committed now (region durability: stored with its backup is all it needs)
      */
     public AppendResult append(long epoch, PublishRequest request, HistoryLimits limits, boolean heldUntilCommitted) {
+        return append(epoch, request, limits, heldUntilCommitted, false);
+    }
+
+    /**
+     * @param requireSettled the region is one of a mesh: it sequences {@code epoch} only once {@link #settle} has
+     *                       taken the channel over in it; until then the append is answered unsettled, storing nothing
+     */
+    public AppendResult append(long epoch, PublishRequest request, HistoryLimits limits, boolean heldUntilCommitted,
+                               boolean requireSettled) {
         if (epoch < knownEpoch) {
             return AppendResult.fenced(knownEpoch);
+        }
+        if (requireSettled && epoch != settledEpoch) {
+            return AppendResult.unsettled(latest(), knownEpoch);
         }
         long nowMs = request.timestampMs();
         expire(nowMs, limits);
@@ -192,6 +210,12 @@ public final class ChannelState {
         if (refused != null) {
             return refused;
         }
+        if (previous != null && serial.epoch() > epoch && previous.epoch() == epoch && lastSeq > 0
+                && previous.seq() != lastSeq) {
+            // The first message of a later epoch says where its home's takeover ended this one.
+            endEpochAt(previous.seq());
+            head = latest();
+        }
         boolean fresh = head == null && history.isEmpty() && trimmedThrough == null;
         boolean next = fresh ? previous == null : java.util.Objects.equals(previous, head);
         boolean sameEpochStep = serial.epoch() != epoch || serial.seq() == lastSeq + 1;
@@ -205,6 +229,21 @@ public final class ChannelState {
         store(message);
         trim(limits);
         return ReplicateResult.of(ReplicateResult.Outcome.APPLIED, serial, Set.copyOf(interestedNodes));
+    }
+
+    /**
+     * The home of a later epoch ended the current one at {@code end}, which a link said by sending the later epoch's
+     * first message after it. Short of it, this region lacks the last of the epoch and may take it now (from that
+     * home's history: it holds it); beyond it, this region holds what the takeover did not find (it was not asked, as
+     * a region marked down), never committed, so it goes.
+     */
+    private void endEpochAt(long end) {
+        if (end < lastSeq) {
+            dropBeyond(end);
+        }
+        epochEnds.put(epoch, end);
+        knownEpoch = Math.max(knownEpoch, epoch + 1);
+        trimEpochEnds();
     }
 
     /** Already held, or of a left epoch past its end: what a replicated message must not be stored as; else null. */
@@ -272,6 +311,53 @@ public final class ChannelState {
         }
         knownEpoch = newEpoch;
         return true;
+    }
+
+    /**
+     * This region takes the channel over as its home in {@code newEpoch}: the takeover found {@code end} to be the last
+     * serial before it that any surviving region holds (null: none holds anything), and this region holds everything
+     * up to it. The current epoch ends there (what lies beyond was never committed), and appends of
+     * {@code newEpoch} are taken from now on. Answers false, changing nothing, when a higher epoch is known, or when
+     * this region does not hold {@code end} (the takeover must fetch it first).
+     */
+    public boolean settle(long newEpoch, Serial end) {
+        if (newEpoch < knownEpoch) {
+            return false;
+        }
+        Serial head = latest();
+        if (end == null ? head != null : head == null || head.compareTo(end) < 0) {
+            return false;
+        }
+        if (end != null && end.epoch() < newEpoch) {
+            fence(newEpoch, end);
+        }
+        // end in newEpoch itself: a home taking its own epoch back (restarted from nothing) continues after it.
+        knownEpoch = Math.max(knownEpoch, newEpoch);
+        settledEpoch = newEpoch;
+        return true;
+    }
+
+    /**
+     * Another region is taking the channel over as its home in {@code newEpoch}: from now on nothing of an older epoch
+     * is taken past what this region holds now, and the serial it holds last is answered (null when nothing), for the
+     * new home to fetch what it lacks. Unaccepted (null {@link HeldTail#accepted}) when this region knows a higher
+     * epoch: the asker's table is stale.
+     */
+    public HeldTail yieldTo(long newEpoch) {
+        if (newEpoch < knownEpoch) {
+            return new HeldTail(false, latest(), knownEpoch);
+        }
+        if (newEpoch > knownEpoch) {
+            fence(newEpoch, lastSeq > 0 ? Serial.of(epoch, lastSeq) : null);
+        }
+        if (settledEpoch != 0 && settledEpoch < newEpoch) {
+            settledEpoch = 0;
+        }
+        return new HeldTail(true, latest(), knownEpoch);
+    }
+
+    /** The answer to {@link #yieldTo}: whether the new epoch was taken, and the last serial this region holds. */
+    public record HeldTail(boolean accepted, Serial latest, long knownEpoch) {
     }
 
     /**
@@ -505,6 +591,7 @@ public final class ChannelState {
         out.writeUTF(channel);
         out.writeLong(epoch);
         out.writeLong(knownEpoch);
+        out.writeLong(settledEpoch);
         out.writeInt(epochEnds.size());
         for (Map.Entry<Long, Long> e : epochEnds.entrySet()) {
             out.writeLong(e.getKey());
@@ -548,6 +635,7 @@ public final class ChannelState {
         ChannelState s = new ChannelState(in.readUTF());
         s.epoch = in.readLong();
         s.knownEpoch = in.readLong();
+        s.settledEpoch = in.readLong();
         int ends = in.readInt();
         for (int i = 0; i < ends; i++) {
             s.epochEnds.put(in.readLong(), in.readLong());

@@ -22,10 +22,11 @@ public final class InMemoryChannelLog implements ChannelLog {
     }
 
     @Override
-    public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted) {
+    public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted,
+                               boolean requireSettled) {
         ChannelState s = state(channel);
         synchronized (s) {
-            return s.append(epoch, request, limits, heldUntilCommitted);
+            return s.append(epoch, request, limits, heldUntilCommitted, requireSettled);
         }
     }
 
@@ -59,6 +60,22 @@ public final class InMemoryChannelLog implements ChannelLog {
         ChannelState s = state(channel);
         synchronized (s) {
             return s.restartFrom(message, previous, limits);
+        }
+    }
+
+    @Override
+    public boolean settle(String channel, long epoch, Serial end) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.settle(epoch, end);
+        }
+    }
+
+    @Override
+    public ChannelState.HeldTail yieldTo(String channel, long newEpoch) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.yieldTo(newEpoch);
         }
     }
 

@@ -47,9 +47,11 @@ public final class HazelcastChannelLog implements ChannelLog {
     }
 
     @Override
-    public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted) {
+    public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted,
+                               boolean requireSettled) {
         // The one change whose client retries it: 503 as soon as its backup did not confirm it.
-        return calls.onKey(channels, channel, new Append(epoch, request, limits, heldUntilCommitted));
+        return calls.onKey(channels, channel, new Append(epoch, request, limits, heldUntilCommitted,
+                requireSettled));
     }
 
     @Override
@@ -66,6 +68,17 @@ public final class HazelcastChannelLog implements ChannelLog {
     @Override
     public ReplicateResult replicateRestarting(String channel, ChannelMessage message, Serial previous) {
         return calls.onKey(channels, channel, new ReplicationProcessors.Replicate(message, previous, limits, true));
+    }
+
+    @Override
+    public boolean settle(String channel, long epoch, Serial end) {
+        return calls.onKey(channels, channel, new ReplicationProcessors.Settle(epoch, end));
+    }
+
+    @Override
+    public ChannelState.HeldTail yieldTo(String channel, long newEpoch) {
+        long[] tail = calls.onKey(channels, channel, new ReplicationProcessors.YieldTo(newEpoch));
+        return new ChannelState.HeldTail(tail[0] == 1, tail[2] == 1 ? Serial.of(tail[3], tail[4]) : null, tail[1]);
     }
 
     @Override
@@ -187,22 +200,25 @@ public final class HazelcastChannelLog implements ChannelLog {
         private PublishRequest request;
         private HistoryLimits limits;
         private boolean heldUntilCommitted;
+        private boolean requireSettled;
 
         public Append() {
         }
 
-        Append(long epoch, PublishRequest request, HistoryLimits limits, boolean heldUntilCommitted) {
+        Append(long epoch, PublishRequest request, HistoryLimits limits, boolean heldUntilCommitted,
+               boolean requireSettled) {
             this.epoch = epoch;
             this.request = request;
             this.limits = limits;
             this.heldUntilCommitted = heldUntilCommitted;
+            this.requireSettled = requireSettled;
         }
 
         @Override
         public AppendResult process(Map.Entry<String, ChannelState> entry) {
             ChannelState state = stateOf(entry);
-            AppendResult result = state.append(epoch, request, limits, heldUntilCommitted);
-            if (!result.fenced()) {
+            AppendResult result = state.append(epoch, request, limits, heldUntilCommitted, requireSettled);
+            if (!result.fenced() && !result.unsettled()) {
                 entry.setValue(state);
             }
             return result;
@@ -219,6 +235,7 @@ public final class HazelcastChannelLog implements ChannelLog {
             out.writeLong(request.timestampMs());
             writeLimits(out, limits);
             out.writeBoolean(heldUntilCommitted);
+            out.writeBoolean(requireSettled);
         }
 
         @Override
@@ -228,6 +245,7 @@ public final class HazelcastChannelLog implements ChannelLog {
                     in.readString(), in.readLong());
             limits = readLimits(in);
             heldUntilCommitted = in.readBoolean();
+            requireSettled = in.readBoolean();
         }
     }
 

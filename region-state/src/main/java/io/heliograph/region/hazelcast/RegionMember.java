@@ -31,6 +31,8 @@ public final class RegionMember {
     static final String PRESENCE_MAP = "hg.presence";
     /** The IMap of every lease's record ({@code Lease}), keyed by lease name; see {@link HazelcastLeaseStore}. */
     public static final String LEASES_MAP = "hg.leases";
+    /** The region's copy of the mesh table (see {@link HazelcastMeshTableStore}). */
+    public static final String MESH_MAP = "hg.mesh";
     /**
      * Member attribute naming this process in the region: the configured node id plus a per-process suffix. Unlike
      * the Hazelcast member UUID it survives a split-brain merge, and unlike the node id alone it tells a restarted
@@ -128,6 +130,17 @@ public final class RegionMember {
                 .setTimeToLiveSeconds(0)
                 .setMaxIdleSeconds(0)
                 .setMergePolicyConfig(new MergePolicyConfig(HigherLeaseEpochMergePolicy.class.getName(),
+                        MergePolicyConfig.DEFAULT_BATCH_SIZE)));
+
+        MapConfig mesh = new MapConfig(MESH_MAP);
+        mesh.getEvictionConfig().setEvictionPolicy(EvictionPolicy.NONE);
+        config.addMapConfig(mesh
+                .setInMemoryFormat(InMemoryFormat.BINARY)
+                .setBackupCount(1)
+                .setAsyncBackupCount(0)
+                .setTimeToLiveSeconds(0)
+                .setMaxIdleSeconds(0)
+                .setMergePolicyConfig(new MergePolicyConfig(HigherTableVersionMergePolicy.class.getName(),
                         MergePolicyConfig.DEFAULT_BATCH_SIZE)));
 
         var serialization = config.getSerializationConfig();

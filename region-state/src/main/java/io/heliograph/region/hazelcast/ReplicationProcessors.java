@@ -111,6 +111,79 @@ final class ReplicationProcessors {
         }
     }
 
+    /** Takes the channel over as its home in an epoch (see {@link ChannelState#settle}). */
+    public static final class Settle implements EntryProcessor<String, ChannelState, Boolean>, DataSerializable {
+        private long epoch;
+        private Serial end;
+
+        public Settle() {
+        }
+
+        Settle(long epoch, Serial end) {
+            this.epoch = epoch;
+            this.end = end;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = HazelcastChannelLog.stateOf(entry);
+            boolean settled = state.settle(epoch, end);
+            if (settled) {
+                entry.setValue(state);
+            }
+            return settled;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLong(epoch);
+            HazelcastChannelLog.writeSerial(out, end);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            epoch = in.readLong();
+            end = HazelcastChannelLog.readSerial(in);
+        }
+    }
+
+    /**
+     * Yields the channel to a new home's epoch (see {@link ChannelState#yieldTo}); answers {accepted (1/0), known
+     * epoch, has a latest (1/0), its epoch, its seq}, a plain array so that no serializer is needed for the answer.
+     */
+    public static final class YieldTo implements EntryProcessor<String, ChannelState, long[]>, DataSerializable {
+        private long newEpoch;
+
+        public YieldTo() {
+        }
+
+        YieldTo(long newEpoch) {
+            this.newEpoch = newEpoch;
+        }
+
+        @Override
+        public long[] process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = HazelcastChannelLog.stateOf(entry);
+            ChannelState.HeldTail tail = state.yieldTo(newEpoch);
+            if (tail.accepted()) {
+                entry.setValue(state);
+            }
+            Serial latest = tail.latest();
+            return new long[] {tail.accepted() ? 1 : 0, tail.knownEpoch(), latest != null ? 1 : 0,
+                    latest != null ? latest.epoch() : 0, latest != null ? latest.seq() : 0};
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLong(newEpoch);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            newEpoch = in.readLong();
+        }
+    }
+
     /** Another region holds the channel up to a serial: those messages become visible to readers. */
     public static final class Commit implements EntryProcessor<String, ChannelState, Boolean>, DataSerializable {
         private Serial through;

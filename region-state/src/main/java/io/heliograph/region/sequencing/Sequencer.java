@@ -2,6 +2,7 @@ package io.heliograph.region.sequencing;
 
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.HeliographException;
+import io.heliograph.protocol.Serial;
 import io.heliograph.region.channel.AppendResult;
 import io.heliograph.region.channel.ChannelLog;
 import io.heliograph.region.channel.PublishRequest;
@@ -17,14 +18,25 @@ public final class Sequencer {
     private final HomeTable homes;
     private final ChannelLog log;
     private final Forwarder forwarder;
+    private final Takeover takeover;
     private final Runnable onFenced;
 
-    /** @param onFenced told of every fenced append (the edge counts them in its metrics) */
+    /** A region on its own (or in tests): nothing to take over before sequencing. */
     public Sequencer(String localRegion, HomeTable homes, ChannelLog log, Forwarder forwarder, Runnable onFenced) {
+        this(localRegion, homes, log, forwarder, Takeover.NONE, onFenced);
+    }
+
+    /**
+     * @param takeover how this region takes a channel over before its first serial in an epoch
+     * @param onFenced told of every fenced append (the edge counts them in its metrics)
+     */
+    public Sequencer(String localRegion, HomeTable homes, ChannelLog log, Forwarder forwarder, Takeover takeover,
+                     Runnable onFenced) {
         this.localRegion = localRegion;
         this.homes = homes;
         this.log = log;
         this.forwarder = forwarder;
+        this.takeover = takeover;
         this.onFenced = onFenced;
     }
 
@@ -60,7 +72,23 @@ public final class Sequencer {
                     heldUntilCommitted ? io.heliograph.protocol.Durability.GLOBAL
                             : io.heliograph.protocol.Durability.REGION);
         }
-        AppendResult result = log.append(channel, home.epoch(), request, heldUntilCommitted);
+        boolean mesh = takeover.required();
+        AppendResult result = log.append(channel, home.epoch(), request, heldUntilCommitted, mesh);
+        if (result.unsettled()) {
+            // This region's first serial of the channel in this epoch (or since it started from nothing): take the
+            // channel over first. Concurrent publishes may each do it; it is idempotent.
+            Serial end = takeover.takeOver(channel, home);
+            if (!log.settle(channel, home.epoch(), end)) {
+                throw new HeliographException(ErrorCode.UNAVAILABLE, "region " + localRegion + " could not take "
+                        + channel + " over in epoch " + home.epoch() + " (a higher epoch is known, or what the other "
+                        + "regions hold did not arrive); retry");
+            }
+            result = log.append(channel, home.epoch(), request, heldUntilCommitted, mesh);
+            if (result.unsettled()) {
+                throw new HeliographException(ErrorCode.UNAVAILABLE, "channel " + channel + " moved while region "
+                        + localRegion + " took it over; retry");
+            }
+        }
         if (result.fenced()) {
             onFenced.run();
             throw new HeliographException(ErrorCode.UNAVAILABLE, "channel " + channel + " moved to epoch "

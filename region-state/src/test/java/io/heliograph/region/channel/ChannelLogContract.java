@@ -216,6 +216,29 @@ public abstract class ChannelLogContract {
 
     // ---- epochs and replication: the same rules through every engine (entry processors, serializers, backups) ----
 
+    /** A takeover through the engine: unsettled until settled, a yield answered and fencing the old epoch. */
+    @Test
+    void aMeshHomeSettlesBeforeSequencingAndAYieldFencesTheOldEpoch() {
+        String channel = channel();
+        AppendResult unsettled = log().append(channel, 1, request("a"), true, true);
+        assertTrue(unsettled.unsettled());
+        assertTrue(log().settle(channel, 1, null));
+        assertEquals(Serial.of(1, 1), log().append(channel, 1, request("a"), false, true).message().serial());
+        assertEquals(Serial.of(1, 2), log().append(channel, 1, request("b"), false, true).message().serial());
+
+        ChannelState.HeldTail tail = log().yieldTo(channel, 2);
+        assertTrue(tail.accepted());
+        assertEquals(Serial.of(1, 2), tail.latest());
+        assertEquals(2, tail.knownEpoch());
+        assertTrue(log().append(channel, 1, request("c"), false, true).fenced(), "the yielded home is fenced");
+        assertFalse(log().yieldTo(channel, 1).accepted(), "a lower epoch is refused");
+        assertFalse(log().settle(channel, 2, Serial.of(1, 3)), "1:3 is not held here");
+        assertTrue(log().settle(channel, 2, Serial.of(1, 2)));
+        AppendResult first = log().append(channel, 2, request("d"), false, true);
+        assertEquals(Serial.of(2, 1), first.message().serial());
+        assertEquals(Serial.of(1, 2), first.previous());
+    }
+
     @Test
     void aFencedChannelRefusesTheOldEpochAndResumesAcrossTheBoundary() {
         String channel = channel();

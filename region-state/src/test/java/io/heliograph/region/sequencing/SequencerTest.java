@@ -150,4 +150,52 @@ class SequencerTest {
         public void close() {
         }
     }
+
+    /** A mesh home takes a channel over once per epoch, before its first serial there, and continues after its end. */
+    @Test
+    void aMeshHomeTakesAChannelOverBeforeItsFirstSerialInAnEpoch() {
+        List<Home> takenOver = new ArrayList<>();
+        Takeover takeover = new Takeover() {
+            @Override
+            public boolean required() {
+                return true;
+            }
+
+            @Override
+            public Serial takeOver(String channel, Home home) {
+                takenOver.add(home);
+                // What a survivor held of epoch 1, now held here too.
+                log.replicate(channel, new ChannelMessage(channel, Serial.of(1, 1), "old", null, "1", "bob",
+                        "eu-west", 1), null);
+                return Serial.of(1, 1);
+            }
+        };
+        table.put("c", new Home("us-east", 2));
+        Sequencer sequencer = new Sequencer("us-east", homes, log, Forwarder.NONE, takeover, fenced::incrementAndGet);
+        AppendResult first = sequencer.sequence("c", request("a"));
+        assertEquals(Serial.of(2, 1), first.message().serial());
+        assertEquals(Serial.of(1, 1), first.previous());
+        assertEquals(Serial.of(2, 2), sequencer.sequence("c", request("b")).message().serial());
+        assertEquals(List.of(new Home("us-east", 2)), takenOver, "once per epoch");
+    }
+
+    @Test
+    void aTakeoverThatCannotReachTheOthersIsAnsweredUnavailableAndStoresNothing() {
+        Takeover unreachable = new Takeover() {
+            @Override
+            public boolean required() {
+                return true;
+            }
+
+            @Override
+            public Serial takeOver(String channel, Home home) {
+                throw new HeliographException(ErrorCode.UNAVAILABLE, "eu-west cannot be asked");
+            }
+        };
+        Sequencer sequencer = new Sequencer("us-east", homes, log, Forwarder.NONE, unreachable,
+                fenced::incrementAndGet);
+        HeliographException e = assertThrows(HeliographException.class, () -> sequencer.sequence("c", request("a")));
+        assertEquals(ErrorCode.UNAVAILABLE, e.code());
+        assertEquals(null, log.history("c", null, 10, Long.MAX_VALUE).messages().isEmpty() ? null : "stored");
+    }
 }
