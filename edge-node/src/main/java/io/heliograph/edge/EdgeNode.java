@@ -33,6 +33,13 @@ import io.heliograph.region.sequencing.Forwarder;
 import io.heliograph.region.sequencing.RendezvousHomes;
 import io.heliograph.region.hazelcast.HazelcastForwarding;
 import io.heliograph.region.sequencing.Sequencer;
+import io.heliograph.region.sequencing.Takeover;
+import io.heliograph.region.mesh.InMemoryMeshTableStore;
+import io.heliograph.region.mesh.MeshHomes;
+import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.MeshTableStore;
+import io.heliograph.region.hazelcast.HazelcastMeshTableStore;
+import io.heliograph.edge.mesh.MeshAdminApi;
 import io.heliograph.edge.observe.EdgeHealth;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.edge.transport.ConnectionRegistry;
@@ -84,6 +91,7 @@ public final class EdgeNode implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final Commitment commitment;
+    private final MeshTableStore meshTables;
 
     private EdgeNode(EdgeConfig config, HazelcastInstance hazelcast, ChannelLog log, PresenceRegistry presence,
                      RegionFabric fabric, Commitment commitment, EdgeMetrics metrics, LongSupplier nowMs) {
@@ -101,10 +109,16 @@ public final class EdgeNode implements AutoCloseable {
         // Until the control plane hands out home tables (and moves homes), every region computes the same one from its
         // configuration; a publish on a channel homed elsewhere goes to its home through this region's bridge.
         EdgeConfig.Replication replication = config.replication();
-        Sequencer sequencer = new Sequencer(config.region(),
-                new RendezvousHomes(replication.regions(config.region()), replication.homes()), log,
-                replication.peers().isEmpty() || hazelcast == null ? Forwarder.NONE
-                        : HazelcastForwarding.viaBridge(hazelcast, replication.globalTimeoutMs() + FORWARD_MARGIN_MS),
+        // The configuration places every channel in a base region; the mesh table the control plane pushes says where
+        // each base region's channels are sequenced now. A home of a mesh takes a channel over (through its bridge)
+        // before its first serial in an epoch.
+        this.meshTables = hazelcast != null ? new HazelcastMeshTableStore(hazelcast) : new InMemoryMeshTableStore();
+        boolean mesh = !replication.peers().isEmpty() && hazelcast != null;
+        long bridgeTimeoutMs = replication.globalTimeoutMs() + FORWARD_MARGIN_MS;
+        Sequencer sequencer = new Sequencer(config.region(), new MeshHomes(
+                new RendezvousHomes(replication.regions(config.region()), replication.homes()), meshTables), log,
+                mesh ? HazelcastForwarding.viaBridge(hazelcast, bridgeTimeoutMs) : Forwarder.NONE,
+                mesh ? HazelcastForwarding.takeoverViaBridge(hazelcast, bridgeTimeoutMs) : Takeover.NONE,
                 metrics::epochFenced);
         this.commitment = commitment;
         if (commitment instanceof ReplicatingCommitment replicating) {
@@ -124,9 +138,12 @@ public final class EdgeNode implements AutoCloseable {
         this.connections = new ConnectionRegistry(hub, operations, metrics, config.heartbeatMs(), nowMs, timer);
         FrameHandler frames = new FrameHandler(operations, hub, metrics, config.limits());
         HttpApi http = new HttpApi(operations, tokens, metrics, config.limits().maxMessageBytes());
+        MeshAdminApi admin = new MeshAdminApi(config.region(), config.adminToken(), meshTables,
+                () -> new MeshTable.EdgeAddress(config.nodeId(), wsUrl(), httpUrl()), this::drain, metrics::error);
         metrics.gauges(hub::channelCount, () -> fabric.liveNodes().size());
         EdgeHealth health = new EdgeHealth(config.region(), config.nodeId(), fabric::describe, draining::get,
-                connections::size, hub::channelCount);
+                connections::size, hub::channelCount,
+                () -> meshTables.current().map(MeshTable::version).orElse(0L));
 
         DepartedNodeAgent departed = new DepartedNodeAgent(operations::forgetNode, operations::forgetDepartedNodes,
                 nodeId -> fabric.liveNodes().contains(nodeId), fabric::isCoordinator, metrics::departedNodeCleanup,
@@ -179,7 +196,10 @@ public final class EdgeNode implements AutoCloseable {
                             .addHandler(DirectHandler.EventType.OTHER, EdgeNode::jsonRefusal)
                             .build())
                     .maxPayloadSize(config.limits().maxFrameBytes())
-                    .routing(routing -> http.routing(routing, this::wsUrl))
+                    .routing(routing -> {
+                        http.routing(routing, this::wsUrl);
+                        admin.routing(routing);
+                    })
                     .build();
         }
         // Before the first client: compile the connection path, so a storm of clients meets compiled code.
@@ -288,6 +308,31 @@ public final class EdgeNode implements AutoCloseable {
 
     public int connectionCount() {
         return connections.size();
+    }
+
+    /**
+     * Asked by the control plane (drain-node, or its region drained): stop taking new clients and send every client a
+     * redirect to another node of this region when the mesh table lists one (else to the usual entry point), then a
+     * 1001 close; each resumes where it was. The node keeps running (its partitions, forwarded publishes) until it is
+     * stopped.
+     */
+    public void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
+        String elsewhere = meshTables.current()
+                .flatMap(table -> table.route(config.region(), null, "near"))
+                .flatMap(route -> route.edges().stream().filter(edge -> !edge.id().equals(config.nodeId()))
+                        .map(MeshTable.EdgeAddress::ws).findFirst())
+                .orElse(null);
+        LOG.log(System.Logger.Level.INFO, "draining: redirecting " + connections.size() + " clients to "
+                + (elsewhere == null ? "their entry point" : elsewhere));
+        connections.redirectAll(elsewhere, "node draining");
+    }
+
+    /** The region's mesh table store (the newest table the control plane gave the region). */
+    public MeshTableStore meshTables() {
+        return meshTables;
     }
 
     /**

@@ -83,6 +83,12 @@ public final class PeerChannel implements AutoCloseable {
                 .publish(request);
     }
 
+    /** Asks the peer to yield a channel to this region's new epoch (a takeover), answered within {@code deadlineNs}. */
+    public io.heliograph.bridge.v1.YieldAnswer yield(io.heliograph.bridge.v1.YieldRequest request, long deadlineNs) {
+        return RegionBridgeGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineNs, TimeUnit.NANOSECONDS)
+                .yield(request);
+    }
+
     /** Stops new calls, waits up to {@code shutdownGrace} for running ones, then cancels them. */
     @Override
     public void close() {

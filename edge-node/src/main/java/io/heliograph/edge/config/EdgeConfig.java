@@ -18,6 +18,7 @@ public record EdgeConfig(
         int wsPort,
         String publicWsUrl,
         String jwtSecret,
+        String adminToken,
         HazelcastSettings hazelcast,
         Limits limits,
         HistorySettings history,
@@ -31,6 +32,11 @@ public record EdgeConfig(
     public EdgeConfig {
         Objects.requireNonNull(region, "region");
         Objects.requireNonNull(nodeId, "nodeId");
+    }
+
+    /** Whether the control plane's admin calls are taken (an admin token is configured). */
+    public boolean adminEnabled() {
+        return adminToken != null && !adminToken.isEmpty();
     }
 
     /** What the embedded Hazelcast member of this node is built from. */

@@ -75,6 +75,7 @@ public final class EdgeConfigLoader {
             Map.entry("HELIOGRAPH_WS_PORT", "ws-port"),
             Map.entry("HELIOGRAPH_PUBLIC_WS_URL", "public-ws-url"),
             Map.entry("HELIOGRAPH_JWT_SECRET", "jwt-secret"),
+            Map.entry("HELIOGRAPH_ADMIN_TOKEN", "admin-token"),
             Map.entry("HELIOGRAPH_HAZELCAST_CLUSTER_NAME", "hazelcast.cluster-name"),
             Map.entry("HELIOGRAPH_HAZELCAST_PORT", "hazelcast.port"),
             Map.entry("HELIOGRAPH_HAZELCAST_MEMBERS", "hazelcast.members"),
@@ -100,6 +101,11 @@ public final class EdgeConfigLoader {
         if (secret.length() < 16) {
             throw new ConfigException("jwt-secret: required, at least 16 characters (set HELIOGRAPH_JWT_SECRET)");
         }
+        String adminToken = c.get("admin-token").asString().orElse("");
+        if (!adminToken.isEmpty() && adminToken.length() < 16) {
+            throw new ConfigException("admin-token: at least 16 characters when set (HELIOGRAPH_ADMIN_TOKEN); "
+                    + "unset, the node refuses every admin call");
+        }
         int hzPort = intIn(c, "hazelcast.port", 0, 65535);
         List<String> members = list(c, "hazelcast.members");
         var hazelcast = new EdgeConfig.HazelcastSettings(
@@ -122,7 +128,7 @@ public final class EdgeConfigLoader {
                 intIn(c, "history.max-messages", 1, 1_000_000),
                 longIn(c, "history.max-age-ms", 1000, Long.MAX_VALUE / 4));
         return new EdgeConfig(region, nodeId, string(c, "host"), port, wsPort,
-                c.get("public-ws-url").asString().orElse(null), secret, hazelcast, limits, history,
+                c.get("public-ws-url").asString().orElse(null), secret, adminToken, hazelcast, limits, history,
                 longIn(c, "presence-timeout-ms", 1000, 3_600_000),
                 longIn(c, "dedup-window-ms", 1000, 86_400_000),
                 longIn(c, "heartbeat-ms", 100, 3_600_000),

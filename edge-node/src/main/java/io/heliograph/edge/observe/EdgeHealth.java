@@ -37,6 +37,7 @@ public final class EdgeHealth {
     private final BooleanSupplier draining;
     private final LongSupplier connections;
     private final LongSupplier channels;
+    private final LongSupplier meshTableVersion;
 
     /**
      * @param cluster     the region fabric's description; its {@code running} entry says whether the member runs
@@ -46,6 +47,13 @@ public final class EdgeHealth {
      */
     public EdgeHealth(String region, String nodeId, Supplier<Map<String, Object>> cluster, BooleanSupplier draining,
                       LongSupplier connections, LongSupplier channels) {
+        this(region, nodeId, cluster, draining, connections, channels, () -> 0);
+    }
+
+    /** @param meshTableVersion the version of the mesh table the region holds (0: none yet) */
+    public EdgeHealth(String region, String nodeId, Supplier<Map<String, Object>> cluster, BooleanSupplier draining,
+                      LongSupplier connections, LongSupplier channels, LongSupplier meshTableVersion) {
+        this.meshTableVersion = meshTableVersion;
         this.region = region;
         this.nodeId = nodeId;
         this.cluster = cluster;
@@ -83,6 +91,7 @@ public final class EdgeHealth {
                 .detail("draining", isDraining)
                 .detail("connections", connections.getAsLong())
                 .detail("channels", channels.getAsLong())
+                .detail("meshTableVersion", meshTableVersion.getAsLong())
                 .detail("cluster", toJson(description))
                 .build();
     }

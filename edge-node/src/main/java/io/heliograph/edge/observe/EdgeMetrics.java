@@ -246,6 +246,10 @@ public final class EdgeMetrics implements DeliveryMetrics {
         fencedAppends.increment();
     }
 
+    public long epochFencedCount() {
+        return fencedAppends.count();
+    }
+
     /**
      * A publish on a channel homed in another region: {@code out}, accepted here and forwarded to the home, or
      * {@code in}, forwarded here from another region; {@code outcome} is {@code ok}, {@code unavailable} (503, the

@@ -238,11 +238,15 @@ public final class ConnectionRegistry {
         }
     }
 
-    /** Graceful shutdown: every client gets a redirect frame and a 1001 close. */
+    /** Graceful shutdown or a drain: every client gets a redirect frame and a 1001 close. */
     public void redirectAll(String url) {
+        redirectAll(url, "node shutting down");
+    }
+
+    /** Every client gets a redirect frame naming {@code reason} and {@code url} (null: the usual entry point). */
+    public void redirectAll(String url, String reason) {
         for (Connection c : connections.values()) {
-            c.close(CloseCodes.GOING_AWAY, "node shutting down", DisconnectReason.SHUTDOWN,
-                    Frames.redirect("node shutting down", url));
+            c.close(CloseCodes.GOING_AWAY, reason, DisconnectReason.SHUTDOWN, Frames.redirect(reason, url));
         }
     }
 

@@ -58,6 +58,9 @@ class GlobalDurabilityTest {
                 HazelcastOutboundLog.configure(RegionMember.config(settings)).setLiteMember(true));
         toEuWest = new HazelcastOutboundLog(bridge, "eu-west", OutboundLimits.DEFAULTS, System::currentTimeMillis,
                 new RegionCalls(cause -> { }));
+        // The stand-in bridge's takeover: eu-west, the only peer, has never held anything of these channels.
+        io.heliograph.region.hazelcast.HazelcastForwarding.offerTakeoverLink(bridge, (channel, home, budgetMs) ->
+                io.heliograph.region.forwarding.TakeoverAnswer.holding(null));
         TestNodes.await("bridge joined", Duration.ofSeconds(30), () -> bridge.getCluster().getMembers().size() == 2);
     }
 

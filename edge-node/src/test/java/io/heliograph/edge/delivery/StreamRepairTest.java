@@ -69,8 +69,19 @@ class StreamRepairTest {
         }
 
         @Override
-        public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted) {
-            return delegate.append(channel, epoch, request, heldUntilCommitted);
+        public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted,
+                                   boolean requireSettled) {
+            return delegate.append(channel, epoch, request, heldUntilCommitted, requireSettled);
+        }
+
+        @Override
+        public boolean settle(String channel, long epoch, Serial end) {
+            return delegate.settle(channel, epoch, end);
+        }
+
+        @Override
+        public io.heliograph.region.channel.ChannelState.HeldTail yieldTo(String channel, long newEpoch) {
+            return delegate.yieldTo(channel, newEpoch);
         }
 
         @Override

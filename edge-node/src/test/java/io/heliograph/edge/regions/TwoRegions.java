@@ -28,6 +28,8 @@ import io.heliograph.edge.testing.WsProbe;
 final class TwoRegions implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(30);
+    /** Both regions' edge nodes take the control plane's calls with this token. */
+    static final String ADMIN_TOKEN = "two-regions-admin-token";
     /** How long a peer may be unreachable before its members leave: short, for the tests that wait it out. */
     static final long PRESENCE_PEER_TIMEOUT_MS = 2_000;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -68,7 +70,7 @@ final class TwoRegions implements AutoCloseable {
                 Region peer = region == a ? b : a;
                 region.edge = EdgeNode.start(TestNodes.config(region.name, region.name + "-1", region.hazelcastPort,
                         List.of(region.hazelcastPort), region.cluster, "peers=" + peer.name, "homes=" + homes,
-                        "durability.global-timeout-ms=3000"));
+                        "durability.global-timeout-ms=3000", "admin-token=" + ADMIN_TOKEN));
             }
             for (Region region : List.of(a, b)) {
                 region.bridge = BridgeProcess.start(BridgeConfigLoader.load(bridgeArgs(region, region == a ? b : a),

@@ -49,6 +49,18 @@ final class BridgeMetrics {
         boolean running = process.member().getLifecycleService().isRunning();
         gauge(out, "heliograph_bridge_region_members", "members of the region's cluster this replica sees",
                 running ? process.member().getCluster().getMembers().size() : 0);
+        var takeovers = process.takeoverCounters();
+        counter(out, "heliograph_bridge_takeovers_total", "channels this region took over as their new home",
+                takeovers.completed.get());
+        counter(out, "heliograph_bridge_takeovers_refused_total",
+                "takeovers refused (a peer not down could not be asked, knew a higher epoch, or the tail did not come)",
+                takeovers.refused.get());
+        counter(out, "heliograph_bridge_takeover_fetched_total", "messages fetched from peers during takeovers",
+                takeovers.fetched.get());
+        counter(out, "heliograph_bridge_yields_total", "channels yielded to a peer's new epoch", takeovers.yielded.get());
+        counter(out, "heliograph_bridge_yields_refused_total",
+                "yields refused (the asker's epoch was stale, or it asked for another region)",
+                takeovers.yieldsRefused.get());
 
         List<String> peers = List.copyOf(process.outbound().keySet());
         header(out, "heliograph_bridge_link_state", "gauge",

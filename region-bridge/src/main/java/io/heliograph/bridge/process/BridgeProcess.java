@@ -18,6 +18,10 @@ import io.heliograph.bridge.v1.RegionBridgeGrpc;
 import io.heliograph.bridge.forward.ForwardArrivals;
 import io.heliograph.bridge.forward.ForwardCounters;
 import io.heliograph.bridge.forward.HomeForwarding;
+import io.heliograph.bridge.takeover.ChannelTakeover;
+import io.heliograph.bridge.takeover.TakeoverCounters;
+import io.heliograph.bridge.takeover.YieldArrivals;
+import io.heliograph.region.hazelcast.HazelcastMeshTableStore;
 import io.heliograph.region.fabric.FanOut;
 import io.heliograph.region.hazelcast.HazelcastForwarding;
 import io.heliograph.region.hazelcast.HazelcastPresenceRegistry;
@@ -67,6 +71,7 @@ public final class BridgeProcess implements AutoCloseable {
     private final PeerLinks links;
     private final PeerPresenceExpiry presenceExpiry;
     private final ForwardCounters forwardCounters = new ForwardCounters();
+    private final TakeoverCounters takeoverCounters = new TakeoverCounters();
     private final LeaseKeeper keeper;
     private final BridgeHttp http;
     private volatile boolean closing;
@@ -132,7 +137,12 @@ public final class BridgeProcess implements AutoCloseable {
                     publish -> HazelcastForwarding.atHome(hz, publish), forwardCounters);
             HazelcastForwarding.offerHomeLink(hz, new HomeForwarding(config.region(), replicas, forwardCounters));
             closing(() -> HazelcastForwarding.withdraw(hz));
-            this.gate = new HolderGate(config.region(), service, forwardArrivals);
+            // Takeovers: out for channels this region's edge nodes start sequencing in an epoch, in from peers that do.
+            HazelcastMeshTableStore tables = new HazelcastMeshTableStore(hz, calls);
+            HazelcastForwarding.offerTakeoverLink(hz, new ChannelTakeover(config.region(), replicas, tables, channels,
+                    replication, leaseEpoch, takeoverCounters));
+            this.gate = new HolderGate(config.region(), service, forwardArrivals,
+                    new YieldArrivals(config.region(), config.peers().keySet(), channels, takeoverCounters));
             try {
                 this.server = closing(BridgeServer.builder().region(config.region())
                         .listen(config.host(), config.port()).tls(tls).insecure(config.insecure()).service(gate)
@@ -316,6 +326,10 @@ public final class BridgeProcess implements AutoCloseable {
 
     RegionBridgeService service() {
         return service;
+    }
+
+    TakeoverCounters takeoverCounters() {
+        return takeoverCounters;
     }
 
     ForwardCounters forwardCounters() {

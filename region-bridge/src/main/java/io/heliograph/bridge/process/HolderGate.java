@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The RegionBridge service as a replica's server offers it: the region's {@link RegionBridgeService} while this
  * replica holds the bridge lease, UNAVAILABLE while it stands by, so that a peer dialling the region's replicas in
  * order moves on to the holder. Backfill is refused on a standby too: a peer calls it on the replica its link uses.
- * Publish (a forwarded publish) is served by every replica.
+ * Publish (a forwarded publish) and Yield (a peer's takeover) are served by every replica.
  *
  * <p>Admitting a stream and turning standby exclude each other (one lock), so no stream admitted just before the
  * lease was lost escapes {@link RegionBridgeService#closeStreams}: it is either refused here or already registered
@@ -29,15 +29,37 @@ final class HolderGate extends RegionBridgeGrpc.RegionBridgeImplBase {
     private final String region;
     private final RegionBridgeService service;
     private final ForwardArrivals arrivals;
+    private final io.heliograph.bridge.takeover.YieldArrivals yields;
     private final Object lock = new Object();
     private final AtomicLong refusedLinks = new AtomicLong();
     private final AtomicLong refusedBackfills = new AtomicLong();
     private boolean holder;
 
-    HolderGate(String region, RegionBridgeService service, ForwardArrivals arrivals) {
+    HolderGate(String region, RegionBridgeService service, ForwardArrivals arrivals,
+               io.heliograph.bridge.takeover.YieldArrivals yields) {
         this.region = region;
         this.service = service;
         this.arrivals = arrivals;
+        this.yields = yields;
+    }
+
+    /** On every replica, holder or not: the yield is one atomic change of the region's channel log. */
+    @Override
+    public void yield(io.heliograph.bridge.v1.YieldRequest request,
+                      StreamObserver<io.heliograph.bridge.v1.YieldAnswer> response) {
+        io.heliograph.bridge.v1.YieldAnswer answer;
+        try {
+            answer = yields.yield(request, PeerIdentity.current().map(PeerIdentity::region).orElse(null));
+        } catch (io.grpc.StatusRuntimeException e) {
+            response.onError(e);
+            return;
+        } catch (RuntimeException e) {
+            response.onError(Status.UNAVAILABLE.withDescription("region " + region + " could not yield "
+                    + request.getChannel() + ": " + e.getMessage()).asRuntimeException());
+            return;
+        }
+        response.onNext(answer);
+        response.onCompleted();
     }
 
     /** On every replica, holder or not: the region's edge nodes sequence, so no lease is needed. */

@@ -22,6 +22,9 @@ import io.heliograph.region.forwarding.ForwardOutcome;
 import io.heliograph.region.forwarding.ForwardedPublish;
 import io.heliograph.region.forwarding.HomeLink;
 import io.heliograph.region.forwarding.HomePublisher;
+import io.heliograph.region.forwarding.TakeoverAnswer;
+import io.heliograph.region.forwarding.TakeoverLink;
+import io.heliograph.region.sequencing.Takeover;
 import io.heliograph.region.sequencing.Forwarder;
 
 /**
@@ -38,6 +41,7 @@ public final class HazelcastForwarding {
     public static final String EXECUTOR = "hg.forward";
     static final String HOME_LINK = "heliograph.forwarding.home-link";
     static final String HOME_PUBLISHER = "heliograph.forwarding.home-publisher";
+    static final String TAKEOVER_LINK = "heliograph.forwarding.takeover-link";
     /** Forwarded publishes one member works on at once: each waits for a remote region. */
     static final int POOL_SIZE = 64;
     static final int QUEUE_CAPACITY = 4_096;
@@ -68,6 +72,7 @@ public final class HazelcastForwarding {
     public static void withdraw(HazelcastInstance member) {
         member.getUserContext().remove(HOME_LINK);
         member.getUserContext().remove(HOME_PUBLISHER);
+        member.getUserContext().remove(TAKEOVER_LINK);
     }
 
     /**
@@ -110,6 +115,59 @@ public final class HazelcastForwarding {
         }
     }
 
+    /** What a bridge replica answered, or why none did (null answer: the problem says why). */
+    private record BridgeAnswer<T>(T answer, String problem, boolean timedOut) {
+    }
+
+    /**
+     * Runs a task on this region's bridge replicas (lite members) in turn, starting with the one that answered last,
+     * until one answers or {@code deadlineNs} passes: a replica that is not a bridge (null), has too much in progress,
+     * or fails (it left) is passed over for the next. {@code taskFor} builds the task for what is left of the budget.
+     */
+    private static <T> BridgeAnswer<T> onAnyBridge(HazelcastInstance member, AtomicInteger preferred, long deadlineNs,
+                                                   java.util.function.LongFunction<Callable<T>> taskFor) {
+        List<Member> bridges = member.getCluster().getMembers().stream().filter(Member::isLiteMember).toList();
+        if (bridges.isEmpty()) {
+            return new BridgeAnswer<>(null, "no region bridge of this region is running", false);
+        }
+        String lastProblem = "no bridge replica answered";
+        int start = Math.floorMod(preferred.get(), bridges.size());
+        for (int i = 0; i < bridges.size(); i++) {
+            int index = (start + i) % bridges.size();
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
+            if (leftMs <= HOP_MARGIN_MS) {
+                break;
+            }
+            Future<T> answer;
+            try {
+                answer = member.getExecutorService(EXECUTOR).submitToMember(taskFor.apply(leftMs - HOP_MARGIN_MS),
+                        bridges.get(index));
+            } catch (RejectedExecutionException e) {
+                lastProblem = "the bridge has too much in progress";
+                continue;
+            }
+            try {
+                T outcome = answer.get(leftMs, TimeUnit.MILLISECONDS);
+                if (outcome == null) {
+                    lastProblem = "a lite member that is not a region bridge";
+                    continue;
+                }
+                preferred.set(index);
+                return new BridgeAnswer<>(outcome, null, false);
+            } catch (TimeoutException e) {
+                answer.cancel(true);
+                return new BridgeAnswer<>(null, "no answer in time", true);
+            } catch (ExecutionException e) {
+                // The replica left or failed: the next one may do it. A retry is the same request.
+                lastProblem = String.valueOf(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HeliographException(ErrorCode.UNAVAILABLE, "interrupted; retry");
+            }
+        }
+        return new BridgeAnswer<>(null, lastProblem, false);
+    }
+
     private static final class ViaBridge implements Forwarder {
         private final HazelcastInstance member;
         private final long timeoutMs;
@@ -127,52 +185,81 @@ public final class HazelcastForwarding {
                                                                 io.heliograph.region.channel.PublishRequest request,
                                                                 io.heliograph.protocol.Durability durability) {
             long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-            List<Member> bridges = member.getCluster().getMembers().stream().filter(Member::isLiteMember).toList();
-            if (bridges.isEmpty()) {
-                throw new HeliographException(ErrorCode.UNAVAILABLE, "channel " + channel + " is sequenced in region "
-                        + home.region() + ", and no region bridge of this region is running to reach it; retry");
+            ForwardedPublish[] sent = new ForwardedPublish[1];
+            BridgeAnswer<ForwardOutcome> answer = onAnyBridge(member, preferred, deadlineNs, budgetMs -> {
+                sent[0] = ForwardedPublish.of(home, channel, request, durability, budgetMs);
+                return new ForwardTask(ForwardTask.Role.HOME_LINK, sent[0]);
+            });
+            if (answer.answer() != null) {
+                return answer.answer().toAppendResult(sent[0]);
             }
-            String lastProblem = "no bridge replica answered";
-            int start = Math.floorMod(preferred.get(), bridges.size());
-            for (int i = 0; i < bridges.size(); i++) {
-                int index = (start + i) % bridges.size();
-                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
-                if (leftMs <= HOP_MARGIN_MS) {
-                    break;
-                }
-                ForwardedPublish publish = ForwardedPublish.of(home, channel, request, durability,
-                        leftMs - HOP_MARGIN_MS);
-                Future<ForwardOutcome> answer;
-                try {
-                    answer = member.getExecutorService(EXECUTOR).submitToMember(
-                            new ForwardTask(ForwardTask.Role.HOME_LINK, publish),
-                            bridges.get(index));
-                } catch (RejectedExecutionException e) {
-                    lastProblem = "the bridge has too many forwarded publishes in progress";
-                    continue;
-                }
-                try {
-                    ForwardOutcome outcome = answer.get(leftMs, TimeUnit.MILLISECONDS);
-                    if (outcome == null) {
-                        lastProblem = "a lite member that is not a region bridge";
-                        continue;
-                    }
-                    preferred.set(index);
-                    return outcome.toAppendResult(publish);
-                } catch (TimeoutException e) {
-                    answer.cancel(true);
-                    throw new HeliographException(ErrorCode.UNAVAILABLE, "region " + home.region() + " (the home of "
-                            + channel + ") did not answer within " + timeoutMs + " ms; retry with the same msgId");
-                } catch (ExecutionException e) {
-                    // The replica left or failed: the next one may reach the home. A retry is the same publish.
-                    lastProblem = String.valueOf(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new HeliographException(ErrorCode.UNAVAILABLE, "interrupted; retry");
-                }
+            if (answer.timedOut()) {
+                throw new HeliographException(ErrorCode.UNAVAILABLE, "region " + home.region() + " (the home of "
+                        + channel + ") did not answer within " + timeoutMs + " ms; retry with the same msgId");
             }
             throw new HeliographException(ErrorCode.UNAVAILABLE, "channel " + channel + " is sequenced in region "
-                    + home.region() + ", which cannot be reached now (" + lastProblem + "); retry with the same msgId");
+                    + home.region() + ", which cannot be reached now (" + answer.problem()
+                    + "); retry with the same msgId");
+        }
+    }
+
+    /** The edge node's {@link Takeover}: through any bridge replica of this region, waiting at most {@code timeoutMs}. */
+    public static Takeover takeoverViaBridge(HazelcastInstance member, long timeoutMs) {
+        AtomicInteger preferred = new AtomicInteger();
+        return new Takeover() {
+            @Override
+            public boolean required() {
+                return true;
+            }
+
+            @Override
+            public io.heliograph.protocol.Serial takeOver(String channel, io.heliograph.region.sequencing.Home home) {
+                long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+                BridgeAnswer<TakeoverAnswer> answer = onAnyBridge(member, preferred, deadlineNs,
+                        budgetMs -> new TakeoverTask(channel, home, budgetMs));
+                if (answer.answer() == null) {
+                    throw new HeliographException(ErrorCode.UNAVAILABLE, "region " + home.region() + " cannot take "
+                            + channel + " over in epoch " + home.epoch() + " now (" + answer.problem() + "); retry");
+                }
+                if (!answer.answer().done()) {
+                    throw new HeliographException(ErrorCode.UNAVAILABLE, "region " + home.region() + " cannot take "
+                            + channel + " over in epoch " + home.epoch() + " now: " + answer.answer().problem()
+                            + "; retry");
+                }
+                return answer.answer().end();
+            }
+        };
+    }
+
+    /** A bridge replica: channels this region's edge nodes start sequencing are taken over through {@code link}. */
+    public static void offerTakeoverLink(HazelcastInstance member, TakeoverLink link) {
+        member.getUserContext().put(TAKEOVER_LINK, link);
+    }
+
+    /** Runs a takeover on a bridge replica; null on a member that does not offer one. */
+    static final class TakeoverTask implements Callable<TakeoverAnswer>, Serializable, HazelcastInstanceAware {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final String channel;
+        private final io.heliograph.region.sequencing.Home home;
+        private final long budgetMs;
+        private transient HazelcastInstance member;
+
+        TakeoverTask(String channel, io.heliograph.region.sequencing.Home home, long budgetMs) {
+            this.channel = channel;
+            this.home = home;
+            this.budgetMs = budgetMs;
+        }
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance member) {
+            this.member = member;
+        }
+
+        @Override
+        public TakeoverAnswer call() {
+            return member.getUserContext().get(TAKEOVER_LINK) instanceof TakeoverLink link
+                    ? link.takeOver(channel, home, budgetMs) : null;
         }
     }
 

@@ -4,7 +4,7 @@ package io.heliograph.region.sequencing;
  * Where a channel is sequenced: {@code region} assigns its serials under {@code epoch}. The epoch grows by one each
  * time the home moves, so a serial {@code epoch:seq} never repeats and every region can tell a stale home.
  */
-public record Home(String region, long epoch) {
+public record Home(String region, long epoch) implements java.io.Serializable {
 
     public Home {
         if (region == null || region.isBlank()) {
