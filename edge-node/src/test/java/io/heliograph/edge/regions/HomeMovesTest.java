@@ -191,4 +191,28 @@ class HomeMovesTest {
         String health = get(regions.b, "/health").body();
         assertTrue(health.contains("\"meshTableVersion\":2"), health);
     }
+
+    /** Invariant 1: a home that lost everything continues after what its peer holds, never at 1:1 again. */
+    @Test
+    void aHomeRestartedFromNothingContinuesAfterWhatItsPeerHolds() {
+        try (WsProbe pubA = TwoRegions.connect(regions.a, "pub-a")) {
+            for (int i = 1; i <= 3; i++) {
+                assertEquals("1:" + i, publish(pubA, "a" + i, "").path("serial").asText());
+            }
+        }
+        regions.restartFromNothing(regions.a);
+        try (WsProbe pubA = TwoRegions.connect(regions.a, "pub-a2"); WsProbe subB = TwoRegions.connect(regions.b, "sub-b")) {
+            subB.request("{'type':'attach','id':'s','channel':'room:1','fromSerial':'1:3'}").awaitReply("s");
+            JsonNode next = publish(pubA, "after", "");
+            assertEquals("1:4", next.path("serial").asText(), "after the peer's 1:3, not 1:1 again: " + next);
+            assertEquals(List.of("1:4"), subB.collect("message", 1, Duration.ofSeconds(10)).stream()
+                    .map(m -> m.get("serial").asText()).toList(), "eu-west takes it: no serial given twice");
+        }
+        // The restarted home took its history back from the peer as well.
+        try (WsProbe late = TwoRegions.connect(regions.a, "late")) {
+            late.request("{'type':'attach','id':'s','channel':'room:1','fromSerial':'1:1'}").awaitReply("s");
+            assertEquals(List.of("1:2", "1:3", "1:4"), late.collect("message", 3, Duration.ofSeconds(10)).stream()
+                    .map(m -> m.get("serial").asText()).toList());
+        }
+    }
 }

@@ -37,9 +37,9 @@ final class TwoRegions implements AutoCloseable {
     /** One region: its edge node and bridge. */
     static final class Region {
         final String name;
-        final int hazelcastPort = TestNodes.freePort();
+        int hazelcastPort = TestNodes.freePort();
         final int bridgePort = TestNodes.freePort();
-        final String cluster;
+        String cluster;
         EdgeNode edge;
         BridgeProcess bridge;
 
@@ -56,10 +56,12 @@ final class TwoRegions implements AutoCloseable {
     final Region a = new Region("us-east");
     final Region b = new Region("eu-west");
     private final Path tls;
+    private final String homes;
 
     /** @param homes the {@code homes} rules both regions are given (they must agree) */
     TwoRegions(Path directory, String homes) {
         this.tls = directory;
+        this.homes = homes;
         ThrowawayCa ca = ThrowawayCa.create("two-regions-test", Duration.ofDays(1), InstantSource.system());
         ca.writeCa(directory);
         for (Region region : List.of(a, b)) {
@@ -84,6 +86,22 @@ final class TwoRegions implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Stops {@code region}'s edge node and bridge and starts both again as a new cluster: the region lost every state
+     * it held (its history, its outbound logs), as after losing all its processes together.
+     */
+    void restartFromNothing(Region region) {
+        region.bridge.close();
+        region.edge.close();
+        region.hazelcastPort = TestNodes.freePort();
+        region.cluster = "regions-" + region.name + "-" + Long.toHexString(System.nanoTime());
+        Region peer = region == a ? b : a;
+        region.edge = EdgeNode.start(TestNodes.config(region.name, region.name + "-1", region.hazelcastPort,
+                List.of(region.hazelcastPort), region.cluster, "peers=" + peer.name, "homes=" + homes,
+                "durability.global-timeout-ms=3000", "admin-token=" + ADMIN_TOKEN));
+        restartBridge(region);
     }
 
     /** Starts {@code region}'s bridge again (after a test closed it), and waits until it streams to its peer. */

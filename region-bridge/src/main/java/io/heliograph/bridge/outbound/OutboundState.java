@@ -44,6 +44,22 @@ public final class OutboundState {
     private int held;
     private long heldBytes;
 
+    /**
+     * Fixes the log's incarnation now if it has none (nothing appended yet): the first Hello of a log that starts
+     * again must name its new life, or the peer, still holding the old life's positions, acknowledges beyond it.
+     * Answers whether the incarnation was set now.
+     */
+    public boolean begin(long incarnationIfNew) {
+        if (incarnation != 0) {
+            return false;
+        }
+        if (incarnationIfNew == 0) {
+            throw new IllegalArgumentException("an incarnation is never 0");
+        }
+        incarnation = incarnationIfNew;
+        return true;
+    }
+
     /** As {@link #append(OutboundEntry, long, OutboundLimits, long)} with incarnation 1 for a new log (tests). */
     public long append(OutboundEntry entry, long nowMs, OutboundLimits limits) {
         return append(entry, nowMs, limits, 1);

@@ -115,6 +115,7 @@ public final class BridgeProcess implements AutoCloseable {
             Replication replication = new Replication(channels, new FanOut(fabric, null));
             for (String peer : config.peers().keySet()) {
                 HazelcastOutboundLog log = new HazelcastOutboundLog(hz, peer, config.outbound(), nowMs, calls);
+                log.begin();
                 outbound.put(peer, log);
                 // The edge nodes append in other processes: each append wakes the peer's sender at once.
                 closing(log.onAppend(() -> wakeSender(peer)));

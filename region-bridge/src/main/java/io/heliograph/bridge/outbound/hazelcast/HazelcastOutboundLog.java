@@ -76,6 +76,16 @@ public final class HazelcastOutboundLog implements OutboundLog {
     }
 
     /**
+     * Fixes the log's incarnation now when it has none yet (the bridge does this at start, before its first Hello):
+     * a region restarted from nothing then names its log's new life even before anything is appended to it.
+     *
+     * @return the log's incarnation
+     */
+    public long begin() {
+        return calls.onKeyPatiently(logs, peerRegion, new OutboundProcessors.Begin(incarnationIfNew));
+    }
+
+    /**
      * Adds the map {@code hg.outbound} (OBJECT format, one synchronous backup, no TTL, no eviction, merged by
      * {@link FurtherLogMergePolicy}) and the serializers of the state and the answers. Call it on the configuration of
      * every member of the cluster before the member starts.

@@ -42,6 +42,37 @@ final class OutboundProcessors {
     }
 
     /** Assigns the next link_seq and holds the entry; answers the link_seq. */
+    /** Fixes a new log's incarnation before anything is appended (see {@link OutboundState#begin}). */
+    public static final class Begin implements EntryProcessor<String, OutboundState, Long>, DataSerializable {
+        private long incarnationIfNew;
+
+        public Begin() {
+        }
+
+        Begin(long incarnationIfNew) {
+            this.incarnationIfNew = incarnationIfNew;
+        }
+
+        @Override
+        public Long process(Map.Entry<String, OutboundState> e) {
+            OutboundState state = stateOf(e);
+            if (state.begin(incarnationIfNew)) {
+                e.setValue(state);
+            }
+            return state.status().incarnation();
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLong(incarnationIfNew);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            incarnationIfNew = in.readLong();
+        }
+    }
+
     public static final class Append implements EntryProcessor<String, OutboundState, Long>, DataSerializable {
         private OutboundEntry entry;
         private long nowMs;
