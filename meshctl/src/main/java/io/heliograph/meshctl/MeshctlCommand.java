@@ -79,6 +79,8 @@ public final class MeshctlCommand implements Callable<Integer> {
      */
     public static CommandLine commandLine(MeshctlCommand command) {
         CommandLine line = new CommandLine(command);
+        // Wider than picocli's 80 columns, so that the URLs in the option descriptions are not broken at their ':'.
+        line.setUsageHelpWidth(100);
         line.setExecutionExceptionHandler(MeshctlCommand::handleFailure);
         line.setParameterExceptionHandler(MeshctlCommand::handleUsageError);
         return line;
