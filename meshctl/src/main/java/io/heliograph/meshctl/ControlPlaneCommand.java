@@ -5,13 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * What every subcommand that talks to the control plane shares: the global options (held by {@link MeshctlCommand}),
+ * What every subcommand that talks to the control plane shares: {@link ControlPlaneOptions} (also accepted before
+ * the command's name, by {@link MeshctlCommand}),
  * {@code --json} (print the answer's body exactly as it came), and, for changes, the admin token checked before any
  * request is made.
  */
@@ -23,6 +25,9 @@ abstract class ControlPlaneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    ControlPlaneOptions options = new ControlPlaneOptions();
+
     @Option(names = "--json", description = "Print the control plane's JSON answer as it came.")
     boolean json;
 
@@ -31,7 +36,12 @@ abstract class ControlPlaneCommand implements Callable<Integer> {
     }
 
     ControlPlaneClient controlPlane() {
-        return meshctl.controlPlane(spec.commandLine());
+        return meshctl.controlPlane(spec.commandLine(), effectiveOptions());
+    }
+
+    /** The options given after the command's name, else those given before it. */
+    private ControlPlaneOptions effectiveOptions() {
+        return options.over(meshctl.options);
     }
 
     /** Prints {@code --json}'s body, else {@code text}. */
@@ -46,7 +56,7 @@ abstract class ControlPlaneCommand implements Callable<Integer> {
      * the {@code event} it answers.
      */
     Integer change(String path, Map<String, ?> body) {
-        String adminToken = meshctl.requireAdminToken();
+        String adminToken = meshctl.requireAdminToken(effectiveOptions());
         ControlPlaneClient controlPlane = controlPlane();
         ControlPlaneClient.Answer answer = controlPlane.post(path, body, adminToken);
         var event = answer.json().path("event");

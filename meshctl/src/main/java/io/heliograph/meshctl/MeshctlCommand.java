@@ -3,7 +3,6 @@ package io.heliograph.meshctl;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,9 +10,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -35,22 +33,8 @@ public final class MeshctlCommand implements Callable<Integer> {
     public static final String ADMIN_TOKEN_ENV = "HELIOGRAPH_ADMIN_TOKEN";
     public static final String JWT_SECRET_ENV = "HELIOGRAPH_JWT_SECRET";
 
-    // Inherited: accepted before or after the subcommand's name; picocli sets these fields of this instance either way.
-    @Option(names = "--control-plane", paramLabel = "URL", scope = ScopeType.INHERIT,
-            description = "The control plane's base URL (default: $" + CONTROL_PLANE_ENV + ", else "
-                    + DEFAULT_CONTROL_PLANE + ").")
-    String controlPlaneOption;
-
-    @Option(names = "--admin-token", paramLabel = "TOKEN", scope = ScopeType.INHERIT,
-            description = "The admin token that changes need (default: $" + ADMIN_TOKEN_ENV + "; the variable keeps"
-                    + " it out of the process list).")
-    String adminTokenOption;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT, defaultValue = "10s",
-            converter = DurationText.Converter.class,
-            description = "Longest wait for connecting and for each answer, such as 500ms, 10s or 1m"
-                    + " (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
+    @Mixin
+    ControlPlaneOptions options = new ControlPlaneOptions();
 
     @Spec
     CommandSpec spec;
@@ -132,15 +116,16 @@ public final class MeshctlCommand implements Callable<Integer> {
     }
 
     /**
-     * The control plane's client for this run: the URL from the option, else the environment, else the default.
+     * The control plane's client for a command with {@code options} (already merged over this command's): the URL
+     * from the option, else the environment, else the default.
      *
      * @throws ParameterException when the URL given is not an http(s) URL
      */
-    ControlPlaneClient controlPlane(CommandLine caller) {
+    ControlPlaneClient controlPlane(CommandLine caller, ControlPlaneOptions options) {
         String url;
         String source;
-        if (controlPlaneOption != null) {
-            url = controlPlaneOption;
+        if (options.controlPlane != null) {
+            url = options.controlPlane;
             source = "--control-plane";
         } else if (present(environment.get(CONTROL_PLANE_ENV))) {
             url = environment.get(CONTROL_PLANE_ENV).trim();
@@ -149,7 +134,8 @@ public final class MeshctlCommand implements Callable<Integer> {
             url = DEFAULT_CONTROL_PLANE;
             source = "the default";
         }
-        return new ControlPlaneClient(baseUri(caller, url, source), timeout, VersionProvider.version());
+        return new ControlPlaneClient(baseUri(caller, url, source), options.timeoutOrDefault(),
+                VersionProvider.version());
     }
 
     private static URI baseUri(CommandLine caller, String url, String source) {
@@ -167,13 +153,13 @@ public final class MeshctlCommand implements Callable<Integer> {
     }
 
     /**
-     * The admin token from the option, else the environment.
+     * The admin token from the option ({@code options}, merged over this command's), else the environment.
      *
      * @throws MeshctlException.MissingCredential when neither gives one, before any request is made
      */
-    String requireAdminToken() {
-        if (present(adminTokenOption)) {
-            return adminTokenOption;
+    String requireAdminToken(ControlPlaneOptions options) {
+        if (present(options.adminToken)) {
+            return options.adminToken;
         }
         String fromEnv = environment.get(ADMIN_TOKEN_ENV);
         if (present(fromEnv)) {

@@ -55,6 +55,32 @@ class ControlPlaneConnectionTest {
     }
 
     @Test
+    void aTimeoutBeforeTheCommandsNameHoldsToo() {
+        try (ControlPlaneStub controlPlane = ControlPlaneStub.start()) {
+            controlPlane.stall("GET", "/v1/events");
+
+            MeshctlRun run = MeshctlRun.of(Map.of(), "--timeout", "200ms", "--control-plane", controlPlane.url(),
+                    "events");
+
+            assertEquals(1, run.exitCode(), run::toString);
+            assertTrue(run.err().endsWith(" within 200ms\n"), run::toString);
+        }
+    }
+
+    @Test
+    void anOptionAfterTheCommandsNameWinsOverTheSameOneBeforeIt() {
+        try (ControlPlaneStub controlPlane = ControlPlaneStub.start()) {
+            controlPlane.answer("GET", "/v1/regions", 200, "{\"regions\":[]}");
+
+            MeshctlRun run = MeshctlRun.of(Map.of(), "--control-plane", "http://127.0.0.1:1", "status",
+                    "--control-plane", controlPlane.url());
+
+            assertEquals(0, run.exitCode(), run::toString);
+            assertEquals(1, controlPlane.requests().size());
+        }
+    }
+
+    @Test
     void theEnvironmentNamesTheControlPlaneWhenTheOptionDoesNot() {
         try (ControlPlaneStub controlPlane = ControlPlaneStub.start()) {
             controlPlane.answer("GET", "/v1/regions", 200, "{\"regions\":[]}");
@@ -73,12 +99,12 @@ class ControlPlaneConnectionTest {
                 InstantSource.system());
         CommandLine line = new CommandLine(withEnv);
         line.parseArgs("--control-plane", "https://cp.example:9443", "status");
-        assertEquals("https://cp.example:9443", withEnv.controlPlane(line).base().toString());
+        assertEquals("https://cp.example:9443", withEnv.controlPlane(line, withEnv.options).base().toString());
 
         MeshctlCommand bare = new MeshctlCommand(Map.of(), InstantSource.system());
         CommandLine bareLine = new CommandLine(bare);
         bareLine.parseArgs("status");
-        assertEquals("http://127.0.0.1:7070", bare.controlPlane(bareLine).base().toString());
+        assertEquals("http://127.0.0.1:7070", bare.controlPlane(bareLine, bare.options).base().toString());
     }
 
     @Test

@@ -53,13 +53,24 @@ class UsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"status", "route", "failover", "restore", "drain-node", "events", "token"})
-    void everyCommandHasHelp(String command) {
+    @ValueSource(strings = {"status", "route", "failover", "restore", "drain-node", "events"})
+    void everyCommandHasHelpWithTheControlPlaneOptions(String command) {
         MeshctlRun run = MeshctlRun.of(Map.of(), command, "--help");
 
         assertEquals(0, run.exitCode(), run::toString);
         assertTrue(run.out().startsWith("Usage: meshctl " + command), run::toString);
         assertTrue(run.out().contains("--control-plane=URL"), run::toString);
+        assertTrue(run.out().contains("--timeout=DURATION"), run::toString);
+    }
+
+    @Test
+    void tokenHasHelpWithoutTheControlPlaneOptionsItDoesNotUse() {
+        MeshctlRun run = MeshctlRun.of(Map.of(), "token", "--help");
+
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().startsWith("Usage: meshctl token"), run::toString);
+        assertTrue(run.out().contains("--caps=JSON"), run::toString);
+        assertTrue(!run.out().contains("--control-plane"), run::toString);
     }
 
     @Test
