@@ -27,7 +27,11 @@ import picocli.CommandLine.Spec;
                 "Environment: HELIOGRAPH_CONTROL_PLANE, HELIOGRAPH_ADMIN_TOKEN, HELIOGRAPH_JWT_SECRET."})
 public final class MeshctlCommand implements Callable<Integer> {
 
-    /** Where the control plane is looked for when neither the option nor the environment names it. */
+    /**
+     * Where the control plane is looked for when neither the option nor the environment names it. Neither
+     * docs/control-plane.md nor {@code ./mesh up}'s port plan (launcher's MeshPlan: base port .. base + 1999, so
+     * 8080 .. 10079 by default) reserves a control-plane port yet; 7070 lies outside the default plan.
+     */
     public static final String DEFAULT_CONTROL_PLANE = "http://127.0.0.1:7070";
     public static final String CONTROL_PLANE_ENV = "HELIOGRAPH_CONTROL_PLANE";
     public static final String ADMIN_TOKEN_ENV = "HELIOGRAPH_ADMIN_TOKEN";
