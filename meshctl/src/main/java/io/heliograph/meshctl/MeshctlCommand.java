@@ -69,6 +69,8 @@ public final class MeshctlCommand implements Callable<Integer> {
         CommandLine line = new CommandLine(command);
         // Wider than picocli's 80 columns, so that the URLs in the option descriptions are not broken at their ':'.
         line.setUsageHelpWidth(100);
+        // '@' is a channel-name and client-id character: "--sub @ops" is a value, never a file of arguments.
+        line.setExpandAtFiles(false);
         line.setExecutionExceptionHandler(MeshctlCommand::handleFailure);
         line.setParameterExceptionHandler(MeshctlCommand::handleUsageError);
         return line;

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -12,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -103,6 +107,18 @@ class TokenCommandTest {
         assertEquals(2, run.exitCode(), run::toString);
         assertTrue(run.err().contains(reason), run::toString);
         assertTrue(run.err().contains("Usage: meshctl token"), run::toString);
+    }
+
+    @Test
+    void anAtSignStartsAValueNotAFileOfArguments(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("ops"), "mallory");
+        String subject = "@" + file.toAbsolutePath();
+
+        MeshctlRun run = token(Map.of(MeshctlCommand.JWT_SECRET_ENV, SECRET), "--sub", subject, "--caps",
+                "{\"@ops:*\":[\"presence\"]}");
+
+        assertEquals(0, run.exitCode(), run::toString);
+        assertEquals(subject, new Tokens(SECRET, CLOCK).verify(run.out().strip()).clientId());
     }
 
     @Test
