@@ -96,9 +96,12 @@ final class ControlPlaneClient {
             throw new MeshctlException.Unreachable("cannot reach the control plane at " + base + ": no connection"
                     + " within " + DurationText.format(timeout), e);
         } catch (HttpTimeoutException e) {
+            // A change that was sent may be carried out all the same: say so, rather than let it be sent twice.
+            String change = "POST".equals(request.method())
+                    ? "; the change may still be carried out: check meshctl events before trying again" : "";
             throw new MeshctlException.Unreachable("the control plane at " + base + " did not answer "
                     + request.method() + " " + request.uri().getRawPath() + " within "
-                    + DurationText.format(timeout), e);
+                    + DurationText.format(timeout) + change, e);
         } catch (IOException e) {
             throw new MeshctlException.Unreachable("cannot reach the control plane at " + base + ": " + cause(e), e);
         } catch (InterruptedException e) {

@@ -55,6 +55,21 @@ class ControlPlaneConnectionTest {
     }
 
     @Test
+    void aChangeThatTimesOutSaysItMayStillBeCarriedOut() {
+        try (ControlPlaneStub controlPlane = ControlPlaneStub.start()) {
+            controlPlane.stall("POST", "/v1/failover");
+
+            MeshctlRun run = MeshctlRun.of(Map.of(MeshctlCommand.ADMIN_TOKEN_ENV, "t"), "failover", "eu-west",
+                    "--timeout", "200ms", "--control-plane", controlPlane.url());
+
+            assertEquals(1, run.exitCode(), run::toString);
+            assertEquals("meshctl: the control plane at " + controlPlane.url() + " did not answer POST /v1/failover"
+                    + " within 200ms; the change may still be carried out: check meshctl events before trying"
+                    + " again\n", run.err());
+        }
+    }
+
+    @Test
     void aTimeoutBeforeTheCommandsNameHoldsToo() {
         try (ControlPlaneStub controlPlane = ControlPlaneStub.start()) {
             controlPlane.stall("GET", "/v1/events");
