@@ -230,10 +230,15 @@ public final class EdgeOperations {
             global = true;
         }
         commitment.awaitDurable(channel, result, wanted);
-        if (global && !result.committed()) {
-            // Another region holds it (and, holding a channel only in order, all before it): readers may see it now.
-            log.commit(channel, result.message().serial());
+        if (global && !result.committed()
+                && !log.commitPublished(channel, result.message().serial())) {
+            // A peer fenced it: another region took the channel over before it (this home's table was stale). It is
+            // not in the channel's order and nobody saw it; the retry goes to the new home once the table is here.
+            metrics.epochFenced();
+            throw new HeliographException(ErrorCode.UNAVAILABLE, "message " + result.message().serial() + " on "
+                    + channel + " was refused by another region: the channel moved to a newer epoch; retry");
         }
+        // Otherwise another region holds it (and all before it, holding a channel only in order): readers see it now.
         fanOut.send(result);
         metrics.published(System.nanoTime() - started, result.duplicate());
         return new Published(result, wanted);

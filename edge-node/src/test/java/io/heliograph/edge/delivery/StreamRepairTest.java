@@ -75,6 +75,11 @@ class StreamRepairTest {
         }
 
         @Override
+        public boolean commitPublished(String channel, Serial serial) {
+            return delegate.commitPublished(channel, serial);
+        }
+
+        @Override
         public boolean settle(String channel, long epoch, Serial end) {
             return delegate.settle(channel, epoch, end);
         }

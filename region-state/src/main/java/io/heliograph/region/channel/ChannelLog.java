@@ -50,6 +50,12 @@ public interface ChannelLog {
     boolean commit(String channel, Serial through);
 
     /**
+     * A global publish's wait ended with a peer's acknowledgement: commits it, or answers false when it is no longer in
+     * the channel's order (see {@link ChannelState#commitPublished}).
+     */
+    boolean commitPublished(String channel, Serial serial);
+
+    /**
      * History with the messages still waiting to be committed: what a peer region's bridge reads to fill a gap. Not for
      * clients.
      */

@@ -114,6 +114,22 @@ public final class ChannelState {
         return any;
     }
 
+    /**
+     * A global publish of this home was acknowledged by a peer: commits it and answers true, or answers false when it
+     * is no longer in the channel's order (a takeover ended its epoch before it, which a peer told this home by fencing
+     * it): then it must not be acked to its publisher, and nobody has seen it.
+     */
+    public boolean commitPublished(Serial serial) {
+        if (serial.epoch() < knownEpoch && serial.seq() > endOf(serial.epoch())) {
+            return false;
+        }
+        if (serial.epoch() == epoch && serial.seq() > lastSeq) {
+            return false;
+        }
+        commit(serial);
+        return true;
+    }
+
     /** The highest epoch this region knows of for the channel. */
     public long knownEpoch() {
         return knownEpoch;

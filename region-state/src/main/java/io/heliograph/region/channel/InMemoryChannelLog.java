@@ -39,6 +39,14 @@ public final class InMemoryChannelLog implements ChannelLog {
     }
 
     @Override
+    public boolean commitPublished(String channel, Serial serial) {
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.commitPublished(serial);
+        }
+    }
+
+    @Override
     public HistoryPage sequencedHistory(String channel, Serial fromSerial, int limit, long maxBytes) {
         ChannelState s = state(channel);
         synchronized (s) {

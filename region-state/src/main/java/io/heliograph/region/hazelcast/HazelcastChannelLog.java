@@ -71,6 +71,11 @@ public final class HazelcastChannelLog implements ChannelLog {
     }
 
     @Override
+    public boolean commitPublished(String channel, Serial serial) {
+        return calls.onKey(channels, channel, new ReplicationProcessors.CommitPublished(serial));
+    }
+
+    @Override
     public boolean settle(String channel, long epoch, Serial end) {
         return calls.onKey(channels, channel, new ReplicationProcessors.Settle(epoch, end));
     }

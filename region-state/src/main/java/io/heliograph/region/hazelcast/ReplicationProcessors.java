@@ -111,6 +111,40 @@ final class ReplicationProcessors {
         }
     }
 
+    /** Commits an acknowledged global publish, or answers that it left the channel's order. */
+    public static final class CommitPublished implements EntryProcessor<String, ChannelState, Boolean>,
+            DataSerializable {
+        private Serial serial;
+
+        public CommitPublished() {
+        }
+
+        CommitPublished(Serial serial) {
+            this.serial = serial;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = entry.getValue();
+            if (state == null) {
+                return false;
+            }
+            boolean inOrder = state.commitPublished(serial);
+            entry.setValue(state);
+            return inOrder;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            HazelcastChannelLog.writeSerial(out, serial);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            serial = HazelcastChannelLog.readSerial(in);
+        }
+    }
+
     /** Takes the channel over as its home in an epoch (see {@link ChannelState#settle}). */
     public static final class Settle implements EntryProcessor<String, ChannelState, Boolean>, DataSerializable {
         private long epoch;

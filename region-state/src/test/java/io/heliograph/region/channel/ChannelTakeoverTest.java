@@ -167,4 +167,19 @@ class ChannelTakeoverTest {
         ChannelState copy = ChannelState.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
         assertEquals(Serial.of(1, 1), copy.append(1, request("a"), LIMITS, false, true).message().serial());
     }
+
+    /** Invariants 3 and 5: a stale home's global publish that a peer fenced is never committed, so never acked. */
+    @Test
+    void aStaleHomesPublishThatAPeerFencedIsNotCommitted() {
+        ChannelState staleHome = new ChannelState("c");
+        staleHome.settle(1, null);
+        AppendResult kept = staleHome.append(1, request("kept"), LIMITS, true, true);
+        AppendResult late = staleHome.append(1, request("late"), LIMITS, true, true);
+        assertTrue(staleHome.commitPublished(kept.message().serial()));
+        // The new home ended epoch 1 at 1:1 (a peer told this home by fencing 1:2).
+        staleHome.fence(2, Serial.of(1, 1));
+        assertFalse(staleHome.commitPublished(late.message().serial()));
+        assertEquals(List.of(Serial.of(1, 1)), serials(staleHome), "the fenced message left its history");
+        assertEquals(Serial.of(1, 1), staleHome.visibleLatest());
+    }
 }
