@@ -12,8 +12,11 @@ import java.time.Duration;
  * @param heartbeatMs          an idle side sends an {@code Ack} (its current cumulative ack) at least this often
  * @param silenceTimeoutMs     a stream on which nothing arrived for this long is dead: it is cancelled and the sender
  *                             reconnects. At least twice {@code heartbeatMs}, so one late heartbeat is not fatal
- * @param ackEveryEntries      the receiver acknowledges at least every this many applied entries…
- * @param ackDelayMs           …and at the latest this long after the first unacknowledged one was applied
+ * @param ackEveryEntries      with {@code ackDelayMs} above 0, the receiver acknowledges at least every this many
+ *                             held entries…
+ * @param ackDelayMs           …and at the latest this long after the first unacknowledged one was held; 0 (the
+ *                             default): as soon as a store finishes, so acknowledgements coalesce only while stores
+ *                             are in flight (what finishes meanwhile goes in the next one)
  * @param maxInFlight          at most this many entries sent and not yet acknowledged; gRPC's own flow control
  *                             ({@code isReady}) bounds the bytes besides
  * @param readBatch            entries read from the outbound log at once
@@ -39,7 +42,9 @@ public record LinkTiming(long heartbeatMs, long silenceTimeoutMs, int ackEveryEn
     public LinkTiming {
         positive(heartbeatMs, "link.heartbeat-ms");
         positive(ackEveryEntries, "link.ack-every-entries");
-        positive(ackDelayMs, "link.ack-delay-ms");
+        if (ackDelayMs < 0) {
+            throw new BridgeConfigException("link.ack-delay-ms must be 0 or more, got " + ackDelayMs);
+        }
         positive(maxInFlight, "link.max-in-flight");
         positive(readBatch, "link.read-batch");
         positive(idlePollMs, "link.idle-poll-ms");
@@ -60,12 +65,13 @@ public record LinkTiming(long heartbeatMs, long silenceTimeoutMs, int ackEveryEn
     }
 
     /**
-     * Heartbeat 1 s, silence 3 s, ack every 64 entries or 50 ms, 1,024 in flight, batches of 256, idle poll 20 ms,
+     * Heartbeat 1 s, silence 3 s, ack as soon as a store finishes (64 entries: only used with a delay), 1,024 in
+     * flight, batches of 256, idle poll 20 ms,
      * backoff 100 ms doubling to 10 s, stable after 10 s, breaker open 5 s, Backfill pages of 500, at most 1,000 pages
      * per gap, an envelope ahead of its predecessor waits 500 ms for it.
      */
     public static LinkTiming defaults() {
-        return new LinkTiming(1_000, 3_000, 64, 50, 1_024, 256, 20, 100, 10_000, 10_000, 5_000, 500, 1_000, 500);
+        return new LinkTiming(1_000, 3_000, 64, 0, 1_024, 256, 20, 100, 10_000, 10_000, 5_000, 500, 1_000, 500);
     }
 
     public Duration backoffInitial() {

@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One region of a peer-link test, in this JVM: an in-memory channel log, its bridge server with the
@@ -50,13 +52,24 @@ final class LinkRegion implements AutoCloseable {
     private int port;
 
     LinkRegion(ThrowawayCa ca, Path directory, String region, List<String> peers, LinkTiming timing) {
+        this(ca, directory, region, peers, timing, UnaryOperator.identity(), System::currentTimeMillis);
+    }
+
+    /**
+     * @param storeThrough what the receiving side stores through (a wrapper of {@link #log}, to watch or hold its
+     *                     calls); the region's history is read from {@link #log} itself
+     * @param receiverMs   the receiving side's clock
+     */
+    LinkRegion(ThrowawayCa ca, Path directory, String region, List<String> peers, LinkTiming timing,
+               UnaryOperator<ChannelLog> storeThrough, LongSupplier receiverMs) {
         this.region = region;
         this.timing = timing;
         this.tls = BridgeTls.builder().region(region).peerRegions(peers)
                 .files(ca.issueRegion(directory, region, Duration.ofDays(1))).build();
+        ChannelLog store = storeThrough.apply(log);
         this.service = new RegionBridgeService(region, region + "-bridge-1", leaseEpoch::get, log,
-                new Replication(log, new FanOut(new LocalFabric(), null)), PresenceSink.IGNORE,
-                peer -> channels.get(peer)::backfill, timing, System::currentTimeMillis);
+                new Replication(store, new FanOut(new LocalFabric(), null)), PresenceSink.IGNORE,
+                peer -> channels.get(peer)::backfill, timing, receiverMs);
     }
 
     /**
@@ -65,11 +78,18 @@ final class LinkRegion implements AutoCloseable {
      * ({@link #linkTo}).
      */
     static LinkRegion[] usEastToEuWest(Path directory, LinkTiming timing, List<AutoCloseable> closeAfter) {
+        return usEastToEuWest(directory, timing, closeAfter, UnaryOperator.identity(), System::currentTimeMillis);
+    }
+
+    /** As above, eu-west storing through {@code euWestStore} with {@code euWestReceiverMs} as its receiver's clock. */
+    static LinkRegion[] usEastToEuWest(Path directory, LinkTiming timing, List<AutoCloseable> closeAfter,
+                                       UnaryOperator<ChannelLog> euWestStore, LongSupplier euWestReceiverMs) {
         ThrowawayCa ca = ThrowawayCa.create("link-test", Duration.ofDays(1), java.time.InstantSource.system());
         ca.writeCa(directory);
         LinkRegion usEast = new LinkRegion(ca, directory, "us-east", List.of("eu-west"), timing).startServer();
         closeAfter.add(usEast);
-        LinkRegion euWest = new LinkRegion(ca, directory, "eu-west", List.of("us-east"), timing).startServer();
+        LinkRegion euWest = new LinkRegion(ca, directory, "eu-west", List.of("us-east"), timing, euWestStore,
+                euWestReceiverMs).startServer();
         closeAfter.add(euWest);
         euWest.channelTo(usEast);
         usEast.outboundTo("eu-west", OutboundLimits.DEFAULTS);
