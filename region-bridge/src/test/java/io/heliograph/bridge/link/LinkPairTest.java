@@ -26,6 +26,12 @@ abstract class LinkPairTest {
         return LinkRegion.usEastToEuWest(directory, timing, closeAfter, euWestStore, euWestReceiverMs);
     }
 
+    /** Closed after the test, before what was opened before it. */
+    <T extends AutoCloseable> T closeAfter(T closeable) {
+        closeAfter.add(closeable);
+        return closeable;
+    }
+
     @AfterEach
     void closeAll() throws Exception {
         for (AutoCloseable closeable : closeAfter.reversed()) {

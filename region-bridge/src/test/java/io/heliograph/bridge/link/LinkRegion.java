@@ -6,6 +6,7 @@ import io.heliograph.bridge.PeerChannel;
 import io.heliograph.bridge.outbound.InMemoryOutboundLog;
 import io.heliograph.bridge.outbound.OutboundEntry;
 import io.heliograph.bridge.outbound.OutboundLimits;
+import io.heliograph.bridge.outbound.OutboundLog;
 import io.heliograph.bridge.tls.BridgeTls;
 import io.heliograph.bridge.tls.ThrowawayCa;
 import io.heliograph.protocol.ChannelMessage;
@@ -124,8 +125,27 @@ final class LinkRegion implements AutoCloseable {
 
     /** Starts streaming the outbound log for {@code peer} (default limits unless created before) to it. */
     LinkSender linkTo(LinkRegion peer) {
-        InMemoryOutboundLog toPeer = outboundTo(peer.region, OutboundLimits.DEFAULTS);
-        LinkSender sender = new LinkSender(region, region + "-bridge-1", leaseEpoch::get, channelTo(peer), toPeer,
+        return linkTo(peer, channelTo(peer));
+    }
+
+    /** The same, dialling the peer at {@code port} on 127.0.0.1 (a proxy in front of it). */
+    LinkSender linkTo(LinkRegion peer, int port) {
+        return linkTo(peer, channels.computeIfAbsent(peer.region, p -> PeerChannel.builder().peerRegion(p)
+                .address("127.0.0.1", port).tls(tls).settings(SETTINGS).build()), UnaryOperator.identity());
+    }
+
+    /** The same, the sender reading the outbound log through {@code readThrough} (a wrapper, to watch its calls). */
+    LinkSender linkTo(LinkRegion peer, UnaryOperator<OutboundLog> readThrough) {
+        return linkTo(peer, channelTo(peer), readThrough);
+    }
+
+    private LinkSender linkTo(LinkRegion peer, PeerChannel channel) {
+        return linkTo(peer, channel, UnaryOperator.identity());
+    }
+
+    private LinkSender linkTo(LinkRegion peer, PeerChannel channel, UnaryOperator<OutboundLog> readThrough) {
+        OutboundLog toPeer = readThrough.apply(outboundTo(peer.region, OutboundLimits.DEFAULTS));
+        LinkSender sender = new LinkSender(region, region + "-bridge-1", leaseEpoch::get, channel, toPeer,
                 () -> service.heldThrough(peer.region), timing, System::currentTimeMillis, log::commit);
         senders.put(peer.region, sender);
         return sender.start();
