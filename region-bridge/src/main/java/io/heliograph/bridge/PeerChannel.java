@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The channel from this region's bridge to one peer region's bridge: mutual TLS that accepts only a server whose
  * certificate names that region, keepalive from {@link LinkSettings}, and the two calls of the contract. The channel
- * reconnects by itself (with gRPC's backoff); a Link stream does not survive a reconnect, so the replication code
- * opens a new one, which resends from the peer's last ack.
+ * reconnects by itself (with gRPC's backoff, which the link resets before each of its own attempts:
+ * {@link #resetConnectBackoff}); a Link stream does not survive a reconnect, so the replication code opens a new one,
+ * which resends from the peer's last ack.
  */
 public final class PeerChannel implements AutoCloseable {
 
@@ -87,6 +88,17 @@ public final class PeerChannel implements AutoCloseable {
     public io.heliograph.bridge.v1.YieldAnswer yield(io.heliograph.bridge.v1.YieldRequest request, long deadlineNs) {
         return RegionBridgeGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineNs, TimeUnit.NANOSECONDS)
                 .yield(request);
+    }
+
+    /**
+     * Forgets gRPC's own connection backoff, so that the next call dials at once if the channel is waiting to
+     * reconnect. The link calls it before each of its attempts: the link paces reconnects by its own backoff
+     * ({@code link.backoff-max-ms}), and gRPC's (1 s growing by 1.6 per failed connect, up to 2 minutes) would
+     * otherwise make every attempt after a long outage fail at once without dialling, until gRPC's next connect,
+     * 10 s or more after the peer came back.
+     */
+    public void resetConnectBackoff() {
+        channel.resetConnectBackoff();
     }
 
     /** Stops new calls, waits up to {@code shutdownGrace} for running ones, then cancels them. */

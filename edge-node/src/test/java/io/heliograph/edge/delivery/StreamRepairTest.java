@@ -106,6 +106,12 @@ class StreamRepairTest {
         }
 
         @Override
+        public java.util.List<io.heliograph.region.channel.ReplicateResult> replicateAll(String channel,
+                java.util.List<io.heliograph.region.channel.ReplicatedMessage> messages) {
+            return delegate.replicateAll(channel, messages);
+        }
+
+        @Override
         public io.heliograph.region.channel.ReplicateResult replicateRestarting(String channel,
                 io.heliograph.protocol.ChannelMessage message, Serial previous) {
             return delegate.replicateRestarting(channel, message, previous);

@@ -2,17 +2,22 @@ package io.heliograph.bridge.link;
 
 import io.heliograph.bridge.v1.BackfillPage;
 import io.heliograph.bridge.v1.BackfillRequest;
+import io.heliograph.bridge.v1.LinkFrame;
 import io.heliograph.bridge.v1.MessageEnvelope;
 import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Serial;
 import io.heliograph.region.channel.ReplicateResult;
+import io.heliograph.region.channel.ReplicatedMessage;
 import io.heliograph.region.sequencing.Replication;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Stores an envelope from a peer in this region, in order, exactly once: through {@link Replication#replicate}, with a
- * gap filled first by Backfill from the origin. When {@link #apply} returns, the envelope is held by this region (or
+ * Stores envelopes from a peer in this region, in order, exactly once: a run of a channel's through
+ * {@link Replication#replicateAll}, or one through {@link Replication#replicate} with a gap filled first by Backfill
+ * from the origin. When {@link #apply} returns, the envelope is held by this region (or
  * was dropped as already held, as never committed, or as unrepairable, each counted), so it may be acknowledged; when
  * it throws (a Backfill call failed), it is not held and must not be.
  */
@@ -33,12 +38,25 @@ final class EnvelopeApplier {
     }
 
     /**
-     * Stores the envelope when it continues what this region holds of its channel (or is already held, or fenced:
-     * each counted); false, with nothing stored or counted, when it arrived ahead of its predecessor.
+     * Stores a run of one channel's envelopes in one call ({@link Replication#replicateAll}), each as if stored in
+     * turn: each outcome counted, except GAP (that envelope arrived ahead of its predecessor; nothing of it was
+     * stored, and the caller parks it).
+     *
+     * @return one outcome per frame, in order
      */
-    boolean applyIfNext(MessageEnvelope envelope) {
-        ChannelMessage message = EnvelopeCodec.toMessage(envelope);
-        return replicateOnce(message, EnvelopeCodec.previousOf(envelope)).outcome() != ReplicateResult.Outcome.GAP;
+    List<ReplicateResult.Outcome> applyAll(String channel, List<LinkFrame> frames) {
+        List<ReplicatedMessage> messages = new ArrayList<>(frames.size());
+        for (LinkFrame frame : frames) {
+            MessageEnvelope envelope = frame.getEnvelope();
+            messages.add(new ReplicatedMessage(EnvelopeCodec.toMessage(envelope), EnvelopeCodec.previousOf(envelope)));
+        }
+        List<ReplicateResult> results = replication.replicateAll(channel, messages);
+        List<ReplicateResult.Outcome> outcomes = new ArrayList<>(results.size());
+        for (ReplicateResult result : results) {
+            count(result);
+            outcomes.add(result.outcome());
+        }
+        return outcomes;
     }
 
     /**
@@ -67,7 +85,10 @@ final class EnvelopeApplier {
 
     /** Replicates one message and counts what became of it; a GAP is left to the caller. */
     private ReplicateResult replicateOnce(ChannelMessage message, Serial previous) {
-        ReplicateResult result = replication.replicate(message.channel(), message, previous);
+        return count(replication.replicate(message.channel(), message, previous));
+    }
+
+    private ReplicateResult count(ReplicateResult result) {
         switch (result.outcome()) {
             case APPLIED -> counters.applied.incrementAndGet();
             case DUPLICATE -> counters.duplicates.incrementAndGet();

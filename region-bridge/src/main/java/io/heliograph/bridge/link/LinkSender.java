@@ -138,7 +138,7 @@ public final class LinkSender implements AutoCloseable {
     public void wake() {
         SenderSession current = session;
         if (current != null) {
-            current.wake();
+            current.appended();
         }
     }
 
@@ -170,6 +170,8 @@ public final class LinkSender implements AutoCloseable {
         PeerChannel dialled = replicas.current();
         try {
             breaker.acquirePermission();
+            // Dial now, whatever gRPC's own backoff says: this retry's backoff is the one that paces reconnects.
+            dialled.resetConnectBackoff();
             state = LinkState.CONNECTING;
             session = new SenderSession(this);
             session.open();

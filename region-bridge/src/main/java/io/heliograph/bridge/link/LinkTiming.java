@@ -12,13 +12,17 @@ import java.time.Duration;
  * @param heartbeatMs          an idle side sends an {@code Ack} (its current cumulative ack) at least this often
  * @param silenceTimeoutMs     a stream on which nothing arrived for this long is dead: it is cancelled and the sender
  *                             reconnects. At least twice {@code heartbeatMs}, so one late heartbeat is not fatal
- * @param ackEveryEntries      the receiver acknowledges at least every this many applied entries…
- * @param ackDelayMs           …and at the latest this long after the first unacknowledged one was applied
+ * @param ackEveryEntries      with {@code ackDelayMs} above 0, the receiver acknowledges at least every this many
+ *                             held entries…
+ * @param ackDelayMs           …and at the latest this long after the first unacknowledged one was held; 0 (the
+ *                             default): as soon as a store finishes, so acknowledgements coalesce only while stores
+ *                             are in flight (what finishes meanwhile goes in the next one)
  * @param maxInFlight          at most this many entries sent and not yet acknowledged; gRPC's own flow control
  *                             ({@code isReady}) bounds the bytes besides
  * @param readBatch            entries read from the outbound log at once
- * @param idlePollMs           with nothing to send, the sender looks at the log again after this long (sooner when
- *                             {@link LinkSender#wake()} is called)
+ * @param idlePollMs           with nothing to send, the sender asks the log's status again after this long, and
+ *                             reads only if something new is there: the fallback for a lost append signal
+ *                             ({@link LinkSender#wake()}, which reads at once)
  * @param backoffInitialMs     first reconnect delay; it doubles per failed attempt, with ±50 % jitter…
  * @param backoffMaxMs         …up to this
  * @param stableSessionMs      a stream that lasted this long was healthy: after it ends the backoff starts again
@@ -39,7 +43,9 @@ public record LinkTiming(long heartbeatMs, long silenceTimeoutMs, int ackEveryEn
     public LinkTiming {
         positive(heartbeatMs, "link.heartbeat-ms");
         positive(ackEveryEntries, "link.ack-every-entries");
-        positive(ackDelayMs, "link.ack-delay-ms");
+        if (ackDelayMs < 0) {
+            throw new BridgeConfigException("link.ack-delay-ms must be 0 or more, got " + ackDelayMs);
+        }
         positive(maxInFlight, "link.max-in-flight");
         positive(readBatch, "link.read-batch");
         positive(idlePollMs, "link.idle-poll-ms");
@@ -60,12 +66,14 @@ public record LinkTiming(long heartbeatMs, long silenceTimeoutMs, int ackEveryEn
     }
 
     /**
-     * Heartbeat 1 s, silence 3 s, ack every 64 entries or 50 ms, 1,024 in flight, batches of 256, idle poll 20 ms,
-     * backoff 100 ms doubling to 10 s, stable after 10 s, breaker open 5 s, Backfill pages of 500, at most 1,000 pages
-     * per gap, an envelope ahead of its predecessor waits 500 ms for it.
+     * Heartbeat 1 s, silence 3 s, ack as soon as a store finishes (64 entries: only used with a delay), 1,024 in
+     * flight, batches of 256, idle poll 1 s (appends wake the sender; the poll is the fallback for a lost signal),
+     * backoff 100 ms doubling to 2 s (a restored link streams again within about 3 s; trying an unreachable peer
+     * every 1-3 s costs a TCP connect), stable after 10 s, breaker open 2 s, Backfill pages of 500, at most 1,000
+     * pages per gap, an envelope ahead of its predecessor waits 500 ms for it.
      */
     public static LinkTiming defaults() {
-        return new LinkTiming(1_000, 3_000, 64, 50, 1_024, 256, 20, 100, 10_000, 10_000, 5_000, 500, 1_000, 500);
+        return new LinkTiming(1_000, 3_000, 64, 0, 1_024, 256, 1_000, 100, 2_000, 10_000, 2_000, 500, 1_000, 500);
     }
 
     public Duration backoffInitial() {
@@ -85,6 +93,13 @@ public record LinkTiming(long heartbeatMs, long silenceTimeoutMs, int ackEveryEn
 
     /** The same with another in-flight bound. */
     public LinkTiming withMaxInFlight(int maxInFlight) {
+        return new LinkTiming(heartbeatMs, silenceTimeoutMs, ackEveryEntries, ackDelayMs, maxInFlight, readBatch,
+                idlePollMs, backoffInitialMs, backoffMaxMs, stableSessionMs, breakerOpenMs, backfillPageLimit,
+                backfillMaxPages, reorderWaitMs);
+    }
+
+    /** The same with another idle poll. */
+    public LinkTiming withIdlePoll(long idlePollMs) {
         return new LinkTiming(heartbeatMs, silenceTimeoutMs, ackEveryEntries, ackDelayMs, maxInFlight, readBatch,
                 idlePollMs, backoffInitialMs, backoffMaxMs, stableSessionMs, breakerOpenMs, backfillPageLimit,
                 backfillMaxPages, reorderWaitMs);

@@ -10,16 +10,21 @@ import io.heliograph.bridge.v1.Hello;
 import io.heliograph.bridge.v1.LinkFrame;
 
 /**
- * The accepting end of one Link stream: checks the peer's Hello, answers with this region's, stores what the peer
- * sends and acknowledges it cumulatively, only once this region holds it (invariants 5 and 7). gRPC calls
- * {@link #onNext} one frame at a time and asks for the next only when it returns, so a slow region slows its peer
- * through HTTP/2 flow control instead of queueing. The service's timer calls {@link #tick} for delayed acks,
- * heartbeats and the silence deadline; frames out are sent under one lock, as a {@code StreamObserver} is not
- * thread-safe.
+ * The accepting end of one Link stream: checks the peer's Hello, answers with this region's, hands what the peer
+ * sends to the peer's {@link PeerStore} and acknowledges it cumulatively, only once this region holds it (invariants 5
+ * and 7). Flow control is by hand: at most {@link #windowFrames} frames (and about {@link #MAX_QUEUED_BYTES}) are
+ * asked of gRPC beyond those whose store has finished, so a slow region slows its peer through HTTP/2 flow control
+ * instead of queueing, while the frames within the window are stored in parallel across channels. By default an
+ * acknowledgement goes out as soon as a store finishes ({@link #held}); while stores are in flight, what finishes
+ * meanwhile is covered by the next one. The service's timer calls {@link #tick} for delayed acks (with
+ * {@code link.ack-delay-ms} above 0), heartbeats and the silence deadline; frames out are sent under one lock, as a
+ * {@code StreamObserver} is not thread-safe.
  */
 final class ReceiverSession implements StreamObserver<LinkFrame> {
 
     private static final System.Logger LOG = System.getLogger(ReceiverSession.class.getName());
+    /** Bytes of frames received and not finished with, beyond which no more are asked for. */
+    static final long MAX_QUEUED_BYTES = 8L * 1024 * 1024;
 
     private final RegionBridgeService service;
     private final ServerCallStreamObserver<LinkFrame> responses;
@@ -29,9 +34,13 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
     private volatile String peerRegion;
     private volatile long leaseEpoch;
     private volatile boolean closed;
-    /** Set while a frame is being stored: a long Backfill is not silence of the peer. */
-    private volatile boolean busy;
     private volatile long lastReceivedMs;
+    /** Frames received and not finished with may number this many at most. */
+    private final int windowFrames;
+    private final Object credit = new Object();
+    /** Frames finished with whose place in the window has not been asked of gRPC again (bytes above the bound). */
+    private int owedRequests;
+    private long queuedBytes;
     private long lastSentMs;
     private long ackedLinkSeq;
     private long unackedSinceMs;
@@ -43,7 +52,11 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
         this.identity = identity;
         this.lastReceivedMs = nowMs;
         this.lastSentMs = nowMs;
+        this.windowFrames = Math.max(1, service.timing().maxInFlight());
         responses.setOnCancelHandler(this::ended);
+        responses.disableAutoRequest();
+        // The Hello first; the window opens once it is admitted.
+        responses.request(1);
     }
 
     String peerRegion() {
@@ -64,16 +77,19 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
             hello(frame);
             return;
         }
-        busy = true;
         try {
             switch (frame.getBodyCase()) {
                 case ENVELOPE, PRESENCE -> store(frame);
                 case ACK -> {
                     // The peer's heartbeat. This stream carries no envelopes of ours, so there is nothing to trim.
+                    requestMore(1);
                 }
                 case HELLO -> close(Status.FAILED_PRECONDITION.withDescription("a second Hello on one Link stream"));
-                default -> LOG.log(System.Logger.Level.DEBUG, "frame " + frame.getBodyCase() + " from " + peerRegion
-                        + " not handled yet; ignored");
+                default -> {
+                    LOG.log(System.Logger.Level.DEBUG, "frame " + frame.getBodyCase() + " from " + peerRegion
+                            + " not handled yet; ignored");
+                    requestMore(1);
+                }
             }
         } catch (StatusRuntimeException e) {
             close(Status.UNAVAILABLE.withDescription("region " + service.region() + " could not store frame "
@@ -83,10 +99,31 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
                     + " failed; the stream is closed so that it is resent", e);
             close(Status.UNAVAILABLE.withDescription("region " + service.region() + " could not store frame "
                     + frame.getLinkSeq() + " from " + peerRegion + ": " + e.getMessage()));
-        } finally {
-            busy = false;
-            lastReceivedMs = service.nowMs();
         }
+    }
+
+    /** Asks gRPC for {@code frames} more, or owes them while the bytes held are above the bound. */
+    private void requestMore(int frames) {
+        synchronized (credit) {
+            owedRequests += frames;
+            int now = queuedBytes < MAX_QUEUED_BYTES ? owedRequests : 0;
+            owedRequests -= now;
+            if (now > 0 && !closed) {
+                try {
+                    responses.request(now);
+                } catch (RuntimeException callEnded) {
+                    // The call ended meanwhile; nothing more will come on it.
+                }
+            }
+        }
+    }
+
+    /** A frame of {@code bytes} was finished with (stored, parked, dropped or failed): its place is asked again. */
+    private void finished(int bytes) {
+        synchronized (credit) {
+            queuedBytes -= bytes;
+        }
+        requestMore(1);
     }
 
     private void hello(LinkFrame frame) {
@@ -129,31 +166,54 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
         synchronized (this) {
             ackedLinkSeq = service.heldThrough(origin);
         }
+        service.peerResendsFrom(origin, hello.getOldestLinkSeq());
         send(LinkFrame.newBuilder().setHello(service.hello(origin)).build());
+        requestMore(windowFrames);
         LOG.log(System.Logger.Level.INFO, "link from " + origin + " (replica " + hello.getReplicaId() + ", lease epoch "
                 + hello.getLeaseEpoch() + ") accepted; it resends after " + ackedLinkSeq);
     }
 
     private void store(LinkFrame frame) {
         long linkSeq = frame.getLinkSeq();
-        if (linkSeq == 0 && frame.hasPresence()) {
-            // The peer's presence snapshot after its Hello: state, not log; neither counted as held nor acked.
-            service.presenceSnapshot(peerRegion, frame.getPresence());
-            return;
-        }
-        if (linkSeq <= 0) {
+        boolean snapshot = linkSeq == 0 && frame.hasPresence();
+        if (linkSeq <= 0 && !snapshot) {
             service.counters().refusedProtocol.incrementAndGet();
             close(Status.FAILED_PRECONDITION.withDescription(frame.getBodyCase() + " frame without a link_seq"));
             return;
         }
-        service.store(peerRegion, frame);
+        // A snapshot member (after the peer's Hello) is state, not log: neither counted as held nor acked.
+        int bytes = frame.getSerializedSize();
+        synchronized (credit) {
+            queuedBytes += bytes;
+        }
+        service.accept(peerRegion, frame, snapshot, () -> finished(bytes));
+    }
+
+    /**
+     * A store of this peer's frames finished: with {@code link.ack-delay-ms} 0 (the default) what is held now is
+     * acknowledged at once, unless an acknowledgement already covers it; otherwise at the latest after the delay, or
+     * at once every {@code link.ack-every-entries}.
+     */
+    void held() {
+        if (closed || peerRegion == null) {
+            return;
+        }
+        LinkTiming timing = service.timing();
         long now = service.nowMs();
         boolean ackNow;
         synchronized (this) {
-            if (unackedSinceMs == 0) {
-                unackedSinceMs = now;
+            long held = service.heldThrough(peerRegion);
+            if (held <= ackedLinkSeq) {
+                return;
             }
-            ackNow = service.heldThrough(peerRegion) - ackedLinkSeq >= service.timing().ackEveryEntries();
+            if (timing.ackDelayMs() == 0) {
+                ackNow = true;
+            } else {
+                if (unackedSinceMs == 0) {
+                    unackedSinceMs = now;
+                }
+                ackNow = held - ackedLinkSeq >= timing.ackEveryEntries();
+            }
         }
         if (ackNow) {
             sendAck(now);
@@ -166,7 +226,9 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
             return;
         }
         LinkTiming timing = service.timing();
-        if (!busy && nowMs - lastReceivedMs > timing.silenceTimeoutMs()) {
+        // A store that takes long (a Backfill) is not silence of the peer: it may be held up by our own window.
+        if (nowMs - lastReceivedMs > timing.silenceTimeoutMs()
+                && (peerRegion == null || !service.storing(peerRegion))) {
             service.counters().silentStreamsClosed.incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, "link from " + (peerRegion == null ? "an unidentified peer"
                     : peerRegion) + " silent for " + (nowMs - lastReceivedMs) + " ms; closed");
@@ -180,7 +242,7 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
         synchronized (this) {
             due = unackedSinceMs != 0 && nowMs - unackedSinceMs >= timing.ackDelayMs()
                     || nowMs - lastSentMs >= timing.heartbeatMs()
-                    // Parked envelopes stored later (their gap filled by Backfill) advance what is held unprompted.
+                    // Whatever advanced what is held without an acknowledgement yet (a last resort).
                     || nowMs - lastSentMs >= timing.ackDelayMs() && service.heldThrough(peerRegion) > ackedLinkSeq;
         }
         if (due) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,8 @@ import java.util.function.LongSupplier;
  * this region's history. Per peer region it keeps the {@link EpochFence} of that region's bridge lease (a Hello or
  * Backfill with a lower epoch is refused, FAILED_PRECONDITION, counted), the one admitted stream (a newer one ends
  * it), and how far this region holds that peer's {@code link_seq}s ({@link #heldThrough}), which its Hello reports and
- * its acks carry. Frames of one peer are stored one at a time, in order, whichever stream they came on.
+ * its acks carry. A peer's frames are stored by its {@link PeerStore}, whichever stream they came on: each channel's
+ * strictly in order, channels in parallel, a run of a channel's envelopes in one call.
  */
 public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImplBase implements AutoCloseable {
 
@@ -52,13 +54,13 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
     private final Function<String, PeerBackfill> backfillFrom;
     private final ReceiverCounters counters = new ReceiverCounters();
     private final Map<String, EpochFence> fences = new ConcurrentHashMap<>();
-    private final Map<String, PeerInbound> inbound = new ConcurrentHashMap<>();
-    /** Peers whose parked envelopes a virtual thread is taking to Backfill now (one at a time per peer). */
-    private final Set<String> flushing = ConcurrentHashMap.newKeySet();
+    private final Map<String, PeerStore> stores = new ConcurrentHashMap<>();
     private final Map<String, ReceiverSession> admitted = new ConcurrentHashMap<>();
-    private final Map<String, Object> storeLocks = new ConcurrentHashMap<>();
     private final Set<ReceiverSession> open = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
+    /** Where the peers' channel stores run: a store blocks on the region's storage. */
+    private final ExecutorService storeThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
+            .name("link-store-", 0).factory());
 
     /**
      * @param region       this region
@@ -83,7 +85,10 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
         this.history = new HistoryBackfill(log, timing.backfillPageLimit(), BACKFILL_MAX_BYTES);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("link-receiver-timer-" + region).factory());
-        long tickMs = Math.max(5, Math.min(timing.ackDelayMs(), timing.heartbeatMs() / 4));
+        long tickMs = Math.max(5, Math.min(timing.heartbeatMs() / 4, timing.reorderWaitMs() / 4));
+        if (timing.ackDelayMs() > 0) {
+            tickMs = Math.max(5, Math.min(tickMs, timing.ackDelayMs()));
+        }
         timer.scheduleWithFixedDelay(this::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
     }
 
@@ -125,8 +130,8 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
 
     /** The highest {@code link_seq} of {@code peerRegion} that this region holds, with all before it (0: none). */
     public long heldThrough(String peerRegion) {
-        PeerInbound in = inbound.get(peerRegion);
-        return in == null ? 0 : in.ackable();
+        PeerStore store = stores.get(peerRegion);
+        return store == null ? 0 : store.ackable();
     }
 
     /**
@@ -136,26 +141,21 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
      * 0 with the new one (messages already held are dropped as duplicates by channel and serial). Counted and logged.
      */
     void peerLogIncarnation(String peerRegion, long incarnation) {
-        synchronized (storeLock(peerRegion)) {
-            PeerInbound in = inbound.computeIfAbsent(peerRegion, r -> new PeerInbound());
-            if (in.incarnation() != 0 && in.incarnation() != incarnation) {
-                counters.peerLogRestarts.incrementAndGet();
-                LOG.log(System.Logger.Level.WARNING, "the outbound log of " + peerRegion + " started again (incarnation "
-                        + Long.toHexString(incarnation) + ", was " + Long.toHexString(in.incarnation()) + ", held "
-                        + "through link_seq " + in.ackable() + "): receiving it from the start");
-                in = new PeerInbound();
-                inbound.put(peerRegion, in);
-            }
-            in.incarnation(incarnation);
+        if (store(peerRegion).incarnation(incarnation)) {
+            counters.peerLogRestarts.incrementAndGet();
         }
+    }
+
+    /** The highest {@code link_seq} of {@code peerRegion} received, held or not (0: none). */
+    long receivedThrough(String peerRegion) {
+        PeerStore store = stores.get(peerRegion);
+        return store == null ? 0 : store.highest();
     }
 
     /** Envelopes of {@code peerRegion} waiting for their channel's predecessor now. */
     public int parked(String peerRegion) {
-        synchronized (storeLock(peerRegion)) {
-            PeerInbound in = inbound.get(peerRegion);
-            return in == null ? 0 : in.parkedCount();
-        }
+        PeerStore store = stores.get(peerRegion);
+        return store == null ? 0 : store.parked();
     }
 
     /** The fence of {@code peerRegion}'s bridge lease: the highest epoch seen, and refusals. */
@@ -211,131 +211,58 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
     }
 
     /**
-     * Stores one envelope or presence frame of {@code peerRegion} and advances what this region holds of it. Frames of
-     * one peer are stored one at a time, so an old stream that has not noticed it was superseded cannot interleave.
-     * A malformed envelope is dropped and counted (and acknowledged). An envelope ahead of its channel's predecessor is
-     * parked (not held, so not acknowledged) until the predecessor
-     * arrives or {@link LinkTiming#reorderWaitMs()} passes, then Backfill fills the gap. A {@code link_seq} beyond the
-     * next one means the peer's log dropped the ones between (counted); their channels are repaired by Backfill at
-     * their next message.
+     * Hands one envelope or presence frame of {@code peerRegion} (or, {@code snapshot}, a member of its presence
+     * snapshot) to the peer's {@link PeerStore}, without waiting for the store; {@code finished} is told once it is
+     * stored, parked, dropped or failed. What is held advances as stores finish (each then acknowledged at once,
+     * {@link #held}); a store that fails ends the peer's stream, so that the peer resends what is not held.
      */
-    void store(String peerRegion, LinkFrame frame) {
-        synchronized (storeLock(peerRegion)) {
-            PeerInbound in = inbound.computeIfAbsent(peerRegion, r -> new PeerInbound());
-            long now = nowMs();
-            flushParked(peerRegion, in, now - timing.reorderWaitMs());
-            long before = in.highest();
-            if (frame.getLinkSeq() > before + 1 && before > 0) {
-                counters.missedLinkEntries.addAndGet(frame.getLinkSeq() - before - 1);
-            }
-            switch (frame.getBodyCase()) {
-                case ENVELOPE -> {
-                    String problem = EnvelopeCodec.problemWith(frame.getEnvelope());
-                    if (problem != null) {
-                        // Dropped and acknowledged: resending it would not make it well-formed, and refusing it would
-                        // hold every frame after it.
-                        counters.malformed.incrementAndGet();
-                        LOG.log(System.Logger.Level.WARNING, "envelope at link_seq " + frame.getLinkSeq() + " from "
-                                + peerRegion + " dropped: " + problem);
-                    } else if (applier.applyIfNext(frame.getEnvelope())) {
-                        applyParkedSuccessors(in, frame.getEnvelope().getChannel());
-                    } else {
-                        counters.parked.incrementAndGet();
-                        in.park(frame, now);
-                        if (in.parkedCount() > MAX_PARKED) {
-                            // Bounded: the oldest goes to Backfill now rather than waiting its time out.
-                            flushOne(peerRegion, in, in.oldest());
-                        }
-                    }
-                }
-                case PRESENCE -> {
-                    presence.accept(peerRegion, frame.getPresence());
-                    counters.presenceDelivered.incrementAndGet();
-                }
-                default -> throw new IllegalArgumentException("not a stored frame: " + frame.getBodyCase());
-            }
-            in.received(frame.getLinkSeq());
+    void accept(String peerRegion, LinkFrame frame, boolean snapshot, Runnable finished) {
+        store(peerRegion).accept(frame, snapshot, finished);
+    }
+
+    /** Whether a store of {@code peerRegion}'s frames runs or waits: its stream is not silent meanwhile. */
+    boolean storing(String peerRegion) {
+        PeerStore store = stores.get(peerRegion);
+        return store != null && store.busy();
+    }
+
+    /** The peer can no longer resend anything below {@code oldestLinkSeq}. */
+    void peerResendsFrom(String peerRegion, long oldestLinkSeq) {
+        store(peerRegion).peerResendsFrom(oldestLinkSeq);
+    }
+
+    private PeerStore store(String peerRegion) {
+        return stores.computeIfAbsent(peerRegion, peer -> new PeerStore(peer, applier, presence, counters,
+                () -> backfillFrom.apply(peer), timing, this.nowMs, storeThreads, () -> held(peer),
+                problem -> storeFailed(peer, problem)));
+    }
+
+    /** A store of {@code peerRegion}'s frames finished: the stream admitted now acknowledges what is held. */
+    private void held(String peerRegion) {
+        ReceiverSession session = admitted.get(peerRegion);
+        if (session != null) {
+            session.held();
         }
     }
 
-    /** One member of a peer's presence snapshot, in order with its other frames. */
-    void presenceSnapshot(String peerRegion, io.heliograph.bridge.v1.PresenceChange change) {
-        synchronized (storeLock(peerRegion)) {
-            presence.acceptSnapshot(peerRegion, change);
-            counters.presenceSnapshotEntries.incrementAndGet();
-        }
-    }
-
-    private Object storeLock(String peerRegion) {
-        return storeLocks.computeIfAbsent(peerRegion, r -> new Object());
-    }
-
-    /** After an envelope of {@code channel} was stored, the parked ones it (transitively) unblocks. */
-    private void applyParkedSuccessors(PeerInbound in, String channel) {
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (LinkFrame parked : in.parkedOf(channel)) {
-                if (applier.applyIfNext(parked.getEnvelope())) {
-                    in.unpark(parked);
-                    progress = true;
-                }
-            }
-        }
-    }
-
-    /** Parked envelopes that waited since before {@code cutoffMs}: their predecessor is not coming on the link. */
-    private void flushParked(String peerRegion, PeerInbound in, long cutoffMs) {
-        for (LinkFrame parked : in.parkedBefore(cutoffMs)) {
-            flushOne(peerRegion, in, parked);
-        }
-    }
-
-    /**
-     * Stores a parked envelope with its gap filled by Backfill (as {@link EnvelopeApplier#apply} does); when Backfill
-     * fails it stays parked, unacknowledged, for the next attempt.
-     */
-    private void flushOne(String peerRegion, PeerInbound in, LinkFrame parked) {
-        if (parked == null) {
-            return;
-        }
-        try {
-            counters.parkTimeouts.incrementAndGet();
-            applier.apply(peerRegion, parked.getEnvelope(), backfillFrom.apply(peerRegion));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "channel " + parked.getEnvelope().getChannel() + " from "
-                    + peerRegion + ": Backfill for a parked envelope failed (" + e.getMessage() + "); kept for later");
-            in.park(parked, nowMs());
-            return;
-        }
-        in.unpark(parked);
-        applyParkedSuccessors(in, parked.getEnvelope().getChannel());
-    }
-
-    /** From the timer: a quiet link's parked envelopes are flushed on a virtual thread (Backfill blocks). */
-    private void flushQuietPeers(long now) {
-        for (Map.Entry<String, PeerInbound> peer : inbound.entrySet()) {
-            long since;
-            synchronized (storeLock(peer.getKey())) {
-                since = peer.getValue().oldestSinceMs();
-            }
-            if (since >= 0 && now - since >= timing.reorderWaitMs() && flushing.add(peer.getKey())) {
-                Thread.ofVirtual().name("flush-parked-" + peer.getKey()).start(() -> {
-                    try {
-                        synchronized (storeLock(peer.getKey())) {
-                            flushParked(peer.getKey(), peer.getValue(), nowMs() - timing.reorderWaitMs());
-                        }
-                    } finally {
-                        flushing.remove(peer.getKey());
-                    }
-                });
-            }
+    /** A store failed: the peer's stream ends (UNAVAILABLE), and the peer resends what is not held. */
+    private void storeFailed(String peerRegion, String problem) {
+        ReceiverSession session = admitted.get(peerRegion);
+        if (session != null) {
+            session.close(Status.UNAVAILABLE.withDescription("region " + region + " could not store frames from "
+                    + peerRegion + ": " + problem));
         }
     }
 
     private void tick() {
         long now = nowMs();
-        flushQuietPeers(now);
+        for (PeerStore store : stores.values()) {
+            try {
+                store.flushOverdue(now);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "flushing parked envelopes failed", e);
+            }
+        }
         for (ReceiverSession session : open) {
             try {
                 session.tick(now);
@@ -363,5 +290,6 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
             session.close(Status.UNAVAILABLE.withDescription("region bridge " + region + " is shutting down"));
         }
         timer.shutdownNow();
+        storeThreads.shutdownNow();
     }
 }

@@ -40,6 +40,21 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
     private long acknowledged;
     /** {@link #acknowledged} is the log's position (after this stream's first acknowledgement, the Hello's). */
     private boolean positionKnown;
+    /** Something was appended since the last read (the append signal, {@link #appended()}); at first: look. */
+    private volatile boolean appended = true;
+    /** The log holds entries after {@link #sentThrough}, as far as the last read or status said (at first: maybe). */
+    private boolean more = true;
+    private long lastLookMs;
+    /**
+     * The channel and serial of each envelope this stream sent and the peer has not acknowledged yet, by link_seq:
+     * what an acknowledgement commits, known without reading the log again. Every link_seq after
+     * {@link #rememberedAfter} up to {@link #sentThrough} was sent on this stream.
+     */
+    private final java.util.TreeMap<Long, ChannelSerial> unacknowledged = new java.util.TreeMap<>();
+    private long rememberedAfter = Long.MAX_VALUE;
+
+    private record ChannelSerial(String channel, Serial serial) {
+    }
 
     SenderSession(LinkSender sender) {
         this.sender = sender;
@@ -82,6 +97,12 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
         }
     }
 
+    /** Something was appended to the outbound log: read it now. */
+    void appended() {
+        appended = true;
+        wake();
+    }
+
     /** Opens the stream and exchanges Hellos. @throws LinkException when refused, failed or silent */
     void open() throws InterruptedException {
         sender.channel().link(this);
@@ -107,6 +128,7 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
         OutboundStatus status = acknowledge(hello.getAckedLinkSeq());
         // Resend from the peer's own word on what it holds; what the log trimmed before it is gone already.
         sentThrough = hello.getAckedLinkSeq();
+        rememberedAfter = sentThrough;
         sender.resumed(hello, status);
         // This region's presence as it is now, before the log's resend, which replays any change made since.
         for (var change : sender.presenceSnapshot()) {
@@ -136,10 +158,20 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
                 sender.checkOverflow(sender.log().trimExpired());
                 lastTrimMs = now;
             }
-            boolean more = false;
             int sent = 0;
             long room = timing.maxInFlight() - (sentThrough - acknowledged);
-            if (room > 0 && requests.isReady()) {
+            // Read only with a reason: an append was signalled, the last read left more, or (the fallback for a
+            // lost signal) the idle poll is due, and then only after a cheap status says there is something new. An
+            // idle link reads nothing, whatever acks and heartbeats wake it.
+            if (room > 0 && requests.isReady() && !appended && !more
+                    && now - lastLookMs >= timing.idlePollMs()) {
+                lastLookMs = now;
+                more = sender.log().status().lastAppended() > sentThrough;
+            }
+            if (room > 0 && requests.isReady() && (appended || more)) {
+                // Cleared before the read, so that a signal during it is not lost.
+                appended = false;
+                lastLookMs = now;
                 OutboundPage page = sender.log().readAfter(sentThrough, (int) Math.min(timing.readBatch(), room),
                         READ_MAX_BYTES);
                 if (page.continuityLost()) {
@@ -149,7 +181,12 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
                     if (!requests.isReady()) {
                         break;
                     }
-                    requests.onNext(record.toLinkFrame());
+                    LinkFrame frame = record.toLinkFrame();
+                    requests.onNext(frame);
+                    if (frame.hasEnvelope()) {
+                        unacknowledged.put(record.linkSeq(), new ChannelSerial(frame.getEnvelope().getChannel(),
+                                EnvelopeCodec.fromWire(frame.getEnvelope().getSerial())));
+                    }
                     sender.counters().payloadBytesSent.addAndGet(record.entry().sizeBytes());
                     sender.sentLinkSeq(record.linkSeq());
                     sentThrough = record.linkSeq();
@@ -167,7 +204,13 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
                 lastSentMs = now;
             }
             if (sent == 0 || !more) {
-                wakeups.tryAcquire(timing.idlePollMs(), TimeUnit.MILLISECONDS);
+                // Until woken (an append, an ack, the stream ready again), or the next heartbeat or idle poll.
+                long waitMs = timing.heartbeatMs();
+                if (requests.isReady() && timing.maxInFlight() > sentThrough - acknowledged) {
+                    waitMs = Math.min(timing.idlePollMs() - (now - lastLookMs),
+                            timing.heartbeatMs() - (now - lastSentMs));
+                }
+                wakeups.tryAcquire(Math.max(1, waitMs), TimeUnit.MILLISECONDS);
             }
         }
         requests.onCompleted();
@@ -176,9 +219,8 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
     private OutboundStatus acknowledge(long linkSeq) {
         // The log's position is read once per stream (at the Hello); after that each acknowledgement's answer keeps it.
         long before = positionKnown ? acknowledged : sender.log().status().acknowledged();
-        // Read before the log trims them: the peer holds these, so their channels are committed once it is accepted.
-        Map<String, Serial> covered = linkSeq > before
-                ? sender.committer().newestPerChannel(sender.log(), before, linkSeq) : Map.of();
+        // Known before the log trims them: the peer holds these, so their channels are committed once it is accepted.
+        Map<String, Serial> covered = linkSeq > before ? covered(before, linkSeq) : Map.of();
         OutboundStatus status;
         try {
             status = sender.log().acknowledge(linkSeq);
@@ -198,6 +240,29 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
         sender.acknowledgedThrough(status.acknowledged());
         sender.checkOverflow(status);
         return status;
+    }
+
+    /**
+     * The newest serial per channel among the envelopes in {@code (before, linkSeq]}: from what this stream sent when
+     * it sent all of them (no read), from the log for whatever it did not (the Hello's acknowledgement, or one that
+     * reaches past what this stream sent: frames of an earlier stream stored late).
+     */
+    private Map<String, Serial> covered(long before, long linkSeq) {
+        var sentHere = unacknowledged.headMap(linkSeq, true);
+        if (before < rememberedAfter) {
+            sentHere.clear();
+            return sender.committer().newestPerChannel(sender.log(), before, linkSeq);
+        }
+        Map<String, Serial> newest = new java.util.LinkedHashMap<>();
+        for (ChannelSerial sent : sentHere.values()) {
+            newest.merge(sent.channel(), sent.serial(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+        }
+        sentHere.clear();
+        if (linkSeq > sentThrough) {
+            sender.committer().newestPerChannel(sender.log(), sentThrough, linkSeq)
+                    .forEach((channel, serial) -> newest.merge(channel, serial, (a, b) -> a.compareTo(b) >= 0 ? a : b));
+        }
+        return newest;
     }
 
     /** Entries sent on this stream and not yet acknowledged. */

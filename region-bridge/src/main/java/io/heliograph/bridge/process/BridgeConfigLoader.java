@@ -133,7 +133,7 @@ public final class BridgeConfigLoader {
                 longIn(c, "link.heartbeat-ms", d.heartbeatMs(), 1, 600_000),
                 longIn(c, "link.silence-timeout-ms", d.silenceTimeoutMs(), 1, 3_600_000),
                 (int) longIn(c, "link.ack-every-entries", d.ackEveryEntries(), 1, 1_000_000),
-                longIn(c, "link.ack-delay-ms", d.ackDelayMs(), 1, 600_000),
+                longIn(c, "link.ack-delay-ms", d.ackDelayMs(), 0, 600_000),
                 (int) longIn(c, "link.max-in-flight", d.maxInFlight(), 1, 10_000_000),
                 (int) longIn(c, "link.read-batch", d.readBatch(), 1, 100_000),
                 longIn(c, "link.idle-poll-ms", d.idlePollMs(), 1, 60_000),

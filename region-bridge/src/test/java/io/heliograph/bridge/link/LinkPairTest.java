@@ -20,6 +20,18 @@ abstract class LinkPairTest {
         return LinkRegion.usEastToEuWest(directory, timing, closeAfter);
     }
 
+    /** As {@link #regions(LinkTiming)}, eu-west storing through {@code euWestStore} on {@code euWestReceiverMs}. */
+    LinkRegion[] regions(LinkTiming timing, java.util.function.UnaryOperator<io.heliograph.region.channel.ChannelLog>
+            euWestStore, java.util.function.LongSupplier euWestReceiverMs) {
+        return LinkRegion.usEastToEuWest(directory, timing, closeAfter, euWestStore, euWestReceiverMs);
+    }
+
+    /** Closed after the test, before what was opened before it. */
+    <T extends AutoCloseable> T closeAfter(T closeable) {
+        closeAfter.add(closeable);
+        return closeable;
+    }
+
     @AfterEach
     void closeAll() throws Exception {
         for (AutoCloseable closeable : closeAfter.reversed()) {

@@ -6,6 +6,7 @@ import io.heliograph.bridge.PeerChannel;
 import io.heliograph.bridge.outbound.InMemoryOutboundLog;
 import io.heliograph.bridge.outbound.OutboundEntry;
 import io.heliograph.bridge.outbound.OutboundLimits;
+import io.heliograph.bridge.outbound.OutboundLog;
 import io.heliograph.bridge.tls.BridgeTls;
 import io.heliograph.bridge.tls.ThrowawayCa;
 import io.heliograph.protocol.ChannelMessage;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One region of a peer-link test, in this JVM: an in-memory channel log, its bridge server with the
@@ -50,13 +53,24 @@ final class LinkRegion implements AutoCloseable {
     private int port;
 
     LinkRegion(ThrowawayCa ca, Path directory, String region, List<String> peers, LinkTiming timing) {
+        this(ca, directory, region, peers, timing, UnaryOperator.identity(), System::currentTimeMillis);
+    }
+
+    /**
+     * @param storeThrough what the receiving side stores through (a wrapper of {@link #log}, to watch or hold its
+     *                     calls); the region's history is read from {@link #log} itself
+     * @param receiverMs   the receiving side's clock
+     */
+    LinkRegion(ThrowawayCa ca, Path directory, String region, List<String> peers, LinkTiming timing,
+               UnaryOperator<ChannelLog> storeThrough, LongSupplier receiverMs) {
         this.region = region;
         this.timing = timing;
         this.tls = BridgeTls.builder().region(region).peerRegions(peers)
                 .files(ca.issueRegion(directory, region, Duration.ofDays(1))).build();
+        ChannelLog store = storeThrough.apply(log);
         this.service = new RegionBridgeService(region, region + "-bridge-1", leaseEpoch::get, log,
-                new Replication(log, new FanOut(new LocalFabric(), null)), PresenceSink.IGNORE,
-                peer -> channels.get(peer)::backfill, timing, System::currentTimeMillis);
+                new Replication(store, new FanOut(new LocalFabric(), null)), PresenceSink.IGNORE,
+                peer -> channels.get(peer)::backfill, timing, receiverMs);
     }
 
     /**
@@ -65,11 +79,18 @@ final class LinkRegion implements AutoCloseable {
      * ({@link #linkTo}).
      */
     static LinkRegion[] usEastToEuWest(Path directory, LinkTiming timing, List<AutoCloseable> closeAfter) {
+        return usEastToEuWest(directory, timing, closeAfter, UnaryOperator.identity(), System::currentTimeMillis);
+    }
+
+    /** As above, eu-west storing through {@code euWestStore} with {@code euWestReceiverMs} as its receiver's clock. */
+    static LinkRegion[] usEastToEuWest(Path directory, LinkTiming timing, List<AutoCloseable> closeAfter,
+                                       UnaryOperator<ChannelLog> euWestStore, LongSupplier euWestReceiverMs) {
         ThrowawayCa ca = ThrowawayCa.create("link-test", Duration.ofDays(1), java.time.InstantSource.system());
         ca.writeCa(directory);
         LinkRegion usEast = new LinkRegion(ca, directory, "us-east", List.of("eu-west"), timing).startServer();
         closeAfter.add(usEast);
-        LinkRegion euWest = new LinkRegion(ca, directory, "eu-west", List.of("us-east"), timing).startServer();
+        LinkRegion euWest = new LinkRegion(ca, directory, "eu-west", List.of("us-east"), timing, euWestStore,
+                euWestReceiverMs).startServer();
         closeAfter.add(euWest);
         euWest.channelTo(usEast);
         usEast.outboundTo("eu-west", OutboundLimits.DEFAULTS);
@@ -104,8 +125,27 @@ final class LinkRegion implements AutoCloseable {
 
     /** Starts streaming the outbound log for {@code peer} (default limits unless created before) to it. */
     LinkSender linkTo(LinkRegion peer) {
-        InMemoryOutboundLog toPeer = outboundTo(peer.region, OutboundLimits.DEFAULTS);
-        LinkSender sender = new LinkSender(region, region + "-bridge-1", leaseEpoch::get, channelTo(peer), toPeer,
+        return linkTo(peer, channelTo(peer));
+    }
+
+    /** The same, dialling the peer at {@code port} on 127.0.0.1 (a proxy in front of it). */
+    LinkSender linkTo(LinkRegion peer, int port) {
+        return linkTo(peer, channels.computeIfAbsent(peer.region, p -> PeerChannel.builder().peerRegion(p)
+                .address("127.0.0.1", port).tls(tls).settings(SETTINGS).build()), UnaryOperator.identity());
+    }
+
+    /** The same, the sender reading the outbound log through {@code readThrough} (a wrapper, to watch its calls). */
+    LinkSender linkTo(LinkRegion peer, UnaryOperator<OutboundLog> readThrough) {
+        return linkTo(peer, channelTo(peer), readThrough);
+    }
+
+    private LinkSender linkTo(LinkRegion peer, PeerChannel channel) {
+        return linkTo(peer, channel, UnaryOperator.identity());
+    }
+
+    private LinkSender linkTo(LinkRegion peer, PeerChannel channel, UnaryOperator<OutboundLog> readThrough) {
+        OutboundLog toPeer = readThrough.apply(outboundTo(peer.region, OutboundLimits.DEFAULTS));
+        LinkSender sender = new LinkSender(region, region + "-bridge-1", leaseEpoch::get, channel, toPeer,
                 () -> service.heldThrough(peer.region), timing, System::currentTimeMillis, log::commit);
         senders.put(peer.region, sender);
         return sender.start();

@@ -68,6 +68,16 @@ public interface ChannelLog {
     ReplicateResult replicate(String channel, io.heliograph.protocol.ChannelMessage message, Serial previous);
 
     /**
+     * Stores several messages of one channel, in the order given, in one atomic step (for an engine, one call): each
+     * gets the outcome that {@link #replicate} called for it in turn would give (APPLIED, DUPLICATE, GAP, FENCED), so a
+     * GAP does not stop the ones after it. How a receiver stores a run of a channel's envelopes without a round trip
+     * each.
+     *
+     * @return one result per message, in the same order
+     */
+    java.util.List<ReplicateResult> replicateAll(String channel, java.util.List<ReplicatedMessage> messages);
+
+    /**
      * Stores a replicated message whose predecessors can no longer be had: the channel continues from it, with
      * continuity lost before it (see {@link ChannelState#restartFrom}).
      */

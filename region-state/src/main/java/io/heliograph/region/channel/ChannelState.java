@@ -262,6 +262,16 @@ public final class ChannelState {
         trimEpochEnds();
     }
 
+    /** {@link #replicate} for each message in turn; one result each, in the same order. */
+    public java.util.List<ReplicateResult> replicateAll(java.util.List<ReplicatedMessage> messages,
+                                                        HistoryLimits limits) {
+        java.util.List<ReplicateResult> results = new java.util.ArrayList<>(messages.size());
+        for (ReplicatedMessage m : messages) {
+            results.add(replicate(m.message(), m.previous(), limits));
+        }
+        return results;
+    }
+
     /** Already held, or of a left epoch past its end: what a replicated message must not be stored as; else null. */
     private ReplicateResult heldOrFenced(Serial serial, Serial head) {
         if (head != null && serial.compareTo(head) <= 0) {

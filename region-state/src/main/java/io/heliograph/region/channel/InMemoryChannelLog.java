@@ -63,6 +63,15 @@ public final class InMemoryChannelLog implements ChannelLog {
     }
 
     @Override
+    public java.util.List<ReplicateResult> replicateAll(String channel, java.util.List<ReplicatedMessage> messages) {
+        ReplicatedMessage.requireChannel(channel, messages);
+        ChannelState s = state(channel);
+        synchronized (s) {
+            return s.replicateAll(messages, limits);
+        }
+    }
+
+    @Override
     public ReplicateResult replicateRestarting(String channel, io.heliograph.protocol.ChannelMessage message,
                                                Serial previous) {
         ChannelState s = state(channel);

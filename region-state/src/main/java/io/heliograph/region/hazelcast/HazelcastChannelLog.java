@@ -66,6 +66,18 @@ public final class HazelcastChannelLog implements ChannelLog {
     }
 
     @Override
+    public java.util.List<ReplicateResult> replicateAll(String channel,
+                                                        java.util.List<io.heliograph.region.channel.ReplicatedMessage>
+                                                                messages) {
+        if (messages.isEmpty()) {
+            return java.util.List.of();
+        }
+        io.heliograph.region.channel.ReplicatedMessage.requireChannel(channel, messages);
+        // One round trip (and one backup) for the whole run; retried by the link like a single replicate.
+        return calls.onKey(channels, channel, new ReplicationProcessors.ReplicateAll(messages, limits));
+    }
+
+    @Override
     public ReplicateResult replicateRestarting(String channel, ChannelMessage message, Serial previous) {
         return calls.onKey(channels, channel, new ReplicationProcessors.Replicate(message, previous, limits, true));
     }

@@ -16,7 +16,7 @@ import io.heliograph.region.channel.HistoryLimits;
 import io.heliograph.region.channel.ReplicateResult;
 
 /**
- * The entry processors of a channel's multi-region life: taking a message another region sequenced, fencing the
+ * The entry processors of a channel's multi-region life: taking a message (or a run of them) another region sequenced, fencing the
  * channel when its home moves, and committing what another region holds. Both are deterministic given their fields, so the backup replays them as they are.
  */
 final class ReplicationProcessors {
@@ -72,6 +72,60 @@ final class ReplicationProcessors {
             previous = HazelcastChannelLog.readSerial(in);
             limits = HazelcastChannelLog.readLimits(in);
             restarting = in.readBoolean();
+        }
+    }
+
+    /**
+     * Stores a run of one channel's replicated messages in order, each with the outcome {@link Replicate} would give
+     * it: one call and one backup instead of one per message. Answers a list, one result per message.
+     */
+    public static final class ReplicateAll
+            implements EntryProcessor<String, ChannelState, java.util.List<ReplicateResult>>, DataSerializable {
+        private java.util.List<io.heliograph.region.channel.ReplicatedMessage> messages;
+        private HistoryLimits limits;
+
+        public ReplicateAll() {
+        }
+
+        ReplicateAll(java.util.List<io.heliograph.region.channel.ReplicatedMessage> messages, HistoryLimits limits) {
+            this.messages = messages;
+            this.limits = limits;
+        }
+
+        @Override
+        public java.util.List<ReplicateResult> process(Map.Entry<String, ChannelState> entry) {
+            ChannelState state = HazelcastChannelLog.stateOf(entry);
+            java.util.List<ReplicateResult> results = state.replicateAll(messages, limits);
+            for (ReplicateResult result : results) {
+                if (result.outcome() == ReplicateResult.Outcome.APPLIED) {
+                    entry.setValue(state);
+                    break;
+                }
+            }
+            // An ArrayList: Hazelcast serializes it natively, each result by its own serializer.
+            return new java.util.ArrayList<>(results);
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeInt(messages.size());
+            for (var m : messages) {
+                ChannelMessageCodec.writeMessage(out, m.message());
+                HazelcastChannelLog.writeSerial(out, m.previous());
+            }
+            HazelcastChannelLog.writeLimits(out, limits);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            int n = in.readInt();
+            messages = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                ChannelMessage message = ChannelMessageCodec.readMessage(in);
+                messages.add(new io.heliograph.region.channel.ReplicatedMessage(message,
+                        HazelcastChannelLog.readSerial(in)));
+            }
+            limits = HazelcastChannelLog.readLimits(in);
         }
     }
 

@@ -4,6 +4,7 @@ import io.heliograph.protocol.ChannelMessage;
 import io.heliograph.protocol.Serial;
 import io.heliograph.region.channel.ChannelLog;
 import io.heliograph.region.channel.ReplicateResult;
+import io.heliograph.region.channel.ReplicatedMessage;
 import io.heliograph.region.fabric.FanOut;
 
 /**
@@ -29,6 +30,24 @@ public final class Replication {
             throw new IllegalArgumentException("message of channel " + message.channel() + " replicated to " + channel);
         }
         return sendOn(message, log.replicate(channel, message, previous));
+    }
+
+    /**
+     * Stores a run of one channel's messages in one call ({@link ChannelLog#replicateAll}) and sends each applied one
+     * on, in order. One result per message, as {@link #replicate} would answer each in turn.
+     */
+    public java.util.List<ReplicateResult> replicateAll(String channel,
+                                                        java.util.List<ReplicatedMessage> messages) {
+        ReplicatedMessage.requireChannel(channel, messages);
+        java.util.List<ReplicateResult> results = log.replicateAll(channel, messages);
+        if (results.size() != messages.size()) {
+            throw new IllegalStateException("replicateAll answered " + results.size() + " results for "
+                    + messages.size() + " messages of " + channel);
+        }
+        for (int i = 0; i < results.size(); i++) {
+            sendOn(messages.get(i).message(), results.get(i));
+        }
+        return results;
     }
 
     /**

@@ -286,6 +286,47 @@ public abstract class ChannelLogContract {
     }
 
     @Test
+    void replicateAllAnswersEachMessageAsReplicateWouldInTurn() {
+        String channel = channel();
+        log().attach(channel, "node-x", null);
+        long now = System.currentTimeMillis();
+        List<io.heliograph.protocol.ChannelMessage> m = new ArrayList<>();
+        for (int seq = 1; seq <= 5; seq++) {
+            m.add(new io.heliograph.protocol.ChannelMessage(channel, Serial.of(2, seq), "b" + seq, null,
+                    String.valueOf(seq), "bob", "eu-west", now));
+        }
+        ReplicateResult first = log().replicate(channel, m.get(0), null);
+        assertEquals(ReplicateResult.Outcome.APPLIED, first.outcome());
+        // A duplicate, the next two, one ahead of its predecessor (2:5 before 2:4), its predecessor, and one of an
+        // older epoch (below what is held: a duplicate too).
+        var stale = new io.heliograph.protocol.ChannelMessage(channel, Serial.of(1, 7), "old", null, "0", "bob",
+                "eu-west", now);
+        List<ReplicatedMessage> run = List.of(
+                new ReplicatedMessage(m.get(0), null),
+                new ReplicatedMessage(m.get(1), Serial.of(2, 1)),
+                new ReplicatedMessage(m.get(2), Serial.of(2, 2)),
+                new ReplicatedMessage(m.get(4), Serial.of(2, 4)),
+                new ReplicatedMessage(m.get(3), Serial.of(2, 3)),
+                new ReplicatedMessage(stale, Serial.of(1, 6)));
+        List<ReplicateResult> results = log().replicateAll(channel, run);
+        assertEquals(List.of(ReplicateResult.Outcome.DUPLICATE, ReplicateResult.Outcome.APPLIED,
+                        ReplicateResult.Outcome.APPLIED, ReplicateResult.Outcome.GAP, ReplicateResult.Outcome.APPLIED,
+                        ReplicateResult.Outcome.DUPLICATE),
+                results.stream().map(ReplicateResult::outcome).toList());
+        assertEquals(Serial.of(2, 3), results.get(3).latest(), "the gap begins after what was held at that point");
+        assertEquals(Set.of("node-x"), results.get(1).interestedNodes());
+        assertEquals(Serial.of(2, 4), log().latest(List.of(channel)).get(channel));
+        // The parked one, stored afterwards on its own, follows.
+        assertEquals(ReplicateResult.Outcome.APPLIED,
+                log().replicateAll(channel, List.of(new ReplicatedMessage(m.get(4), Serial.of(2, 4)))).get(0)
+                        .outcome());
+        assertEquals(List.of(Serial.of(2, 1), Serial.of(2, 2), Serial.of(2, 3), Serial.of(2, 4), Serial.of(2, 5)),
+                log().history(channel, null, 10, Long.MAX_VALUE).messages().stream()
+                        .map(io.heliograph.protocol.ChannelMessage::serial).toList());
+        assertEquals(List.of(), log().replicateAll(channel, List.of()));
+    }
+
+    @Test
     void aHeldMessageIsUnseenUntilCommittedThroughEveryEngine() {
         String channel = channel();
         append(channel, request("a"));
