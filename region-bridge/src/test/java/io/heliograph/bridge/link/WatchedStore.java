@@ -96,13 +96,29 @@ final class WatchedStore implements ChannelLog {
     }
 
     @Override
-    public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted) {
-        return log.append(channel, epoch, request, heldUntilCommitted);
+    public AppendResult append(String channel, long epoch, PublishRequest request, boolean heldUntilCommitted,
+                               boolean requireSettled) {
+        return log.append(channel, epoch, request, heldUntilCommitted, requireSettled);
     }
 
     @Override
     public boolean commit(String channel, Serial through) {
         return log.commit(channel, through);
+    }
+
+    @Override
+    public boolean commitPublished(String channel, Serial serial) {
+        return log.commitPublished(channel, serial);
+    }
+
+    @Override
+    public boolean settle(String channel, long epoch, Serial end) {
+        return log.settle(channel, epoch, end);
+    }
+
+    @Override
+    public io.heliograph.region.channel.ChannelState.HeldTail yieldTo(String channel, long newEpoch) {
+        return log.yieldTo(channel, newEpoch);
     }
 
     @Override
