@@ -26,10 +26,27 @@ final class AckCommitter {
     private static final long PAGE_BYTES = 8L * 1024 * 1024;
 
     private final BiConsumer<String, Serial> commit;
+    private final BiConsumer<String, Serial> endEpoch;
 
-    /** @param commit commits a channel through a serial (the region's {@code ChannelLog.commit}) */
-    AckCommitter(BiConsumer<String, Serial> commit) {
+    /**
+     * @param commit   commits a channel through a serial (the region's {@code ChannelLog.commit})
+     * @param endEpoch ends a channel's epoch at a serial that the peer reported as where it ended there (this region
+     *                 is a stale home: what it sequenced after is not in the channel's order)
+     */
+    AckCommitter(BiConsumer<String, Serial> commit, BiConsumer<String, Serial> endEpoch) {
         this.commit = commit;
+        this.endEpoch = endEpoch;
+    }
+
+    /**
+     * The peer refused this region's envelopes of {@code channel} as fenced: another region took the channel over,
+     * ending its epoch at {@code end}. Ended here too, before the acknowledgement that covers them is counted, so
+     * that none of them is committed (and no publisher waiting for one is acked). Logged: a stale home.
+     */
+    void fenced(String channel, Serial end) {
+        LOG.log(System.Logger.Level.WARNING, "the peer refused this region's messages of " + channel + " after " + end
+                + ": another region took it over; this region's later ones are dropped, never committed");
+        endEpoch.accept(channel, end);
     }
 
     /** The newest serial of each channel among the envelopes in {@code (from, to]} of {@code log}. */

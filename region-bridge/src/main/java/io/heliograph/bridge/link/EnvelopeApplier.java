@@ -29,12 +29,15 @@ final class EnvelopeApplier {
     private final LinkTiming timing;
     private final LongSupplier leaseEpoch;
     private final ReceiverCounters counters;
+    private final FencedNotices fenced;
 
-    EnvelopeApplier(Replication replication, LinkTiming timing, LongSupplier leaseEpoch, ReceiverCounters counters) {
+    EnvelopeApplier(Replication replication, LinkTiming timing, LongSupplier leaseEpoch, ReceiverCounters counters,
+                    FencedNotices fenced) {
         this.replication = replication;
         this.timing = timing;
         this.leaseEpoch = leaseEpoch;
         this.counters = counters;
+        this.fenced = fenced;
     }
 
     /**
@@ -44,7 +47,7 @@ final class EnvelopeApplier {
      *
      * @return one outcome per frame, in order
      */
-    List<ReplicateResult.Outcome> applyAll(String channel, List<LinkFrame> frames) {
+    List<ReplicateResult.Outcome> applyAll(String peerRegion, String channel, List<LinkFrame> frames) {
         List<ReplicatedMessage> messages = new ArrayList<>(frames.size());
         for (LinkFrame frame : frames) {
             MessageEnvelope envelope = frame.getEnvelope();
@@ -53,7 +56,7 @@ final class EnvelopeApplier {
         List<ReplicateResult> results = replication.replicateAll(channel, messages);
         List<ReplicateResult.Outcome> outcomes = new ArrayList<>(results.size());
         for (ReplicateResult result : results) {
-            count(result);
+            count(peerRegion, channel, result);
             outcomes.add(result.outcome());
         }
         return outcomes;
@@ -65,13 +68,13 @@ final class EnvelopeApplier {
      */
     void apply(String peerRegion, MessageEnvelope envelope, PeerBackfill origin) {
         ChannelMessage message = EnvelopeCodec.toMessage(envelope);
-        ReplicateResult result = replicateOnce(message, EnvelopeCodec.previousOf(envelope));
+        ReplicateResult result = replicateOnce(peerRegion, message, EnvelopeCodec.previousOf(envelope));
         if (result.outcome() != ReplicateResult.Outcome.GAP) {
             return;
         }
         counters.gaps.incrementAndGet();
         fill(peerRegion, message.channel(), result.latest(), message.serial(), origin);
-        ReplicateResult retried = replicateOnce(message, EnvelopeCodec.previousOf(envelope));
+        ReplicateResult retried = replicateOnce(peerRegion, message, EnvelopeCodec.previousOf(envelope));
         if (retried.outcome() == ReplicateResult.Outcome.GAP) {
             // Never acknowledge what this region does not hold (the origin would count it as committed): the
             // channel continues here from this message, continuity lost before it.
@@ -84,15 +87,20 @@ final class EnvelopeApplier {
     }
 
     /** Replicates one message and counts what became of it; a GAP is left to the caller. */
-    private ReplicateResult replicateOnce(ChannelMessage message, Serial previous) {
-        return count(replication.replicate(message.channel(), message, previous));
+    private ReplicateResult replicateOnce(String peerRegion, ChannelMessage message, Serial previous) {
+        return count(peerRegion, message.channel(), replication.replicate(message.channel(), message, previous));
     }
 
-    private ReplicateResult count(ReplicateResult result) {
+    private ReplicateResult count(String peerRegion, String channel, ReplicateResult result) {
         switch (result.outcome()) {
             case APPLIED -> counters.applied.incrementAndGet();
             case DUPLICATE -> counters.duplicates.incrementAndGet();
-            case FENCED -> counters.fenced.incrementAndGet();
+            case FENCED -> {
+                counters.fenced.incrementAndGet();
+                if (result.latest() != null) {
+                    fenced.record(peerRegion, channel, result.latest());
+                }
+            }
             case GAP -> {
             }
         }
@@ -127,7 +135,7 @@ final class EnvelopeApplier {
                     return;
                 }
                 ChannelMessage message = EnvelopeCodec.toMessage(envelope);
-                ReplicateResult result = replicateOnce(message, EnvelopeCodec.previousOf(envelope));
+                ReplicateResult result = replicateOnce(peerRegion, message, EnvelopeCodec.previousOf(envelope));
                 if (result.outcome() == ReplicateResult.Outcome.APPLIED) {
                     counters.backfilledMessages.incrementAndGet();
                 } else if (result.outcome() == ReplicateResult.Outcome.GAP) {

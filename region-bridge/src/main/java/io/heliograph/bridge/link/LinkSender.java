@@ -69,7 +69,7 @@ public final class LinkSender implements AutoCloseable {
     public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerChannel channel, OutboundLog log,
                       LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs) {
         this(region, replicaId, leaseEpoch, PeerReplicas.of(channel), log, heldFromPeer, timing, nowMs,
-                (ch, serial) -> { });
+                (ch, serial) -> { }, (ch, serial) -> { });
     }
 
     /**
@@ -78,7 +78,8 @@ public final class LinkSender implements AutoCloseable {
      */
     public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerReplicas replicas, OutboundLog log,
                       LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs) {
-        this(region, replicaId, leaseEpoch, replicas, log, heldFromPeer, timing, nowMs, (ch, serial) -> { });
+        this(region, replicaId, leaseEpoch, replicas, log, heldFromPeer, timing, nowMs, (ch, serial) -> { },
+                (ch, serial) -> { });
     }
 
     /** One peer replica, committing what the peer acknowledges; see the full constructor. */
@@ -86,17 +87,21 @@ public final class LinkSender implements AutoCloseable {
                       LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs,
                       java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> commitAcknowledged) {
         this(region, replicaId, leaseEpoch, PeerReplicas.of(channel), log, heldFromPeer, timing, nowMs,
-                commitAcknowledged);
+                commitAcknowledged, (c, end) -> { });
     }
 
     /**
      * @param commitAcknowledged commits a channel through a serial once the peer holds it (the region's
      *                           {@code ChannelLog.commit}): what releases global publishes nobody waits for any more
+     * @param endFencedEpoch     ends a channel's epoch here where the peer says it ended (the peer fenced this
+     *                           region's envelopes: this region is a stale home); see {@code Ack.fenced}
      */
     public LinkSender(String region, String replicaId, LongSupplier leaseEpoch, PeerReplicas replicas, OutboundLog log,
                       LongSupplier heldFromPeer, LinkTiming timing, LongSupplier nowMs,
-                      java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> commitAcknowledged) {
-        this.committer = new AckCommitter(Objects.requireNonNull(commitAcknowledged, "commitAcknowledged"));
+                      java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> commitAcknowledged,
+                      java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> endFencedEpoch) {
+        this.committer = new AckCommitter(Objects.requireNonNull(commitAcknowledged, "commitAcknowledged"),
+                Objects.requireNonNull(endFencedEpoch, "endFencedEpoch"));
         this.region = Objects.requireNonNull(region, "region");
         this.replicaId = Objects.requireNonNull(replicaId, "replicaId");
         this.leaseEpoch = Objects.requireNonNull(leaseEpoch, "leaseEpoch");

@@ -346,7 +346,7 @@ final class PeerStore {
         for (Item item : batch) {
             frames.add(item.frame());
         }
-        List<ReplicateResult.Outcome> outcomes = applier.applyAll(channel, frames);
+        List<ReplicateResult.Outcome> outcomes = applier.applyAll(peerRegion, channel, frames);
         long now = nowMs.getAsLong();
         List<LinkFrame> tooMany = new ArrayList<>();
         synchronized (lock) {
@@ -403,7 +403,7 @@ final class PeerStore {
             if (parked.isEmpty()) {
                 return;
             }
-            List<ReplicateResult.Outcome> outcomes = applier.applyAll(channel, parked);
+            List<ReplicateResult.Outcome> outcomes = applier.applyAll(peerRegion, channel, parked);
             boolean progress = false;
             synchronized (lock) {
                 for (int i = 0; i < parked.size(); i++) {

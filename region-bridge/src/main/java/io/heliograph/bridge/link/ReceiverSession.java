@@ -260,7 +260,9 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
         }
         // A peer that is not reading gets no heartbeat piled on; its own silence deadline speaks for it.
         if (responses.isReady()) {
-            send(LinkFrame.newBuilder().setAck(Ack.newBuilder().setLinkSeq(held)).build());
+            // Taken after reading what is held: every fenced envelope this ack covers has its notice here.
+            var fenced = service.fencedNotices().take(peerRegion);
+            send(LinkFrame.newBuilder().setAck(Ack.newBuilder().setLinkSeq(held).addAllFenced(fenced)).build());
         }
     }
 

@@ -53,6 +53,8 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
     private final PresenceSink presence;
     private final Function<String, PeerBackfill> backfillFrom;
     private final ReceiverCounters counters = new ReceiverCounters();
+    /** Fenced envelopes per peer, told to it with the next acknowledgement. */
+    private final FencedNotices fencedNotices = new FencedNotices();
     private final Map<String, EpochFence> fences = new ConcurrentHashMap<>();
     private final Map<String, PeerStore> stores = new ConcurrentHashMap<>();
     private final Map<String, ReceiverSession> admitted = new ConcurrentHashMap<>();
@@ -81,7 +83,7 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
         this.nowMs = Objects.requireNonNull(nowMs, "nowMs");
         this.presence = Objects.requireNonNull(presence, "presence");
         this.backfillFrom = Objects.requireNonNull(backfillFrom, "backfillFrom");
-        this.applier = new EnvelopeApplier(replication, timing, leaseEpoch, counters);
+        this.applier = new EnvelopeApplier(replication, timing, leaseEpoch, counters, fencedNotices);
         this.history = new HistoryBackfill(log, timing.backfillPageLimit(), BACKFILL_MAX_BYTES);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("link-receiver-timer-" + region).factory());
@@ -161,6 +163,10 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
     /** The fence of {@code peerRegion}'s bridge lease: the highest epoch seen, and refusals. */
     public EpochFence fence(String peerRegion) {
         return fences.computeIfAbsent(peerRegion, r -> new EpochFence());
+    }
+
+    FencedNotices fencedNotices() {
+        return fencedNotices;
     }
 
     public ReceiverCounters counters() {

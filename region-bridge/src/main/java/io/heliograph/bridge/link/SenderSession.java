@@ -32,6 +32,9 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
     private final LinkSender sender;
     private final Semaphore wakeups = new Semaphore(0);
     private final AtomicLong peerAck = new AtomicLong();
+    /** Channels the peer fenced, from its acks: this region is a stale home of them (bridge.proto, Ack.fenced). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<io.heliograph.bridge.v1.FencedChannel> peerFenced =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile ClientCallStreamObserver<LinkFrame> requests;
     private volatile Hello peerHello;
     private volatile Throwable failure;
@@ -72,7 +75,11 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
         lastReceivedMs = sender.nowMs();
         switch (frame.getBodyCase()) {
             case HELLO -> peerHello = frame.getHello();
-            case ACK -> peerAck.accumulateAndGet(frame.getAck().getLinkSeq(), Math::max);
+            case ACK -> {
+                // Before the position: the loop ends the fenced epochs here before it counts the ack.
+                peerFenced.addAll(frame.getAck().getFencedList());
+                peerAck.accumulateAndGet(frame.getAck().getLinkSeq(), Math::max);
+            }
             default -> LOG.log(System.Logger.Level.DEBUG, "frame " + frame.getBodyCase() + " from "
                     + sender.peerRegion() + " not handled on the sending stream; ignored");
         }
@@ -151,6 +158,10 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
                         + " ms (silence deadline " + timing.silenceTimeoutMs() + " ms)");
             }
             long ack = peerAck.get();
+            // Read after the ack: every notice that came with it or before is here.
+            for (io.heliograph.bridge.v1.FencedChannel fenced; (fenced = peerFenced.poll()) != null; ) {
+                sender.committer().fenced(fenced.getChannel(), EnvelopeCodec.fromWire(fenced.getEpochEnd()));
+            }
             if (ack > acknowledged) {
                 acknowledge(ack);
             }

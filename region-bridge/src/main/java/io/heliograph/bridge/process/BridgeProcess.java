@@ -155,7 +155,9 @@ public final class BridgeProcess implements AutoCloseable {
             server.health().setStatus(RegionBridgeGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
             // What a peer acknowledges is committed here: a global publish nobody waits for any more is released.
             this.links = new PeerLinks(config.region(), config.replicaId(), leaseEpoch, replicas, outbound, service,
-                    config.timing(), nowMs, channels::commit, () -> registry.membersOf(config.region()).stream()
+                    config.timing(), nowMs, channels::commit,
+                    // A peer fenced this region's envelopes (a stale home): the epoch ends here where it ended there.
+                    (channel, end) -> channels.fence(channel, end.epoch() + 1, end), () -> registry.membersOf(config.region()).stream()
                     .map(event -> PresenceCodec.toWire(event, nowMs.getAsLong())).toList());
             // A peer unreachable for the presence timeout: its members leave here (they come back with its snapshot).
             this.presenceExpiry = new PeerPresenceExpiry(config.peers().keySet(), config.presencePeerTimeoutMs(),

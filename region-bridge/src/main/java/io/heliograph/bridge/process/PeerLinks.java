@@ -36,6 +36,7 @@ final class PeerLinks {
     private final LinkTiming timing;
     private final LongSupplier nowMs;
     private final java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> commitAcknowledged;
+    private final java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> endFencedEpoch;
     private final java.util.function.Supplier<List<io.heliograph.bridge.v1.PresenceChange>> presenceSnapshot;
     private final Map<String, LinkSender> running = new ConcurrentHashMap<>();
     private final Map<String, List<SenderCounters>> retired = new ConcurrentHashMap<>();
@@ -45,8 +46,10 @@ final class PeerLinks {
     PeerLinks(String region, String replicaId, LongSupplier leaseEpoch, Map<String, PeerReplicas> replicas,
               Map<String, OutboundLog> logs, RegionBridgeService service, LinkTiming timing, LongSupplier nowMs,
               java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> commitAcknowledged,
+              java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> endFencedEpoch,
               java.util.function.Supplier<List<io.heliograph.bridge.v1.PresenceChange>> presenceSnapshot) {
         this.commitAcknowledged = commitAcknowledged;
+        this.endFencedEpoch = endFencedEpoch;
         this.presenceSnapshot = presenceSnapshot;
         this.region = region;
         this.replicaId = replicaId;
@@ -65,7 +68,8 @@ final class PeerLinks {
         }
         for (var peer : replicas.entrySet()) {
             running.computeIfAbsent(peer.getKey(), p -> new LinkSender(region, replicaId, leaseEpoch,
-                    peer.getValue(), logs.get(p), () -> service.heldThrough(p), timing, nowMs, commitAcknowledged)
+                    peer.getValue(), logs.get(p), () -> service.heldThrough(p), timing, nowMs, commitAcknowledged,
+                    endFencedEpoch)
                     .presenceSnapshot(presenceSnapshot).start());
         }
     }

@@ -145,8 +145,9 @@ final class LinkRegion implements AutoCloseable {
 
     private LinkSender linkTo(LinkRegion peer, PeerChannel channel, UnaryOperator<OutboundLog> readThrough) {
         OutboundLog toPeer = readThrough.apply(outboundTo(peer.region, OutboundLimits.DEFAULTS));
-        LinkSender sender = new LinkSender(region, region + "-bridge-1", leaseEpoch::get, channel, toPeer,
-                () -> service.heldThrough(peer.region), timing, System::currentTimeMillis, log::commit);
+        LinkSender sender = new LinkSender(region, region + "-bridge-1", leaseEpoch::get, PeerReplicas.of(channel),
+                toPeer, () -> service.heldThrough(peer.region), timing, System::currentTimeMillis, log::commit,
+                (c, end) -> log.fence(c, end.epoch() + 1, end));
         senders.put(peer.region, sender);
         return sender.start();
     }

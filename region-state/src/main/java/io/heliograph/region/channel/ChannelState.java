@@ -278,7 +278,9 @@ public final class ChannelState {
             return ReplicateResult.of(ReplicateResult.Outcome.DUPLICATE, head, Set.of());
         }
         if (serial.epoch() < knownEpoch && serial.seq() > endOf(serial.epoch())) {
-            return ReplicateResult.of(ReplicateResult.Outcome.FENCED, head, Set.of());
+            long end = endOf(serial.epoch());
+            return ReplicateResult.of(ReplicateResult.Outcome.FENCED, end > 0 ? Serial.of(serial.epoch(), end) : null,
+                    Set.of());
         }
         return null;
     }
