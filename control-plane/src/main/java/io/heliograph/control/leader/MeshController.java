@@ -1,0 +1,314 @@
+package io.heliograph.control.leader;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.heliograph.control.audit.AuditEvent;
+import io.heliograph.control.audit.AuditLog;
+import io.heliograph.control.config.ControlConfig;
+import io.heliograph.control.probe.EdgeProbe;
+import io.heliograph.control.probe.ProbeRound;
+import io.heliograph.control.probe.Prober;
+import io.heliograph.control.state.RegionAssessor;
+import io.heliograph.control.state.RegionHealth;
+import io.heliograph.control.state.RegionState;
+import io.heliograph.control.table.EdgeAdminClient;
+import io.heliograph.control.table.MeshChanges;
+import io.heliograph.control.table.MeshTable;
+import io.heliograph.control.table.MeshTableJson;
+import io.heliograph.control.table.TableStore;
+
+/**
+ * The control plane's one loop and its changes. Every replica runs {@link #cycle()} (probe, assess) so that every
+ * replica answers reads; the leader alone then applies the automatic decisions of {@link MeshChanges}, writes the
+ * table to the replicas' store and the audit log, and pushes it to every edge, again every cycle to each reachable
+ * edge whose version is behind. Manual changes come through the same lock. Every change checks the lease first: a
+ * replica that lost it changes nothing.
+ */
+public final class MeshController implements AutoCloseable {
+
+    /** A change asked of a replica that does not lead. */
+    public static final class NotLeader extends RuntimeException {
+        public NotLeader(String message) {
+            super(message);
+        }
+    }
+
+    /** The last probe round and what it says of every region. */
+    public record MeshView(ProbeRound round, Map<String, RegionHealth> health) {
+    }
+
+    private static final System.Logger LOG = System.getLogger(MeshController.class.getName());
+
+    private final ControlConfig config;
+    private final Prober prober;
+    private final RegionAssessor assessor;
+    private final MeshChanges changes;
+    private final TableStore store;
+    private final AuditLog audit;
+    private final EdgeAdminClient admin;
+    private final Leadership leadership;
+    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    private final Object changeLock = new Object();
+    /** Per edge, the version its region answered to our last push. */
+    private final Map<String, Long> pushedVersions = new ConcurrentHashMap<>();
+    private volatile MeshView view;
+    /** The leader's table; null on a follower (it reads the store). */
+    private volatile MeshTable leaderTable;
+
+    public MeshController(ControlConfig config, Prober prober, TableStore store, AuditLog audit,
+                          EdgeAdminClient admin, Leadership leadership, long nowMs) {
+        this.config = config;
+        this.prober = prober;
+        this.assessor = new RegionAssessor(config);
+        this.changes = new MeshChanges(config);
+        this.store = store;
+        this.audit = audit;
+        this.admin = admin;
+        this.leadership = leadership;
+        ProbeRound none = ProbeRound.empty(nowMs);
+        this.view = new MeshView(none, assessor.assess(none));
+    }
+
+    public MeshView view() {
+        return view;
+    }
+
+    /** The current table: the leader's own, else the replicas' store's; empty before the first leader wrote one. */
+    public Optional<MeshTable> table() {
+        MeshTable own = leaderTable;
+        if (own != null && leadership.isLeader()) {
+            return Optional.of(own);
+        }
+        try {
+            return store.current();
+        } catch (RuntimeException e) {
+            return Optional.ofNullable(own);
+        }
+    }
+
+    public Leadership leadership() {
+        return leadership;
+    }
+
+    /** One probe cycle; on the leader, the automatic decisions and the re-pushes follow. */
+    public void cycle() {
+        ProbeRound round = prober.probe();
+        Map<String, RegionHealth> health = assessor.assess(round);
+        view = new MeshView(round, health);
+        if (!leadership.isLeader()) {
+            leaderTable = null;
+            return;
+        }
+        synchronized (changeLock) {
+            MeshTable table = leaderTable;
+            if (table == null || !leadership.isLeader()) {
+                return;
+            }
+            MeshChanges.Change change = changes.afterProbes(table, health);
+            if (change.changed()) {
+                commit(change);
+            }
+        }
+        pushBehind(round);
+    }
+
+    /**
+     * Run by {@link Leadership} when this replica gains the lease, before it leads: the highest table version held
+     * by the replicas' store or any reachable edge is taken, brought in line with the configuration, and published
+     * again one version above, stamped with this leader's epoch.
+     */
+    public void takeOver(long epoch) {
+        MeshTable found = store.current().orElse(null);
+        for (MeshTable fromEdge : fetchFromEdges()) {
+            if (found == null || fromEdge.version() > found.version()) {
+                found = fromEdge;
+            }
+        }
+        MeshTable.Leader me = new MeshTable.Leader(leadership.replicaId(), epoch);
+        MeshTable base = found == null ? changes.initial(me) : changes.adopt(found);
+        MeshTable table = base.atVersion(base.version() + 1, me);
+        synchronized (changeLock) {
+            audit.forgetPosition();
+            store.save(table);
+            leaderTable = table;
+        }
+        LOG.log(System.Logger.Level.INFO, leadership.replicaId() + " takes over at table version " + table.version()
+                + (found == null ? " (no table found)" : " (highest found: " + found.version() + ")"));
+        pushAll(table);
+    }
+
+    private List<MeshTable> fetchFromEdges() {
+        List<Future<Optional<MeshTable>>> pending = new ArrayList<>();
+        for (ControlConfig.RegionSpec region : config.regions()) {
+            for (ControlConfig.EdgeSpec edge : region.edges()) {
+                pending.add(calls.submit(() -> admin.fetch(edge.http())));
+            }
+        }
+        List<MeshTable> tables = new ArrayList<>();
+        for (Future<Optional<MeshTable>> call : pending) {
+            try {
+                call.get(config.probe().timeoutMs() * 2, TimeUnit.MILLISECONDS).ifPresent(tables::add);
+            } catch (Exception e) {
+                call.cancel(true);
+            }
+        }
+        return tables;
+    }
+
+    /** A manual failover (drain) of {@code region}: homes move, the table is pushed, then its edges drain. */
+    public AuditEvent failover(String region, String to, String who) {
+        MeshTable committed;
+        List<AuditEvent> written;
+        synchronized (changeLock) {
+            MeshTable table = requireLeading();
+            written = commit(changes.failover(table, region, to, view.health(), who));
+            committed = leaderTable;
+        }
+        drainEdges(committed, region);
+        return written.isEmpty() ? null : written.getFirst();
+    }
+
+    /** Homes of {@code region} back to it, its drain ended; refused while it does not serve. */
+    public AuditEvent restore(String region, String who) {
+        synchronized (changeLock) {
+            MeshTable table = requireLeading();
+            RegionHealth h = view.health().get(region);
+            if (h != null && !h.serving()) {
+                throw new MeshChanges.Refused(409, "region_unavailable", region + " does not serve (no edge answers"
+                        + " ready); its homes stay where they are");
+            }
+            MeshChanges.Change change = changes.restore(table, region, who, "manual restore");
+            if (!change.changed()) {
+                throw new MeshChanges.Refused(409, "nothing_to_restore", region + " is at home and not draining");
+            }
+            return commit(change).getFirst();
+        }
+    }
+
+    /** Drains one edge node; the table does not change. */
+    public AuditEvent drainNode(String node, String who) {
+        synchronized (changeLock) {
+            MeshTable table = requireLeading();
+            for (ControlConfig.RegionSpec region : config.regions()) {
+                for (ControlConfig.EdgeSpec edge : region.edges()) {
+                    if (edge.id().equals(node)) {
+                        boolean taken = admin.drain(edge.http());
+                        if (!taken) {
+                            throw new MeshChanges.Refused(502, "node_unreachable", node + " did not take the drain");
+                        }
+                        return audit.append(AuditEvent.draft(who, "drain-node", region.name(), node,
+                                "manual drain of one node", Map.of(), Map.of(), table.version()));
+                    }
+                }
+            }
+        }
+        throw new MeshChanges.Refused(404, "unknown_node", "unknown node '" + node + "'");
+    }
+
+    /** Called under the change lock. */
+    private MeshTable requireLeading() {
+        MeshTable table = leaderTable;
+        if (table == null || !leadership.isLeader()) {
+            throw new NotLeader(leadership.replicaId() + " does not lead");
+        }
+        return table;
+    }
+
+    /** Called under the change lock: the next version written, its events logged, pushed. */
+    private List<AuditEvent> commit(MeshChanges.Change change) {
+        OptionalLong epoch = leadership.epoch();
+        if (!leadership.isLeader() || epoch.isEmpty()) {
+            throw new NotLeader(leadership.replicaId() + " lost the lease before the change was written");
+        }
+        MeshTable next = change.table().next(new MeshTable.Leader(leadership.replicaId(), epoch.getAsLong()));
+        store.save(next);
+        leaderTable = next;
+        List<AuditEvent> written = new ArrayList<>();
+        for (AuditEvent draft : change.events()) {
+            AuditEvent event = audit.append(draft.atVersion(next.version()));
+            written.add(event);
+            LOG.log(System.Logger.Level.INFO, "audit " + event.seq() + ": " + event.who() + " " + event.what() + " "
+                    + event.region() + " -> " + event.to() + " (" + event.reason() + "), table v" + next.version());
+        }
+        pushAll(next);
+        return written;
+    }
+
+    /** Pushes to every edge at once, waiting at most about one probe timeout. */
+    private void pushAll(MeshTable table) {
+        List<String> edges = config.regions().stream().flatMap(r -> r.edges().stream())
+                .map(ControlConfig.EdgeSpec::id).toList();
+        push(table, edges);
+    }
+
+    /** Each edge that answered this round with a version below the table's is pushed to again. */
+    private void pushBehind(ProbeRound round) {
+        MeshTable table = leaderTable;
+        if (table == null || !leadership.isLeader()) {
+            return;
+        }
+        List<String> behind = new ArrayList<>();
+        for (ControlConfig.RegionSpec region : config.regions()) {
+            for (ControlConfig.EdgeSpec edge : region.edges()) {
+                EdgeProbe probe = round.edge(edge.id());
+                long held = Math.max(probe.meshTableVersion(), pushedVersions.getOrDefault(edge.id(), -1L));
+                if (probe.reachable() && held < table.version()) {
+                    behind.add(edge.id());
+                }
+            }
+        }
+        if (!behind.isEmpty()) {
+            push(table, behind);
+        }
+    }
+
+    private void push(MeshTable table, List<String> edgeIds) {
+        String json = MeshTableJson.write(table);
+        List<Future<?>> pending = new ArrayList<>();
+        for (ControlConfig.RegionSpec region : config.regions()) {
+            for (ControlConfig.EdgeSpec edge : region.edges()) {
+                if (edgeIds.contains(edge.id())) {
+                    pending.add(calls.submit(() -> admin.push(edge.http(), json)
+                            .ifPresent(v -> pushedVersions.merge(edge.id(), v, Math::max))));
+                }
+            }
+        }
+        await(pending);
+    }
+
+    private void drainEdges(MeshTable table, String region) {
+        if (table == null || table.state(region) != RegionState.DRAINING) {
+            return;
+        }
+        List<Future<?>> pending = new ArrayList<>();
+        config.region(region).ifPresent(r -> r.edges().forEach(edge ->
+                pending.add(calls.submit(() -> admin.drain(edge.http())))));
+        await(pending);
+    }
+
+    private void await(List<Future<?>> pending) {
+        long deadlineNs = System.nanoTime() + Duration.ofMillis(config.probe().timeoutMs() * 2).toNanos();
+        for (Future<?> call : pending) {
+            try {
+                call.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                call.cancel(true);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        calls.shutdownNow();
+    }
+}
