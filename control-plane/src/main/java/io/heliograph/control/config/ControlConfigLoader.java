@@ -116,16 +116,26 @@ public final class ControlConfigLoader {
         if (!node.exists() || node.asNodeList().orElse(List.of()).isEmpty()) {
             throw new ConfigException("regions: required, at least one region with its edges");
         }
+        // A list, not a map: Helidon does not keep the order of a YAML map's keys, and the order is the default
+        // preference and the default region.
+        if (!node.isList()) {
+            throw new ConfigException("regions: must be a list of regions, each with name, edges, bridges and "
+                    + "preference");
+        }
         List<Config> children = node.asNodeList().get();
         List<String> names = new ArrayList<>();
         for (Config region : children) {
-            requireMatch("regions", region.name(), NAME);
-            names.add(region.name());
+            String name = required(region, "name", "regions." + region.name());
+            requireMatch("regions." + region.name() + ".name", name, NAME);
+            if (names.contains(name)) {
+                throw new ConfigException("regions." + region.name() + ".name: '" + name + "' is used twice");
+            }
+            names.add(name);
         }
         Set<String> ids = new HashSet<>();
         List<ControlConfig.RegionSpec> regions = new ArrayList<>();
         for (Config region : children) {
-            String name = region.name();
+            String name = region.get("name").asString().get();
             String prefix = "regions." + name + ".";
             List<ControlConfig.EdgeSpec> edges = new ArrayList<>();
             for (Config edge : region.get("edges").asNodeList().orElse(List.of())) {
