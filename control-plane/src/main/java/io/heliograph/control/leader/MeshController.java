@@ -62,7 +62,10 @@ public final class MeshController implements AutoCloseable {
     /** Per edge, the version its region answered to our last push. */
     private final Map<String, Long> pushedVersions = new ConcurrentHashMap<>();
     private volatile MeshView view;
-    /** The leader's table; null on a follower (it reads the store). */
+    /**
+     * The table this replica wrote last as leader, under the lease epoch it wrote it (its takeover sets it); used only
+     * while that tenure lasts, a follower reads the store.
+     */
     private volatile MeshTable leaderTable;
 
     public MeshController(ControlConfig config, Prober prober, TableStore store, AuditLog audit,
@@ -85,8 +88,8 @@ public final class MeshController implements AutoCloseable {
 
     /** The current table: the leader's own, else the replicas' store's; empty before the first leader wrote one. */
     public Optional<MeshTable> table() {
-        MeshTable own = leaderTable;
-        if (own != null && leadership.isLeader()) {
+        MeshTable own = ownTable();
+        if (own != null) {
             return Optional.of(own);
         }
         try {
@@ -106,12 +109,11 @@ public final class MeshController implements AutoCloseable {
         Map<String, RegionHealth> health = assessor.assess(round);
         view = new MeshView(round, health);
         if (!leadership.isLeader()) {
-            leaderTable = null;
             return;
         }
         synchronized (changeLock) {
-            MeshTable table = leaderTable;
-            if (table == null || !leadership.isLeader()) {
+            MeshTable table = ownTable();
+            if (table == null) {
                 return;
             }
             MeshChanges.Change change = changes.afterProbes(table, health);
@@ -215,10 +217,21 @@ public final class MeshController implements AutoCloseable {
         throw new MeshChanges.Refused(404, "unknown_node", "unknown node '" + node + "'");
     }
 
+    /** The table of this replica's current tenure; null when it does not lead (or a previous tenure wrote it). */
+    private MeshTable ownTable() {
+        MeshTable own = leaderTable;
+        OptionalLong epoch = leadership.epoch();
+        if (own == null || !leadership.isLeader() || epoch.isEmpty() || own.leader() == null
+                || own.leader().epoch() != epoch.getAsLong()) {
+            return null;
+        }
+        return own;
+    }
+
     /** Called under the change lock. */
     private MeshTable requireLeading() {
-        MeshTable table = leaderTable;
-        if (table == null || !leadership.isLeader()) {
+        MeshTable table = ownTable();
+        if (table == null) {
             throw new NotLeader(leadership.replicaId() + " does not lead");
         }
         return table;
@@ -253,8 +266,8 @@ public final class MeshController implements AutoCloseable {
 
     /** Each edge that answered this round with a version below the table's is pushed to again. */
     private void pushBehind(ProbeRound round) {
-        MeshTable table = leaderTable;
-        if (table == null || !leadership.isLeader()) {
+        MeshTable table = ownTable();
+        if (table == null) {
             return;
         }
         List<String> behind = new ArrayList<>();

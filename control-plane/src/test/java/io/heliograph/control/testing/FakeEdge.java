@@ -34,6 +34,7 @@ public final class FakeEdge implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger drains = new AtomicInteger();
     private volatile JsonNode held;
+    private volatile boolean dead;
 
     public FakeEdge(String region, String id, String adminToken) {
         this.region = region;
@@ -91,8 +92,12 @@ public final class FakeEdge implements AutoCloseable {
         return drains.get();
     }
 
-    /** Stops answering: every later probe is refused. */
+    /**
+     * Stops answering: the listener closes and a connection kept alive from earlier is closed without an answer
+     * (the JDK's server would go on serving it), as a dead process's would be.
+     */
     public void kill() {
+        dead = true;
         server.stop(0);
     }
 
@@ -102,6 +107,10 @@ public final class FakeEdge implements AutoCloseable {
     }
 
     private void health(HttpExchange exchange) throws IOException {
+        if (dead) {
+            exchange.close();
+            return;
+        }
         boolean isDraining = draining.get();
         String body = "{\"status\":\"" + (isDraining ? "DOWN" : "UP") + "\",\"checks\":["
                 + "{\"name\":\"region\",\"status\":\"UP\",\"data\":{\"engine\":\"hazelcast\"}},"
@@ -125,6 +134,10 @@ public final class FakeEdge implements AutoCloseable {
     }
 
     private void table(HttpExchange exchange) throws IOException {
+        if (dead) {
+            exchange.close();
+            return;
+        }
         if (!authorized(exchange)) {
             return;
         }
@@ -147,6 +160,10 @@ public final class FakeEdge implements AutoCloseable {
     }
 
     private void drain(HttpExchange exchange) throws IOException {
+        if (dead) {
+            exchange.close();
+            return;
+        }
         if (!authorized(exchange)) {
             return;
         }
