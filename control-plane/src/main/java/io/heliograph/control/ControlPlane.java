@@ -60,7 +60,8 @@ public final class ControlPlane implements AutoCloseable {
             IMap<String, String> replicas = member.getMap(REPLICAS_MAP);
             AuditLog audit = new AuditLog(events, config.auditLog(), System::currentTimeMillis);
             this.prober = new Prober(config, System::currentTimeMillis);
-            this.admin = new EdgeAdminClient(config.adminToken(), Duration.ofMillis(config.probe().timeoutMs()));
+            this.admin = new EdgeAdminClient(config.adminToken(),
+                    Duration.ofMillis(Math.max(1000, config.probe().timeoutMs())));
             LeaseTiming timing = LeaseTiming.ofTtl(Duration.ofMillis(config.leaseTtlMs()));
             this.leadership = new Leadership(config.replicaId(), new HazelcastLeaseStore(member), replicas, timing,
                     System::currentTimeMillis);
@@ -123,16 +124,17 @@ public final class ControlPlane implements AutoCloseable {
         return leadership.isLeader();
     }
 
-    /** Stops leading (the lease is released), probing and serving, and leaves the replicas' cluster. */
+    /** Stops probing, leading (the lease is released) and serving, and leaves the replicas' cluster. */
     @Override
     public void close() {
-        leadership.close();
+        // The loop first: a cycle that began as leader must not write after the lease is released.
         loop.shutdownNow();
         try {
-            loop.awaitTermination(config.probe().timeoutMs() * 3, TimeUnit.MILLISECONDS);
+            loop.awaitTermination(config.probe().timeoutMs() * 3 + 2_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        leadership.close();
         server.stop();
         controller.close();
         admin.close();

@@ -48,6 +48,11 @@ public final class MeshController implements AutoCloseable {
     }
 
     private static final System.Logger LOG = System.getLogger(MeshController.class.getName());
+    /**
+     * How long a takeover waits for the edges' tables: longer than a probe, since a version it misses would be
+     * published again under a lower number (an edge refuses it, and the leader's pushes would not apply there).
+     */
+    static final long ADMIN_WAIT_MS = 3_000;
 
     private final ControlConfig config;
     private final Prober prober;
@@ -61,6 +66,8 @@ public final class MeshController implements AutoCloseable {
     private final Object changeLock = new Object();
     /** Per edge, the version its region answered to our last push. */
     private final Map<String, Long> pushedVersions = new ConcurrentHashMap<>();
+    /** The highest version any edge answered a push with; above the leader's own, the leader reconciles. */
+    private final java.util.concurrent.atomic.AtomicLong highestAnswered = new java.util.concurrent.atomic.AtomicLong();
     private volatile MeshView view;
     /**
      * The table this replica wrote last as leader, under the lease epoch it wrote it (its takeover sets it); used only
@@ -116,12 +123,47 @@ public final class MeshController implements AutoCloseable {
             if (table == null) {
                 return;
             }
+            if (highestAnswered.get() > table.version()) {
+                table = reconcile(table);
+            }
             MeshChanges.Change change = changes.afterProbes(table, health);
             if (change.changed()) {
                 commit(change);
             }
         }
         pushBehind(round);
+    }
+
+    /**
+     * An edge holds a higher version than this leader's (one it could not reach at its takeover, or a leader of
+     * the other side of a split): the leader continues above it, keeping for every base region the home with the
+     * higher epoch, so that no epoch goes down. Called under the change lock.
+     */
+    private MeshTable reconcile(MeshTable own) {
+        MeshTable merged = own;
+        long highest = highestAnswered.get();
+        for (MeshTable found : fetchFromEdges()) {
+            highest = Math.max(highest, found.version());
+            for (String base : merged.regions().keySet()) {
+                MeshTable.Home theirs = found.home(base);
+                if (theirs.epoch() > merged.home(base).epoch() && merged.regions().containsKey(theirs.region())) {
+                    merged = withHome(merged, base, theirs);
+                }
+            }
+        }
+        MeshTable next = merged.atVersion(highest + 1, own.leader());
+        LOG.log(System.Logger.Level.WARNING, "an edge holds table version " + highest + ", above this leader's "
+                + own.version() + ": continuing at " + next.version() + " with the higher epoch of every home");
+        store.save(next);
+        leaderTable = next;
+        pushAll(next);
+        return next;
+    }
+
+    private static MeshTable withHome(MeshTable table, String base, MeshTable.Home home) {
+        java.util.Map<String, MeshTable.Home> homes = new java.util.LinkedHashMap<>(table.homes());
+        homes.put(base, home);
+        return new MeshTable(table.version(), table.leader(), homes, table.regions(), table.preference());
     }
 
     /**
@@ -159,7 +201,7 @@ public final class MeshController implements AutoCloseable {
         List<MeshTable> tables = new ArrayList<>();
         for (Future<Optional<MeshTable>> call : pending) {
             try {
-                call.get(config.probe().timeoutMs() * 2, TimeUnit.MILLISECONDS).ifPresent(tables::add);
+                call.get(ADMIN_WAIT_MS, TimeUnit.MILLISECONDS).ifPresent(tables::add);
             } catch (Exception e) {
                 call.cancel(true);
             }
@@ -185,9 +227,10 @@ public final class MeshController implements AutoCloseable {
         synchronized (changeLock) {
             MeshTable table = requireLeading();
             RegionHealth h = view.health().get(region);
-            if (h != null && !h.serving()) {
-                throw new MeshChanges.Refused(409, "region_unavailable", region + " does not serve (no edge answers"
-                        + " ready); its homes stay where they are");
+            // A drained region's edges answer (draining), so it may be restored; one whose edges all fail may not.
+            if (h != null && h.allFailingSince() >= 0) {
+                throw new MeshChanges.Refused(409, "region_unavailable", region + " does not answer (every edge"
+                        + " fails its probes); its homes stay where they are");
             }
             MeshChanges.Change change = changes.restore(table, region, who, "manual restore");
             if (!change.changed()) {
@@ -291,8 +334,10 @@ public final class MeshController implements AutoCloseable {
         for (ControlConfig.RegionSpec region : config.regions()) {
             for (ControlConfig.EdgeSpec edge : region.edges()) {
                 if (edgeIds.contains(edge.id())) {
-                    pending.add(calls.submit(() -> admin.push(edge.http(), json)
-                            .ifPresent(v -> pushedVersions.merge(edge.id(), v, Math::max))));
+                    pending.add(calls.submit(() -> admin.push(edge.http(), json).ifPresent(v -> {
+                        pushedVersions.merge(edge.id(), v, Math::max);
+                        highestAnswered.accumulateAndGet(v, Math::max);
+                    })));
                 }
             }
         }

@@ -23,9 +23,20 @@ public final class TableStore {
         return json == null ? Optional.empty() : Optional.of(MeshTableJson.read(json));
     }
 
-    /** Keeps {@code table} unless a higher version is already stored. */
+    /**
+     * Keeps {@code table} unless a higher version is already stored: a compare-and-set loop (not {@code merge}, which
+     * Hazelcast would run remotely with the function serialized).
+     */
     public void save(MeshTable table) {
         String json = MeshTableJson.write(table);
-        map.merge(KEY, json, (old, fresh) -> MeshTableJson.read(old).version() > table.version() ? old : fresh);
+        while (true) {
+            String old = map.putIfAbsent(KEY, json);
+            if (old == null) {
+                return;
+            }
+            if (MeshTableJson.read(old).version() > table.version() || map.replace(KEY, old, json)) {
+                return;
+            }
+        }
     }
 }

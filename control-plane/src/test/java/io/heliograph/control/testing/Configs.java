@@ -13,6 +13,8 @@ import io.heliograph.control.config.ControlConfig;
 public final class Configs {
 
     public static final List<String> REGIONS = List.of("us-east", "eu-west", "ap-south");
+    /** Generous for a loaded 2-core machine: a dead fake edge refuses at once, so rounds are short anyway. */
+    public static final long PROBE_TIMEOUT_MS = 500;
     public static final String TOKEN = "test-admin-token-0123456789";
 
     private Configs() {
@@ -48,7 +50,7 @@ public final class Configs {
                                        long downAfterMs, boolean auto, boolean failback, int hazelcastPort,
                                        List<String> members, Path auditLog) {
         return new ControlConfig(replicaId, "127.0.0.1", 0, null, TOKEN, regions,
-                new ControlConfig.Probe(intervalMs, Math.max(50, intervalMs), true),
+                new ControlConfig.Probe(intervalMs, PROBE_TIMEOUT_MS, true),
                 new ControlConfig.Failover(downAfterMs, auto, failback),
                 new ControlConfig.Route("X-Client-Region", regions.getFirst().name()),
                 new ControlConfig.Hazelcast("hg-control-test-" + System.nanoTime(), "127.0.0.1", hazelcastPort,
