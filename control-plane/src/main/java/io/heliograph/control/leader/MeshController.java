@@ -215,11 +215,16 @@ public final class MeshController implements AutoCloseable {
         List<AuditEvent> written;
         synchronized (changeLock) {
             MeshTable table = requireLeading();
-            written = commit(changes.failover(table, region, to, view.health(), who));
+            MeshChanges.Change change = changes.failover(table, region, to, view.health(), who);
+            if (!change.changed()) {
+                throw new MeshChanges.Refused(409, "nothing_to_move", region + " is already drained and homes"
+                        + " nothing");
+            }
+            written = commit(change);
             committed = leaderTable;
         }
         drainEdges(committed, region);
-        return written.isEmpty() ? null : written.getFirst();
+        return written.getFirst();
     }
 
     /** Homes of {@code region} back to it, its drain ended; refused while it does not serve. */
