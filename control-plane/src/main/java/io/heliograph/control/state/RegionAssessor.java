@@ -16,7 +16,10 @@ import io.heliograph.control.probe.ProbeRound;
  * hold (invariant 8, docs/control-plane.md "Decisions"): every one of its edges has failed its probes continuously
  * for {@code failover.down-after-ms}, <b>and</b> at least one other region's bridge that holds its region's lease
  * reports its link to this region as not connected. Either alone (a lost probe path, one cut link) leaves it
- * {@code degraded} at worst. Pure: the time is each round's {@code atMs}; rounds must come in order.
+ * {@code degraded} at worst. One lost probe of an edge that served is forgiven (it still counts as serving for that
+ * round, not for {@code down}'s window), so that a region does not turn {@code degraded}, and its clients are not
+ * routed away, for a single late answer on a busy host. Pure: the time is each round's {@code atMs}; rounds must come
+ * in order.
  */
 public final class RegionAssessor {
 
@@ -24,6 +27,10 @@ public final class RegionAssessor {
     private final long downAfterMs;
     /** Per region, when every edge started failing; absent while one answers. */
     private final Map<String, Long> allFailingSince = new HashMap<>();
+    /** Per edge, how many rounds in a row it did not serve. */
+    private final Map<String, Integer> missedRounds = new HashMap<>();
+    /** Per edge, whether it served in the last round it was not forgiven. */
+    private final Map<String, Boolean> servedBefore = new HashMap<>();
 
     public RegionAssessor(ControlConfig config) {
         this.config = config;
@@ -45,7 +52,16 @@ public final class RegionAssessor {
         for (ControlConfig.EdgeSpec edge : region.edges()) {
             EdgeProbe probe = round.edge(edge.id());
             if (probe.serving()) {
+                missedRounds.put(edge.id(), 0);
+                servedBefore.put(edge.id(), true);
                 serving.add(edge.id());
+            } else {
+                int missed = missedRounds.merge(edge.id(), 1, Integer::sum);
+                if (missed == 1 && probe.failing() && servedBefore.getOrDefault(edge.id(), false)) {
+                    serving.add(edge.id());
+                } else {
+                    servedBefore.put(edge.id(), false);
+                }
             }
             if (probe.failing()) {
                 failing++;

@@ -22,6 +22,8 @@ public final class EdgeAdminClient implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EdgeAdminClient.class.getName());
 
+    /** Per URL, the last answer's status (or -1: no answer): a failure is logged when it changes, not every cycle. */
+    private final java.util.Map<String, Integer> lastStatus = new java.util.concurrent.ConcurrentHashMap<>();
     private final String adminToken;
     private final Duration timeout;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -74,8 +76,11 @@ public final class EdgeAdminClient implements AutoCloseable {
     private Optional<JsonNode> call(HttpRequest request) {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            Integer before = lastStatus.put(request.method() + " " + request.uri(), response.statusCode());
             if (response.statusCode() / 100 != 2) {
-                LOG.log(System.Logger.Level.WARNING, request.method() + " " + request.uri() + ": "
+                // An edge without the admin API (404) or with another token (403) answers so on every cycle.
+                LOG.log(before == null || before != response.statusCode() ? System.Logger.Level.WARNING
+                        : System.Logger.Level.DEBUG, () -> request.method() + " " + request.uri() + ": "
                         + response.statusCode() + " " + response.body());
                 return Optional.empty();
             }

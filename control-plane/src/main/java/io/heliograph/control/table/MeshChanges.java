@@ -107,6 +107,10 @@ public final class MeshChanges {
             }
             RegionState was = next.state(region);
             RegionState now = was == RegionState.DRAINING ? RegionState.DRAINING : h.observed();
+            if (was == RegionState.DOWN && h.servingEdges().isEmpty()) {
+                // Down is left only when an edge serves again, not when a peer's bridge stops reporting the link.
+                now = RegionState.DOWN;
+            }
             if (now != was) {
                 next = next.withState(region, now);
                 events.add(AuditEvent.draft(AUTO, "region-state", region, now.wire(), reason(h, was),
@@ -133,7 +137,8 @@ public final class MeshChanges {
 
     private static String reason(RegionHealth h, RegionState was) {
         return switch (h.observed()) {
-            case DOWN -> "every edge failed its probes since " + h.allFailingSince() + " and " + h.peersReporting()
+            case DOWN -> "every edge failed its probes since " + java.time.Instant.ofEpochMilli(h.allFailingSince())
+                    + " and " + h.peersReporting()
                     + " report the link down";
             case DEGRADED -> h.servingEdges().isEmpty()
                     ? (h.peersReporting().isEmpty() ? "no edge serves; no peer region reports it unreachable"

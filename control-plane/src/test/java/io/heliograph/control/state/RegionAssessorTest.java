@@ -27,9 +27,22 @@ class RegionAssessorTest {
     }
 
     @Test
+    void oneLostProbeOfAServingEdgeIsForgiven() {
+        assertEquals(RegionState.HEALTHY, stateAt("us-east", 0));
+        rounds.killRegion("us-east");
+        RegionHealth once = assessor.assess(rounds.at(1000)).get("us-east");
+        assertEquals(RegionState.HEALTHY, once.observed());
+        assertEquals(1000, once.allFailingSince(), "the down window starts at the first lost probe all the same");
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 2000));
+        rounds.reviveRegion("us-east");
+        assertEquals(RegionState.HEALTHY, stateAt("us-east", 3000));
+    }
+
+    @Test
     void aRegionWithOneEdgeFailingIsDegradedAndStillServes() {
         rounds.kill("us-east-1");
-        RegionHealth health = assessor.assess(rounds.at(0)).get("us-east");
+        assessor.assess(rounds.at(0));
+        RegionHealth health = assessor.assess(rounds.at(1000)).get("us-east");
         assertEquals(RegionState.DEGRADED, health.observed());
         assertTrue(health.serving());
         assertEquals(java.util.List.of("us-east-2"), health.servingEdges());

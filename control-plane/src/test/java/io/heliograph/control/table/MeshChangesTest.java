@@ -165,4 +165,21 @@ class MeshChangesTest {
                 () -> changes.failover(table, "us-east", "ap-south", health, "admin")).code());
         assertFalse(changes.afterProbes(table, health).table().homedAt("ap-south").isEmpty());
     }
+
+    @Test
+    void aDownRegionStaysDownUntilOneOfItsEdgesServesEvenWhenThePeersStopReporting() {
+        ControlConfig config = Configs.threeRegions(1, 1000, true, false);
+        MeshChanges changes = new MeshChanges(config);
+        RegionAssessor assessor = new RegionAssessor(config);
+        Rounds rounds = new Rounds(config).killRegion("us-east").cut("eu-west", "us-east");
+        assessor.assess(rounds.at(0));
+        MeshTable down = changes.afterProbes(changes.initial(LEADER), assessor.assess(rounds.at(1000))).table();
+        rounds.mend("eu-west", "us-east");
+        MeshChanges.Change still = changes.afterProbes(down, assessor.assess(rounds.at(2000)));
+        assertEquals(RegionState.DOWN, still.table().state("us-east"));
+        assertFalse(still.changed());
+        rounds.reviveRegion("us-east");
+        assertEquals(RegionState.HEALTHY,
+                changes.afterProbes(down, assessor.assess(rounds.at(3000))).table().state("us-east"));
+    }
 }
