@@ -175,7 +175,18 @@ class FailoverTest {
         assertEquals(400, unknown.status());
         assertEquals("unknown_region", unknown.body().path("code").asText());
 
-        long seq = done.body().at("/event/seq").asLong();
+        FakeMesh.Answer drainNode = FakeMesh.post(plane.url() + "/v1/drain-node", "{\"node\":\"ap-south-2\"}",
+                Configs.TOKEN);
+        assertEquals(200, drainNode.status(), drainNode.body().toString());
+        assertEquals("drain-node", drainNode.body().at("/event/what").asText());
+        assertEquals("ap-south", drainNode.body().at("/event/region").asText());
+        assertEquals(1, mesh.edges("ap-south").get(1).drains());
+        assertEquals(0, mesh.edges("ap-south").get(0).drains());
+        assertEquals(404, FakeMesh.post(plane.url() + "/v1/drain-node", "{\"node\":\"nope-1\"}", Configs.TOKEN)
+                .status());
+        assertEquals(400, FakeMesh.post(plane.url() + "/v1/drain-node", "{}", Configs.TOKEN).status());
+
+        long seq = drainNode.body().at("/event/seq").asLong();
         FakeMesh.Answer later = FakeMesh.get(plane.url() + "/v1/events?since=" + seq);
         assertEquals(0, later.body().path("events").size());
     }

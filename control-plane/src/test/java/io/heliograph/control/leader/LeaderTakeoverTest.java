@@ -92,6 +92,14 @@ class LeaderTakeoverTest {
         assertEquals(first.config().replicaId(),
                 FakeMesh.get(second.url() + "/v1/regions").body().path("leader").asText(), "the follower names it");
 
+        FakeMesh.Answer again = FakeMesh.post(second.url() + "/v1/failover", "{\"region\":\"ap-south\"}",
+                Configs.TOKEN, java.util.Map.of("X-Heliograph-Forwarded", "cp-x"));
+        assertEquals(503, again.status(), "a forwarded change reaching a follower is not forwarded again");
+        assertEquals("not_leader", again.body().path("code").asText());
+        assertEquals(first.url(), again.body().path("leader").asText());
+        assertEquals(401, FakeMesh.post(second.url() + "/v1/failover", "{\"region\":\"ap-south\"}", null).status(),
+                "the follower checks the token before forwarding");
+
         FakeMesh.Answer forwarded = FakeMesh.post(second.url() + "/v1/failover", "{\"region\":\"ap-south\"}",
                 Configs.TOKEN);
         assertEquals(200, forwarded.status(), "a change sent to the follower is forwarded: " + forwarded.body());

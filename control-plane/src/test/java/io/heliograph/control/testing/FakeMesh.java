@@ -89,11 +89,17 @@ public final class FakeMesh implements AutoCloseable {
 
     /** POST with {@code Authorization: Bearer token} (none when null). */
     public static Answer post(String url, String body, String token) {
+        return post(url, body, token, Map.of());
+    }
+
+    /** POST with {@code Authorization: Bearer token} (none when null) and further headers. */
+    public static Answer post(String url, String body, String token, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
+        headers.forEach(request::header);
         return call(request);
     }
 
