@@ -68,6 +68,8 @@ public final class MeshController implements AutoCloseable {
     private final Map<String, Long> pushedVersions = new ConcurrentHashMap<>();
     /** The highest version any edge answered a push with; above the leader's own, the leader reconciles. */
     private final java.util.concurrent.atomic.AtomicLong highestAnswered = new java.util.concurrent.atomic.AtomicLong();
+    /** A version an edge refused because it holds that number already (0: none); its content is compared. */
+    private final java.util.concurrent.atomic.AtomicLong sameVersionRefused = new java.util.concurrent.atomic.AtomicLong();
     private volatile MeshView view;
     /**
      * The table this replica wrote last as leader, under the lease epoch it wrote it (its takeover sets it); used only
@@ -125,6 +127,8 @@ public final class MeshController implements AutoCloseable {
             }
             if (highestAnswered.get() > table.version()) {
                 table = reconcile(table);
+            } else if (sameVersionRefused.getAndSet(0) == table.version() && differsOnAnEdge(table)) {
+                table = reconcile(table);
             }
             MeshChanges.Change change = changes.afterProbes(table, health);
             if (change.changed()) {
@@ -158,6 +162,17 @@ public final class MeshController implements AutoCloseable {
         leaderTable = next;
         pushAll(next);
         return next;
+    }
+
+    /** True when a reachable edge holds this table's version with other homes, states or edges. */
+    private boolean differsOnAnEdge(MeshTable table) {
+        for (MeshTable found : fetchFromEdges()) {
+            if (found.version() == table.version() && !found.sameContent(table)) {
+                highestAnswered.accumulateAndGet(found.version(), Math::max);
+                return true;
+            }
+        }
+        return false;
     }
 
     private static MeshTable withHome(MeshTable table, String base, MeshTable.Home home) {
@@ -339,9 +354,15 @@ public final class MeshController implements AutoCloseable {
         for (ControlConfig.RegionSpec region : config.regions()) {
             for (ControlConfig.EdgeSpec edge : region.edges()) {
                 if (edgeIds.contains(edge.id())) {
-                    pending.add(calls.submit(() -> admin.push(edge.http(), json).ifPresent(v -> {
-                        pushedVersions.merge(edge.id(), v, Math::max);
-                        highestAnswered.accumulateAndGet(v, Math::max);
+                    pending.add(calls.submit(() -> admin.push(edge.http(), json).ifPresent(answer -> {
+                        pushedVersions.merge(edge.id(), answer.version(), Math::max);
+                        highestAnswered.accumulateAndGet(answer.version(), Math::max);
+                        if (!answer.applied() && answer.version() == table.version()) {
+                            // The region holds this version number already: ours, from an earlier push whose
+                            // answer was lost, or a leader's that lost its lease while writing it. Looked at
+                            // on the next cycle.
+                            sameVersionRefused.set(table.version());
+                        }
                     })));
                 }
             }

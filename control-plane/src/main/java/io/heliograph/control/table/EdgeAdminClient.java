@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -36,13 +35,17 @@ public final class EdgeAdminClient implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1).build();
     }
 
-    /** {@code PUT /v1/admin/mesh-table}: the version the edge's region holds after it, empty when it failed. */
-    public OptionalLong push(String edgeHttp, String tableJson) {
-        Optional<JsonNode> answer = call(request(edgeHttp + "/v1/admin/mesh-table")
+    /** An edge's answer to a push: whether its region took the table, and the version it holds after it. */
+    public record PushAnswer(boolean applied, long version) {
+    }
+
+    /** {@code PUT /v1/admin/mesh-table}: the edge's answer, empty when it failed. */
+    public Optional<PushAnswer> push(String edgeHttp, String tableJson) {
+        return call(request(edgeHttp + "/v1/admin/mesh-table")
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(tableJson)).build());
-        return answer.filter(a -> a.path("version").canConvertToLong())
-                .map(a -> OptionalLong.of(a.path("version").asLong())).orElse(OptionalLong.empty());
+                .PUT(HttpRequest.BodyPublishers.ofString(tableJson)).build())
+                .filter(a -> a.path("version").canConvertToLong())
+                .map(a -> new PushAnswer(a.path("applied").asBoolean(false), a.path("version").asLong()));
     }
 
     /** {@code GET /v1/admin/mesh-table}: the table the edge's region holds; empty when none or it did not answer. */

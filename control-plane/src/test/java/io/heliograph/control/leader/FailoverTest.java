@@ -191,6 +191,28 @@ class FailoverTest {
         assertEquals(0, later.body().path("events").size());
     }
 
+    @Test
+    void aVersionNumberAnEdgeHoldsWithOtherContentIsNotReusedAndTheHigherEpochsAreKept() throws Exception {
+        long current = table().version();
+        FakeEdge edge = mesh.edges("ap-south").getFirst();
+        // What a leader that lost its lease while writing would have left there: the next number, other homes.
+        edge.hold(io.heliograph.control.table.MeshTableJson.MAPPER.readTree("""
+                {"version": %d, "leader": {"id": "cp-stale", "epoch": 1},
+                 "homes": {"us-east": {"region": "ap-south", "epoch": 7}},
+                 "regions": {}, "preference": {}}
+                """.formatted(current + 1)));
+
+        FakeMesh.Answer done = FakeMesh.post(plane.url() + "/v1/failover", "{\"region\": \"eu-west\"}",
+                Configs.TOKEN);
+        assertEquals(200, done.status(), done.body().toString());
+        Await.await("the leader continues above the number the edge holds", Duration.ofSeconds(10),
+                () -> table().version() >= current + 2 && edge.heldVersion() >= current + 2);
+        MeshTable table = table();
+        assertEquals(new MeshTable.Home("ap-south", 7), table.home("us-east"), "the higher epoch is kept");
+        assertEquals(new MeshTable.Home("us-east", 2), table.home("eu-west"), "the failover is kept");
+        assertEquals(table.version(), edge.heldVersion());
+    }
+
     private List<JsonNode> events() {
         FakeMesh.Answer answer = FakeMesh.get(plane.url() + "/v1/events?since=0");
         List<JsonNode> out = new java.util.ArrayList<>();
