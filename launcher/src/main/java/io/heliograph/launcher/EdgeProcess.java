@@ -205,6 +205,7 @@ public final class EdgeProcess extends MeshProcess {
         private List<String> peers = List.of();
         private List<String> flags = List.of();
         private String secret;
+        private String adminToken;
         private Path log;
 
         private Builder() {
@@ -316,6 +317,15 @@ public final class EdgeProcess extends MeshProcess {
             return this;
         }
 
+        /**
+         * The token of the node's admin API (the control plane's pushes and drains), passed in the environment
+         * ({@code HELIOGRAPH_ADMIN_TOKEN}, docs/control-plane.md); none by default.
+         */
+        public Builder adminToken(String adminToken) {
+            this.adminToken = adminToken;
+            return this;
+        }
+
         /** Where the node's standard output and error go. */
         public Builder log(Path log) {
             this.log = log;
@@ -396,6 +406,9 @@ public final class EdgeProcess extends MeshProcess {
             ManagedProcess.Builder process = ManagedProcess.builder(nodeId).command(command).log(log);
             if (secret != null) {
                 process.environment("HELIOGRAPH_JWT_SECRET", secret);
+            }
+            if (adminToken != null) {
+                process.environment("HELIOGRAPH_ADMIN_TOKEN", adminToken);
             }
             return new EdgeProcess(this, process.start());
         }

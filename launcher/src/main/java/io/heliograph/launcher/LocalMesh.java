@@ -30,7 +30,9 @@ import io.heliograph.launcher.process.ManagedProcess;
  * region joined, every replica is ready, and every region's lease holder streams to every peer; and it stops them
  * again: bridges first (SIGTERM: each releases its lease and leaves the region's cluster), then the proxies, then
  * the edge nodes (SIGTERM so they drain their clients and hand over their partitions), with SIGKILL for any process
- * that overstays. It only ever signals processes it started.
+ * that overstays. It only ever signals processes it started. With control-plane replicas in the plan it writes their
+ * regions file ({@code control-plane.yaml} beside the log directory: {@code .mesh/}), starts them once the edge nodes are started, waits until each
+ * answers, and stops them before everything else (so that they do not fail over a mesh that is being stopped).
  */
 public final class LocalMesh implements AutoCloseable {
 
@@ -43,6 +45,8 @@ public final class LocalMesh implements AutoCloseable {
     private final List<RegionBridgeProcess> bridges = new CopyOnWriteArrayList<>();
     private final List<EdgeProcess> startedNodes = new CopyOnWriteArrayList<>();
     private final List<RegionBridgeProcess> startedBridges = new CopyOnWriteArrayList<>();
+    private final List<ControlPlaneProcess> controlPlanes = new CopyOnWriteArrayList<>();
+    private final List<ControlPlaneProcess> startedControlPlanes = new CopyOnWriteArrayList<>();
     /** WAN proxies by "from-region to-replica-id", in plan order. */
     private final Map<String, TcpProxy> proxies = new LinkedHashMap<>();
     private final Object starting = new Object();
@@ -76,6 +80,11 @@ public final class LocalMesh implements AutoCloseable {
     /** The bridge replicas that are ready, in plan order. */
     public List<RegionBridgeProcess> bridges() {
         return List.copyOf(bridges);
+    }
+
+    /** The control-plane replicas that are ready, in plan order. */
+    public List<ControlPlaneProcess> controlPlanes() {
+        return List.copyOf(controlPlanes);
     }
 
     /** The ready bridge replica {@code replicaId} (e.g. {@code eu-west-b1}). */
@@ -160,6 +169,7 @@ public final class LocalMesh implements AutoCloseable {
                     .classpath(edgeClasspath)
                     .flags(settings.extraFlags)
                     .secret(settings.secret)
+                    .adminToken(settings.adminToken)
                     .log(settings.logDir.resolve(spec.nodeId() + ".log"));
             synchronized (starting) {
                 requireNotClosing();
@@ -167,6 +177,7 @@ public final class LocalMesh implements AutoCloseable {
             }
         }
         startProxies(plan);
+        startControlPlanes(plan);
         // A region's replicas join its cluster as lite members, so they start once its data members are up.
         for (String region : plan.regions()) {
             for (EdgeProcess node : startedNodes) {
@@ -196,6 +207,34 @@ public final class LocalMesh implements AutoCloseable {
         }
         for (String region : plan.regions()) {
             awaitLinked(region, deadlineNs);
+        }
+        for (ControlPlaneProcess replica : startedControlPlanes) {
+            requireNotClosing();
+            controlPlanes.add(replica.awaitReady(left(deadlineNs)));
+        }
+    }
+
+    private void startControlPlanes(MeshPlan plan) {
+        if (plan.controlPlanes().isEmpty()) {
+            return;
+        }
+        String classpath = settings.controlPlaneClasspath != null ? settings.controlPlaneClasspath
+                : builtClasspath("control-plane", "control plane");
+        Path regions = ControlPlaneProcess.writeRegions(plan,
+                settings.logDir.toAbsolutePath().resolveSibling("control-plane.yaml"));
+        for (MeshPlan.ControlPlaneSpec spec : plan.controlPlanes()) {
+            ControlPlaneProcess.Builder replica = ControlPlaneProcess.builder()
+                    .spec(spec)
+                    .jvmOptions(settings.controlPlaneJvmOptions)
+                    .classpath(classpath)
+                    .regionsFile(regions)
+                    .auditLog(settings.logDir.resolve(spec.replicaId() + "-audit.jsonl"))
+                    .adminToken(settings.adminToken)
+                    .log(settings.logDir.resolve(spec.replicaId() + ".log"));
+            synchronized (starting) {
+                requireNotClosing();
+                startedControlPlanes.add(replica.start());
+            }
         }
     }
 
@@ -293,13 +332,16 @@ public final class LocalMesh implements AutoCloseable {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
+        List<ManagedProcess> controlProcesses;
         List<ManagedProcess> bridgeProcesses;
         List<ManagedProcess> nodeProcesses;
         synchronized (starting) {
+            controlProcesses = startedControlPlanes.stream().map(ControlPlaneProcess::process).toList();
             bridgeProcesses = startedBridges.stream().map(RegionBridgeProcess::process).toList();
             nodeProcesses = startedNodes.stream().map(EdgeProcess::process).toList();
         }
         long deadlineNs = System.nanoTime() + settings.stopTimeout.toNanos();
+        stopAll(controlProcesses, "control-plane", deadlineNs);
         stopAll(bridgeProcesses, "bridge", deadlineNs);
         for (TcpProxy proxy : proxies()) {
             proxy.close();
@@ -340,6 +382,10 @@ public final class LocalMesh implements AutoCloseable {
     public static final class Builder {
         private MeshPlan plan = MeshPlan.create(List.of("us-east"), 2, 8080);
         private String secret;
+        private String adminToken;
+        private String controlPlaneClasspath;
+        private List<String> controlPlaneJvmOptions = List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
+                "-Dhazelcast.phone.home.enabled=false");
         private Path home = LocalMesh.home();
         private Path logDir;
         private Path tlsDir;
@@ -365,6 +411,24 @@ public final class LocalMesh implements AutoCloseable {
 
         public Builder secret(String secret) {
             this.secret = secret;
+            return this;
+        }
+
+        /** The admin token given to every edge node and control-plane replica ({@code HELIOGRAPH_ADMIN_TOKEN}). */
+        public Builder adminToken(String adminToken) {
+            this.adminToken = adminToken;
+            return this;
+        }
+
+        /** The control plane's classpath; {@code <home>/control-plane/target/classes} and its {@code lib/*}. */
+        public Builder controlPlaneClasspath(String controlPlaneClasspath) {
+            this.controlPlaneClasspath = controlPlaneClasspath;
+            return this;
+        }
+
+        /** JVM options of every control-plane replica. */
+        public Builder controlPlaneJvmOptions(List<String> controlPlaneJvmOptions) {
+            this.controlPlaneJvmOptions = List.copyOf(controlPlaneJvmOptions);
             return this;
         }
 
@@ -454,6 +518,9 @@ public final class LocalMesh implements AutoCloseable {
             }
             if (tlsDir == null) {
                 tlsDir = home.resolve(".mesh/tls");
+            }
+            if (!plan.controlPlanes().isEmpty() && (adminToken == null || adminToken.length() < 16)) {
+                throw new IllegalArgumentException("control planes need an admin token of at least 16 characters");
             }
             return new LocalMesh(this);
         }

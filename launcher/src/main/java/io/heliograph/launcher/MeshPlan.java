@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  * <tr><td>P+1700 .. P+1799</td><td>bridge replicas' Hazelcast (lite) members</td></tr>
  * <tr><td>P+1800 .. P+1999</td><td>WAN proxies, one in front of each replica per region that dials it, only with
  * {@link Builder#wanProxies(long)}; at most 200</td></tr>
+ * <tr><td>P+2000 .. P+2049</td><td>control-plane replicas' HTTP API; at most 50</td></tr>
+ * <tr><td>P+2050 .. P+2099</td><td>control-plane replicas' own Hazelcast cluster ({@code hg-control})</td></tr>
  * </table>
  *
  * <p>With two or more regions and at least one bridge replica per region, every edge node is given every other
@@ -35,9 +37,11 @@ import java.util.regex.Pattern;
  * @param nodes      the edge nodes, region by region
  * @param bridges    the bridge replicas, region by region (started once their region's edge nodes are up)
  * @param wanLinks   the WAN proxies; empty unless asked for
- * @param wanDelayMs the one-way delay each WAN proxy adds
+ * @param wanDelayMs    the one-way delay each WAN proxy adds
+ * @param controlPlanes the control-plane replicas (none unless asked for; {@code ./mesh up} asks for one)
  */
-public record MeshPlan(List<NodeSpec> nodes, List<BridgeSpec> bridges, List<WanLinkSpec> wanLinks, long wanDelayMs) {
+public record MeshPlan(List<NodeSpec> nodes, List<BridgeSpec> bridges, List<WanLinkSpec> wanLinks, long wanDelayMs,
+                       List<ControlPlaneSpec> controlPlanes) {
 
     /** Offset between a node's HTTP port and its WebSocket port; also the most edge nodes a plan may hold. */
     public static final int WS_PORT_OFFSET = 500;
@@ -57,6 +61,12 @@ public record MeshPlan(List<NodeSpec> nodes, List<BridgeSpec> bridges, List<WanL
     public static final int MAX_WAN_PROXIES = 200;
     /** The most bridge replicas per region: one holds the region's bridge lease, the others stand by. */
     public static final int MAX_BRIDGES_PER_REGION = 4;
+    /** First control-plane HTTP port, from the base port. */
+    public static final int CONTROL_HTTP_PORT_OFFSET = 2000;
+    /** First control-plane Hazelcast port, from the base port. */
+    public static final int CONTROL_HAZELCAST_PORT_OFFSET = 2050;
+    /** The most control-plane replicas in one mesh. */
+    public static final int MAX_CONTROL_PLANES = 50;
     /** The largest one-way delay a WAN proxy may add. */
     public static final long MAX_WAN_DELAY_MS = 10_000;
     private static final Pattern REGION = Pattern.compile("[a-z0-9-]{1,64}");
@@ -109,10 +119,42 @@ public record MeshPlan(List<NodeSpec> nodes, List<BridgeSpec> bridges, List<WanL
         }
     }
 
+    /**
+     * One control-plane replica of the plan; {@link ControlPlaneProcess.Builder#spec(ControlPlaneSpec)} turns it into
+     * its flags. Every replica watches every region of the plan.
+     *
+     * @param members every replica's Hazelcast address: the replicas form their own cluster
+     */
+    public record ControlPlaneSpec(String replicaId, String host, int httpPort, int hazelcastPort,
+                                   String clusterName, List<String> members) {
+        public ControlPlaneSpec {
+            members = List.copyOf(members);
+        }
+
+        /** Where the replica's API is reached, as it announces it. */
+        public String url() {
+            return "http://" + host + ":" + httpPort;
+        }
+    }
+
     public MeshPlan {
         nodes = List.copyOf(nodes);
         bridges = List.copyOf(bridges);
         wanLinks = List.copyOf(wanLinks);
+        controlPlanes = List.copyOf(controlPlanes);
+    }
+
+    /** A plan without control planes. */
+    public MeshPlan(List<NodeSpec> nodes, List<BridgeSpec> bridges, List<WanLinkSpec> wanLinks, long wanDelayMs) {
+        this(nodes, bridges, wanLinks, wanDelayMs, List.of());
+    }
+
+    /**
+     * The preference of {@code region} for the control plane: the other regions in plan order (a local mesh has no
+     * distances to order them by).
+     */
+    public List<String> preferenceOf(String region) {
+        return regions().stream().filter(r -> !r.equals(region)).toList();
     }
 
     public static Builder builder() {
@@ -153,6 +195,10 @@ public record MeshPlan(List<NodeSpec> nodes, List<BridgeSpec> bridges, List<WanL
             ports.add(b.hazelcastPort());
         });
         wanLinks.forEach(l -> ports.add(l.port()));
+        controlPlanes.forEach(c -> {
+            ports.add(c.httpPort());
+            ports.add(c.hazelcastPort());
+        });
         return ports;
     }
 
@@ -164,8 +210,15 @@ public record MeshPlan(List<NodeSpec> nodes, List<BridgeSpec> bridges, List<WanL
         private int basePort = 8080;
         private boolean wanProxies;
         private long wanDelayMs;
+        private int controlPlanes;
 
         private Builder() {
+        }
+
+        /** Control-plane replicas watching the mesh (0 by default: none). */
+        public Builder controlPlanes(int controlPlanes) {
+            this.controlPlanes = controlPlanes;
+            return this;
         }
 
         public Builder regions(List<String> regions) {
@@ -221,8 +274,9 @@ public record MeshPlan(List<NodeSpec> nodes, List<BridgeSpec> bridges, List<WanL
                 }
                 index += nodesPerRegion;
             }
+            List<ControlPlaneSpec> control = controlPlaneSpecs();
             if (!bridged) {
-                return new MeshPlan(nodes, List.of(), List.of(), 0);
+                return new MeshPlan(nodes, List.of(), List.of(), 0, control);
             }
             // Where each replica listens, before the peers lists that name them.
             Map<String, List<Integer>> grpcPorts = new LinkedHashMap<>();
@@ -266,7 +320,20 @@ public record MeshPlan(List<NodeSpec> nodes, List<BridgeSpec> bridges, List<WanL
                     bridgeIndex++;
                 }
             }
-            return new MeshPlan(nodes, bridges, links, wanDelayMs);
+            return new MeshPlan(nodes, bridges, links, wanDelayMs, control);
+        }
+
+        private List<ControlPlaneSpec> controlPlaneSpecs() {
+            List<String> members = new ArrayList<>();
+            for (int i = 0; i < controlPlanes; i++) {
+                members.add(HOST + ":" + (basePort + CONTROL_HAZELCAST_PORT_OFFSET + i));
+            }
+            List<ControlPlaneSpec> specs = new ArrayList<>();
+            for (int i = 0; i < controlPlanes; i++) {
+                specs.add(new ControlPlaneSpec("cp-" + (i + 1), HOST, basePort + CONTROL_HTTP_PORT_OFFSET + i,
+                        basePort + CONTROL_HAZELCAST_PORT_OFFSET + i, "hg-control", members));
+            }
+            return specs;
         }
 
         private List<String> others(String region) {
@@ -320,12 +387,18 @@ public record MeshPlan(List<NodeSpec> nodes, List<BridgeSpec> bridges, List<WanL
                             + proxies);
                 }
             }
-            int highest = proxies > 0 ? basePort + WAN_PROXY_PORT_OFFSET + proxies - 1
+            if (controlPlanes < 0 || controlPlanes > MAX_CONTROL_PLANES) {
+                throw new IllegalArgumentException("--control-planes: " + controlPlanes + " is outside 0.."
+                        + MAX_CONTROL_PLANES);
+            }
+            int highest = controlPlanes > 0 ? basePort + CONTROL_HAZELCAST_PORT_OFFSET + controlPlanes - 1
+                    : proxies > 0 ? basePort + WAN_PROXY_PORT_OFFSET + proxies - 1
                     : bridges > 0 ? basePort + BRIDGE_HAZELCAST_PORT_OFFSET + bridges - 1
                     : basePort + HAZELCAST_PORT_OFFSET + total - 1;
             if (basePort < 1024 || highest > 65535) {
                 throw new IllegalArgumentException("--base-port: " + basePort + " leaves no room for " + total
-                        + " edge node(s), " + bridges + " bridge replica(s) and " + proxies + " WAN proxies (needs"
+                        + " edge node(s), " + bridges + " bridge replica(s), " + proxies + " WAN proxies and "
+                        + controlPlanes + " control-plane replica(s) (needs"
                         + " ports " + basePort + ".." + highest + ", within 1024..65535)");
             }
         }

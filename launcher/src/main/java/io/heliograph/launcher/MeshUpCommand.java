@@ -12,10 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./mesh up}: a local mesh in the foreground. Standard output carries exactly one {@code edge ...} line per
- * node, then one {@code bridge <region> <replica-id> <grpc-url>} line per bridge replica, then {@code token <jwt>}
- * (and {@code secret <value>} when the secret was generated), so scripts can read it; everything else goes to
- * standard error or to the process logs under {@code .mesh/logs/}.
+ * {@code ./mesh up}: a local mesh in the foreground. Standard output carries exactly one
+ * {@code control-plane <http-url>} line per control-plane replica, then one {@code edge ...} line per node, then one
+ * {@code bridge <region> <replica-id> <grpc-url>} line per bridge replica, then {@code token <jwt>} (and
+ * {@code secret <value>} when the secret was generated, {@code admin-token <value>} when the admin token was), so
+ * scripts can read it; everything else goes to standard error or to the process logs under {@code .mesh/logs/}.
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = "Starts a local mesh of edge-node and region-bridge processes and stays in the foreground;"
@@ -46,6 +47,11 @@ public final class MeshUpCommand implements Callable<Integer> {
                     + " per region that dials it (default: ${DEFAULT-VALUE}, no proxies).")
     long wanDelayMs;
 
+    @Option(names = "--control-planes", defaultValue = "1",
+            description = "Control-plane replicas (their own Hazelcast cluster, one leads); 0 for none"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int controlPlanes;
+
     @Option(names = "--token-ttl", defaultValue = "PT24H",
             description = "Lifetime of the printed token, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration tokenTtl;
@@ -57,7 +63,7 @@ public final class MeshUpCommand implements Callable<Integer> {
     /** The plan the options describe; {@link IllegalArgumentException} names the bad option. */
     MeshPlan plan() {
         MeshPlan.Builder plan = MeshPlan.builder().regions(regions).nodesPerRegion(nodes).bridgesPerRegion(bridges)
-                .basePort(basePort);
+                .basePort(basePort).controlPlanes(controlPlanes);
         if (wanDelayMs < 0) {
             throw new IllegalArgumentException("--wan-delay-ms: " + wanDelayMs + " is negative");
         }
@@ -67,17 +73,28 @@ public final class MeshUpCommand implements Callable<Integer> {
         return plan.build();
     }
 
-    /**
-     * What {@code ./mesh up} prints on standard output once the mesh is ready, in order: the {@code edge} lines,
-     * the {@code bridge} lines, {@code token <jwt>} and, when given, {@code secret <value>}.
-     */
+    /** {@link #readyLines(LocalMesh, String, String, String)} without a generated admin token. */
     public static List<String> readyLines(LocalMesh mesh, String token, String generatedSecret) {
+        return readyLines(mesh, token, generatedSecret, null);
+    }
+
+    /**
+     * What {@code ./mesh up} prints on standard output once the mesh is ready, in order: the {@code control-plane}
+     * lines, the {@code edge} lines, the {@code bridge} lines, {@code token <jwt>} and, when given,
+     * {@code secret <value>} and {@code admin-token <value>}.
+     */
+    public static List<String> readyLines(LocalMesh mesh, String token, String generatedSecret,
+                                          String generatedAdminToken) {
         List<String> lines = new ArrayList<>();
+        mesh.controlPlanes().forEach(replica -> lines.add(replica.announcement()));
         mesh.nodes().forEach(node -> lines.add(node.announcement()));
         mesh.bridges().forEach(bridge -> lines.add(bridge.announcement()));
         lines.add("token " + token);
         if (generatedSecret != null) {
             lines.add("secret " + generatedSecret);
+        }
+        if (generatedAdminToken != null) {
+            lines.add("admin-token " + generatedAdminToken);
         }
         return lines;
     }
@@ -98,10 +115,18 @@ public final class MeshUpCommand implements Callable<Integer> {
             System.err.println("mesh up: HELIOGRAPH_JWT_SECRET must be at least 16 characters");
             return 2;
         }
-        LocalMesh mesh = LocalMesh.builder().plan(plan).secret(secret).build();
+        String adminFromEnv = System.getenv("HELIOGRAPH_ADMIN_TOKEN");
+        boolean adminGenerated = adminFromEnv == null || adminFromEnv.isEmpty();
+        String adminToken = adminGenerated ? LocalMesh.randomSecret() : adminFromEnv;
+        if (adminToken.length() < 16) {
+            System.err.println("mesh up: HELIOGRAPH_ADMIN_TOKEN must be at least 16 characters");
+            return 2;
+        }
+        LocalMesh mesh = LocalMesh.builder().plan(plan).secret(secret).adminToken(adminToken).build();
         Runtime.getRuntime().addShutdownHook(new Thread(mesh::close, "mesh-stop"));
-        System.err.println("mesh up: starting " + plan.nodes().size() + " edge node(s) and " + plan.bridges().size()
-                + " bridge replica(s) in " + plan.regions().size() + " region(s)"
+        System.err.println("mesh up: starting " + plan.nodes().size() + " edge node(s), " + plan.bridges().size()
+                + " bridge replica(s) and " + plan.controlPlanes().size() + " control-plane replica(s) in "
+                + plan.regions().size() + " region(s)"
                 + (plan.wanLinks().isEmpty() ? "" : ", " + plan.wanLinks().size() + " WAN proxies adding "
                 + plan.wanDelayMs() + " ms one way") + "; logs in " + LocalMesh.home().resolve(".mesh/logs"));
         long startNs = System.nanoTime();
@@ -112,7 +137,8 @@ public final class MeshUpCommand implements Callable<Integer> {
             return 1;
         }
         String token = new Tokens(secret).mintAll("mesh-admin", tokenTtl);
-        readyLines(mesh, token, generated ? secret : null).forEach(System.out::println);
+        readyLines(mesh, token, generated ? secret : null, adminGenerated ? adminToken : null)
+                .forEach(System.out::println);
         System.out.flush();
         mesh.bridges().forEach(bridge -> System.err.println("mesh up: " + bridge.replicaId() + " is "
                 + bridge.readyLine().substring(bridge.readyLine().lastIndexOf(' ') + 1) + ", /health at "
@@ -126,6 +152,9 @@ public final class MeshUpCommand implements Callable<Integer> {
         }
         for (RegionBridgeProcess bridge : mesh.bridges()) {
             exits.add(watch(mesh, bridge.process().onExit(), bridge.replicaId(), bridge.log().toString()));
+        }
+        for (ControlPlaneProcess replica : mesh.controlPlanes()) {
+            exits.add(watch(mesh, replica.process().onExit(), replica.replicaId(), replica.log().toString()));
         }
         CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).join();
         if (mesh.closing()) {

@@ -152,4 +152,22 @@ class MeshPlanTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, plan::build);
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
+
+    @Test
+    void controlPlanesGetTheirOwnPortsAndClusterAfterEveryOtherRange() {
+        MeshPlan plan = MeshPlan.builder().regions(List.of("a", "b")).nodesPerRegion(1).controlPlanes(3)
+                .basePort(8080).build();
+
+        assertEquals(3, plan.controlPlanes().size());
+        MeshPlan.ControlPlaneSpec second = plan.controlPlanes().get(1);
+        assertEquals("cp-2", second.replicaId());
+        assertEquals(10081, second.httpPort());
+        assertEquals(10131, second.hazelcastPort());
+        assertEquals("http://127.0.0.1:10081", second.url());
+        assertEquals(List.of("127.0.0.1:10130", "127.0.0.1:10131", "127.0.0.1:10132"), second.members());
+        assertEquals(plan.ports().size(), plan.ports().stream().distinct().count());
+        assertEquals(List.of(), MeshPlan.create(List.of("a"), 1, 8080).controlPlanes(), "none unless asked for");
+        assertThrows(IllegalArgumentException.class,
+                () -> MeshPlan.builder().regions(List.of("a")).controlPlanes(51).build());
+    }
 }

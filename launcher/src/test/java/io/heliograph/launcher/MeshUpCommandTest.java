@@ -27,6 +27,16 @@ class MeshUpCommandTest {
         assertEquals(3, plan.bridges().size());
         assertEquals(List.of(), plan.wanLinks());
         assertEquals(8080, plan.nodes().getFirst().httpPort());
+        assertEquals(1, plan.controlPlanes().size());
+        assertEquals(10080, plan.controlPlanes().getFirst().httpPort());
+    }
+
+    @Test
+    void controlPlanesAreAskedForByNumber() {
+        MeshUpCommand command = new MeshUpCommand();
+        new CommandLine(command).parseArgs("--control-planes", "3");
+        assertEquals(3, command.plan().controlPlanes().size());
+        assertUsageError("--control-planes: -1 is outside 0..50", "--control-planes", "-1");
     }
 
     @Test

@@ -1,0 +1,106 @@
+package io.heliograph.control.state;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.heliograph.control.config.ControlConfig;
+import io.heliograph.control.probe.BridgeProbe;
+import io.heliograph.control.probe.EdgeProbe;
+import io.heliograph.control.probe.ProbeRound;
+
+/**
+ * Decides each region's observed state from successive probe rounds. A region is {@code down} only when <b>both</b>
+ * hold (invariant 8, docs/control-plane.md "Decisions"): every one of its edges has failed its probes continuously
+ * for {@code failover.down-after-ms}, <b>and</b> at least one other region's bridge that holds its region's lease
+ * reports its link to this region as not connected. Either alone (a lost probe path, one cut link) leaves it
+ * {@code degraded} at worst. One lost probe of an edge that served is forgiven (it still counts as serving for that
+ * round, not for {@code down}'s window), so that a region does not turn {@code degraded}, and its clients are not
+ * routed away, for a single late answer on a busy host. Pure: the time is each round's {@code atMs}; rounds must come
+ * in order.
+ */
+public final class RegionAssessor {
+
+    private final ControlConfig config;
+    private final long downAfterMs;
+    /** Per region, when every edge started failing; absent while one answers. */
+    private final Map<String, Long> allFailingSince = new HashMap<>();
+    /** Per edge, how many rounds in a row it did not serve. */
+    private final Map<String, Integer> missedRounds = new HashMap<>();
+    /** Per edge, whether it served in the last round it was not forgiven. */
+    private final Map<String, Boolean> servedBefore = new HashMap<>();
+
+    public RegionAssessor(ControlConfig config) {
+        this.config = config;
+        this.downAfterMs = config.failover().downAfterMs();
+    }
+
+    /** Every region's health after {@code round}, in configuration order. */
+    public synchronized Map<String, RegionHealth> assess(ProbeRound round) {
+        Map<String, RegionHealth> out = new LinkedHashMap<>();
+        for (ControlConfig.RegionSpec region : config.regions()) {
+            out.put(region.name(), assess(region, round));
+        }
+        return out;
+    }
+
+    private RegionHealth assess(ControlConfig.RegionSpec region, ProbeRound round) {
+        List<String> serving = new ArrayList<>();
+        int failing = 0;
+        for (ControlConfig.EdgeSpec edge : region.edges()) {
+            EdgeProbe probe = round.edge(edge.id());
+            if (probe.serving()) {
+                missedRounds.put(edge.id(), 0);
+                servedBefore.put(edge.id(), true);
+                serving.add(edge.id());
+            } else {
+                int missed = missedRounds.merge(edge.id(), 1, Integer::sum);
+                if (missed == 1 && probe.failing() && servedBefore.getOrDefault(edge.id(), false)) {
+                    serving.add(edge.id());
+                } else {
+                    servedBefore.put(edge.id(), false);
+                }
+            }
+            if (probe.failing()) {
+                failing++;
+            }
+        }
+        boolean allFailing = failing == region.edges().size();
+        long since;
+        if (allFailing) {
+            since = allFailingSince.computeIfAbsent(region.name(), r -> round.atMs());
+        } else {
+            allFailingSince.remove(region.name());
+            since = -1;
+        }
+        List<String> reporting = peersReportingDown(region.name(), round);
+        RegionState observed;
+        if (allFailing && round.atMs() - since >= downAfterMs && !reporting.isEmpty()) {
+            observed = RegionState.DOWN;
+        } else if (serving.size() == region.edges().size()) {
+            observed = RegionState.HEALTHY;
+        } else {
+            observed = RegionState.DEGRADED;
+        }
+        return new RegionHealth(region.name(), observed, serving, since, reporting);
+    }
+
+    /** The bridges of other regions that speak for their region and see their link to {@code region} not connected. */
+    private List<String> peersReportingDown(String region, ProbeRound round) {
+        List<String> reporting = new ArrayList<>();
+        for (ControlConfig.RegionSpec other : config.regions()) {
+            if (other.name().equals(region)) {
+                continue;
+            }
+            for (ControlConfig.BridgeSpec bridge : other.bridges()) {
+                BridgeProbe probe = round.bridge(bridge.id());
+                if (probe.reportsLinkDown(region)) {
+                    reporting.add(bridge.id());
+                }
+            }
+        }
+        return reporting;
+    }
+}

@@ -1,0 +1,121 @@
+package io.heliograph.control.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import io.heliograph.control.config.ControlConfig;
+import io.heliograph.control.testing.Configs;
+import io.heliograph.control.testing.Rounds;
+
+/** Region states from probe rounds with an injected clock (each round's time); down-after-ms 3000. */
+class RegionAssessorTest {
+
+    private static final long DOWN_AFTER_MS = 3000;
+    private final ControlConfig config = Configs.threeRegions(2, DOWN_AFTER_MS, true, false);
+    private final RegionAssessor assessor = new RegionAssessor(config);
+    private final Rounds rounds = new Rounds(config);
+
+    private RegionState stateAt(String region, long atMs) {
+        return assessor.assess(rounds.at(atMs)).get(region).observed();
+    }
+
+    @Test
+    void aRegionWhoseEdgesAllAnswerIsHealthy() {
+        assertEquals(RegionState.HEALTHY, stateAt("us-east", 0));
+    }
+
+    @Test
+    void oneLostProbeOfAServingEdgeIsForgiven() {
+        assertEquals(RegionState.HEALTHY, stateAt("us-east", 0));
+        rounds.killRegion("us-east");
+        RegionHealth once = assessor.assess(rounds.at(1000)).get("us-east");
+        assertEquals(RegionState.HEALTHY, once.observed());
+        assertEquals(1000, once.allFailingSince(), "the down window starts at the first lost probe all the same");
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 2000));
+        rounds.reviveRegion("us-east");
+        assertEquals(RegionState.HEALTHY, stateAt("us-east", 3000));
+    }
+
+    @Test
+    void aRegionWithOneEdgeFailingIsDegradedAndStillServes() {
+        rounds.kill("us-east-1");
+        assessor.assess(rounds.at(0));
+        RegionHealth health = assessor.assess(rounds.at(1000)).get("us-east");
+        assertEquals(RegionState.DEGRADED, health.observed());
+        assertTrue(health.serving());
+        assertEquals(java.util.List.of("us-east-2"), health.servingEdges());
+    }
+
+    @Test
+    void aRegionIsDownOnlyOnceEveryEdgeFailedForDownAfterMsAndAPeerSeesTheLinkDown() {
+        rounds.killRegion("us-east").cut("eu-west", "us-east");
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 1000));
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 2000));
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 3999));
+        assertEquals(RegionState.DOWN, stateAt("us-east", 4000));
+        assertEquals(RegionState.HEALTHY, stateAt("eu-west", 4000));
+    }
+
+    @Test
+    void edgesFailingWhileEveryPeerLinkStaysConnectedIsNeverDown() {
+        rounds.killRegion("us-east");
+        for (long t = 0; t <= 60_000; t += 1000) {
+            assertEquals(RegionState.DEGRADED, stateAt("us-east", t), "at " + t);
+        }
+    }
+
+    @Test
+    void oneCutLinkWhileTheEdgesAnswerIsNotDown() {
+        rounds.cut("eu-west", "us-east").cut("ap-south", "us-east");
+        for (long t = 0; t <= 60_000; t += 1000) {
+            assertEquals(RegionState.HEALTHY, stateAt("us-east", t), "at " + t);
+        }
+    }
+
+    @Test
+    void aStandbyBridgesLinkDoesNotCount() {
+        rounds.killRegion("us-east").standby("eu-west-b1").standby("ap-south-b1");
+        for (long t = 0; t <= 10_000; t += 1000) {
+            assertEquals(RegionState.DEGRADED, stateAt("us-east", t), "at " + t);
+        }
+    }
+
+    @Test
+    void theRegionsOwnBridgeDoesNotCountAsAnotherRegionAgreeing() {
+        rounds.killRegion("us-east").cut("us-east", "eu-west");
+        for (long t = 0; t <= 10_000; t += 1000) {
+            assertEquals(RegionState.DEGRADED, stateAt("us-east", t), "at " + t);
+        }
+    }
+
+    @Test
+    void oneAnsweringProbeStartsTheDownAfterWindowAgain() {
+        rounds.killRegion("us-east").cut("eu-west", "us-east");
+        stateAt("us-east", 0);
+        stateAt("us-east", 2500);
+        rounds.revive("us-east-2");
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 2600));
+        rounds.kill("us-east-2");
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 3100));
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 6000));
+        assertEquals(RegionState.DOWN, stateAt("us-east", 6100));
+    }
+
+    @Test
+    void aDownRegionWhoseEdgesAnswerAgainIsHealthy() {
+        rounds.killRegion("us-east").cut("eu-west", "us-east");
+        stateAt("us-east", 0);
+        assertEquals(RegionState.DOWN, stateAt("us-east", 3000));
+        rounds.reviveRegion("us-east").mend("eu-west", "us-east");
+        assertEquals(RegionState.HEALTHY, stateAt("us-east", 4000));
+    }
+
+    @Test
+    void aDrainingEdgeAnsweredSoItsRegionIsNotDown() {
+        io.heliograph.control.probe.EdgeProbe draining =
+                new io.heliograph.control.probe.EdgeProbe("us-east-1", true, false, true, 0, 0, 0, null);
+        assertTrue(!draining.failing() && !draining.serving());
+    }
+}
