@@ -50,6 +50,7 @@ public final class ControlApi {
     private final AdminAuth auth;
     private final Router router;
     private final Supplier<String> selfUrl;
+    private final StatusPage status = new StatusPage(this);
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1).build();
 
@@ -67,6 +68,8 @@ public final class ControlApi {
                 .get("/v1/regions", this::regions)
                 .get("/v1/route", this::route)
                 .get("/v1/events", this::events)
+                .get("/", status::page)
+                .get("/v1/stream", status::stream)
                 .post("/v1/failover", (req, res) -> change(req, res, body -> controller.failover(
                         text(body, "region", true), text(body, "to", false), "admin")))
                 .post("/v1/restore", (req, res) -> change(req, res, body -> controller.restore(
@@ -86,6 +89,11 @@ public final class ControlApi {
     }
 
     private void regions(ServerRequest req, ServerResponse res) {
+        send(res, 200, regionsJson());
+    }
+
+    /** The body of {@code GET /v1/regions} (also what the status page's stream sends). */
+    ObjectNode regionsJson() {
         MeshController.MeshView view = controller.view();
         Optional<MeshTable> table = controller.table();
         ObjectNode out = JSON.createObjectNode();
@@ -127,7 +135,12 @@ public final class ControlApi {
                 epochs.put(spec.name(), 1);
             }
         }
-        send(res, 200, out);
+        return out;
+    }
+
+    /** Audit events after {@code since}, as JSON. */
+    JsonNode eventsJson(long since) {
+        return JSON.valueToTree(audit.since(since));
     }
 
     private void route(ServerRequest req, ServerResponse res) {

@@ -60,10 +60,16 @@ final class MeshFixture {
      * Prints how long it took to be ready.
      */
     static LocalMesh startMesh(MeshPlan plan, String secret, Path tls, String logName, List<String> edgeFlags) {
+        return startMesh(plan, secret, null, tls, logName, edgeFlags);
+    }
+
+    /** As above, with an admin token for the edge nodes and control-plane replicas (null: none). */
+    static LocalMesh startMesh(MeshPlan plan, String secret, String adminToken, Path tls, String logName,
+                               List<String> edgeFlags) {
         Path root = repositoryRoot();
         List<String> flags = new ArrayList<>(List.of("--warmup-iterations=0"));
         flags.addAll(edgeFlags);
-        LocalMesh mesh = LocalMesh.builder().plan(plan).secret(secret).home(root)
+        LocalMesh mesh = LocalMesh.builder().plan(plan).secret(secret).adminToken(adminToken).home(root)
                 .logDir(root.resolve("edge-node/target/" + logName)).tlsDir(tls)
                 .extraFlags(flags)
                 .jvmOptions(quickStart("-Xmx384m")).bridgeJvmOptions(quickStart("-Xmx256m"))
