@@ -9,9 +9,13 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.heliograph.client.PendingRequest.Kind;
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.HeliographException;
+import io.heliograph.protocol.Json;
+import io.heliograph.protocol.PresenceAction;
 
 /**
  * The client's requests waiting for their answers: it sends each through the current connection's pacer, times the
@@ -41,6 +45,7 @@ final class RequestTable {
     private final AtomicLong publishesResent;
     private final AtomicLong publishesExpired;
     private final Map<String, PendingRequest> pending = new LinkedHashMap<>();
+    private final AtomicLong requestIds = new AtomicLong();
 
     RequestTable(ReentrantLock lock, Link link, Backoff backoff, Duration requestTimeout, AtomicLong publishesResent,
                  AtomicLong publishesExpired) {
@@ -68,6 +73,22 @@ final class RequestTable {
     void addInternal(PendingRequest req) {
         pending.put(req.id, req);
         transmit(req);
+    }
+
+    /** A request frame of {@code type} with the next request id. Thread-safe. */
+    ObjectNode newFrame(String type) {
+        ObjectNode frame = Json.MAPPER.createObjectNode();
+        frame.put("type", type);
+        frame.put("id", Long.toString(requestIds.incrementAndGet(), 36));
+        return frame;
+    }
+
+    /** Registers and sends {@code frame} as a request of the client's own making; see {@link #addInternal}. */
+    PendingRequest sendInternal(Kind kind, String channel, PresenceAction action, ObjectNode frame) {
+        PendingRequest req = new PendingRequest(frame.get("id").asText(), kind, channel, action, Json.write(frame),
+                true);
+        addInternal(req);
+        return req;
     }
 
     /** Puts one of the previous connection's requests on the current one, under its old id. */
