@@ -1,10 +1,8 @@
 package io.heliograph.client;
 
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,13 +22,12 @@ import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.Json;
 import io.heliograph.protocol.PresenceAction;
-import io.heliograph.protocol.WireLimits;
 
 /**
  * Keeps a client connected: carries out each step of its {@link ReconnectionStateMachine} (negotiate a region, open a
- * WebSocket, wait out a backoff), tells the machine what became of it, watches the connection's heartbeat, and hands
- * each connection's frames to the client's parts. It owns the current {@link Connection} and its
- * {@link OutboundPacer}; callbacks from a connection that is no longer current are ignored.
+ * WebSocket, wait out a backoff), tells the machine what became of it, has the connection's heartbeat watched
+ * ({@link HeartbeatMonitor}), and hands each connection's frames to the client's parts. It owns the current
+ * {@link Connection} and its {@link OutboundPacer}; callbacks from a connection that is no longer current are ignored.
  *
  * <p>Guarded by the client's lock, like the parts it serves: methods without a note run with it held.
  */
@@ -77,14 +74,14 @@ final class ConnectionAgent implements RequestTable.Link {
     private Parts parts;
 
     private ConnectionState reportedState = ConnectionState.CLOSED;
-    private boolean closed;
+    /** Written under the lock; volatile for {@link #isClosed()}, read without it. */
+    private volatile boolean closed;
     private boolean everConnected;
     private Connection connection;
     private OutboundPacer pacer;
     private long attemptSeq;
     private ScheduledFuture<?> attemptTimer;
-    private ScheduledFuture<?> heartbeatTimer;
-    private long lastPingNs;
+    private final HeartbeatMonitor heartbeat;
     private HeliographException failure;
     private CompletableFuture<Void> connectFuture;
     private volatile Session session;
@@ -106,6 +103,24 @@ final class ConnectionAgent implements RequestTable.Link {
         this.completions = completions;
         this.edgeRatePerSecond = edgeRatePerSecond;
         this.edgeRateBurst = edgeRateBurst;
+        this.heartbeat = new HeartbeatMonitor(lock, timers, new HeartbeatMonitor.Target() {
+            @Override
+            public boolean isWatched(Connection conn) {
+                return isConnectedOn(conn);
+            }
+
+            @Override
+            public void silent(Connection conn, long idleMs) {
+                counters.heartbeatTimeouts.incrementAndGet();
+                LOG.log(System.Logger.Level.DEBUG, "{0} silent for {1} ms", conn.uri(), String.valueOf(idleMs));
+                apply(machine.connectionLost(), true, null);
+            }
+
+            @Override
+            public void ping() {
+                parts.ping();
+            }
+        });
     }
 
     /** Set once, before the first {@link #connect()}. */
@@ -164,6 +179,7 @@ final class ConnectionAgent implements RequestTable.Link {
         return machine.state();
     }
 
+    /** Lock not needed. */
     boolean isClosed() {
         return closed;
     }
@@ -257,7 +273,8 @@ final class ConnectionAgent implements RequestTable.Link {
                 if (step.leftRegion() != null) {
                     exclusions.exclude(step.leftRegion());
                     LOG.log(System.Logger.Level.INFO, "region {0} is gone for this client; negotiating another,"
-                            + " {0} left out for {1} ms", step.leftRegion(), exclusions.window().toMillis());
+                            + " {0} left out for {1} ms", step.leftRegion(),
+                            String.valueOf(exclusions.window().toMillis()));
                 }
                 long seq = ++attemptSeq;
                 attemptTimer = schedule(() -> startNegotiation(seq), step.delay());
@@ -310,7 +327,7 @@ final class ConnectionAgent implements RequestTable.Link {
         } finally {
             lock.unlock();
         }
-        conn.open(http, withToken(target, token), connectTimeout).whenComplete((ws, error) -> {
+        conn.open(http, token, connectTimeout).whenComplete((ws, error) -> {
             if (error != null) {
                 openFailed(conn, Completions.unwrap(error));
             } else {
@@ -339,6 +356,9 @@ final class ConnectionAgent implements RequestTable.Link {
                 answer = negotiator.negotiate();
             } catch (HeliographException e) {
                 error = e;
+            } catch (RuntimeException e) {
+                // Whatever went wrong, the client must not stay CONNECTING for ever: it is a failed negotiation.
+                error = new HeliographException(ErrorCode.INTERNAL, "negotiation failed: " + e, e);
             }
             lock.lock();
             try {
@@ -365,7 +385,7 @@ final class ConnectionAgent implements RequestTable.Link {
         try {
             if (conn == connection && machine.state() == ConnectionState.CONNECTING) {
                 LOG.log(System.Logger.Level.DEBUG, "{0} sent no connected frame within {1} ms", conn.uri(),
-                        connectTimeout.toMillis());
+                        String.valueOf(connectTimeout.toMillis()));
                 apply(machine.connectionLost(), true, null);
             }
         } finally {
@@ -410,10 +430,7 @@ final class ConnectionAgent implements RequestTable.Link {
 
     /** Forgets the current connection and any scheduled step, cutting the connection unless the caller closes it. */
     private void dropConnection(boolean abort) {
-        if (heartbeatTimer != null) {
-            heartbeatTimer.cancel(false);
-            heartbeatTimer = null;
-        }
+        heartbeat.stop();
         if (attemptTimer != null) {
             attemptTimer.cancel(false);
             attemptTimer = null;
@@ -428,14 +445,6 @@ final class ConnectionAgent implements RequestTable.Link {
         if (abort && old != null) {
             old.abort();
         }
-    }
-
-    private static URI withToken(URI uri, String token) {
-        String param = "access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
-        String text = uri.toString();
-        int hash = text.indexOf('#');
-        String base = hash < 0 ? text : text.substring(0, hash);
-        return URI.create(base + (uri.getRawQuery() == null ? "?" : "&") + param);
     }
 
     // ---------------------------------------------------------------------------------------------- frames
@@ -551,7 +560,7 @@ final class ConnectionAgent implements RequestTable.Link {
             reportState();
             parts.restore(conn);
             if (conn == connection) {
-                startHeartbeat(conn, heartbeatMs);
+                heartbeat.start(conn, heartbeatMs);
             }
             connected = connectFuture;
         } finally {
@@ -613,50 +622,6 @@ final class ConnectionAgent implements RequestTable.Link {
                 if (pacer != null) {
                     pacer.refusedByEdge();
                 }
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------- heartbeat
-
-    private void startHeartbeat(Connection conn, long heartbeatMs) {
-        if (heartbeatTimer != null) {
-            heartbeatTimer.cancel(false);
-            heartbeatTimer = null;
-        }
-        if (heartbeatMs <= 0) {
-            return;
-        }
-        long periodMs = Math.max(10, heartbeatMs / 4);
-        lastPingNs = System.nanoTime();
-        try {
-            heartbeatTimer = timers.scheduleAtFixedRate(() -> checkHeartbeat(conn, heartbeatMs), periodMs, periodMs,
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            heartbeatTimer = null;
-        }
-    }
-
-    private void checkHeartbeat(Connection conn, long heartbeatMs) {
-        lock.lock();
-        try {
-            if (!isConnectedOn(conn)) {
-                return;
-            }
-            long idleMs = conn.idleMs();
-            if (idleMs > WireLimits.HEARTBEAT_TOLERANCE * heartbeatMs) {
-                counters.heartbeatTimeouts.incrementAndGet();
-                LOG.log(System.Logger.Level.DEBUG, "{0} silent for {1} ms", conn.uri(), idleMs);
-                apply(machine.connectionLost(), true, null);
-                return;
-            }
-            long sincePingMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastPingNs);
-            if (idleMs >= heartbeatMs && sincePingMs >= heartbeatMs) {
-                // Silence may just mean nothing to say: a ping makes a live node answer.
-                lastPingNs = System.nanoTime();
-                parts.ping();
             }
         } finally {
             lock.unlock();

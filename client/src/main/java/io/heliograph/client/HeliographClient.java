@@ -31,7 +31,6 @@ import io.heliograph.protocol.Json;
 import io.heliograph.protocol.PresenceAction;
 import io.heliograph.protocol.PresenceMember;
 import io.heliograph.protocol.Serial;
-import io.heliograph.protocol.Utf8;
 
 /**
  * A connection to the Heliograph mesh that survives the loss of any edge node, and of a whole region: given entry
@@ -552,45 +551,13 @@ public final class HeliographClient implements AutoCloseable {
     }
 
     /**
-     * Registers an application request: sent (through the pacer) now when connected, else when the next connection
-     * is established. It fails with {@link ErrorCode#UNAVAILABLE} after {@code limit}, not counting time spent in the
-     * pacer behind other frames; a publish keeps being re-sent until then.
+     * Registers an application request; see {@link RequestTable#submit}. Its future completes with {@code parse} of
+     * the reply, off the client's threads.
      */
     private <T> CompletableFuture<T> request(Kind kind, String channel, PresenceAction action, ObjectNode frame,
                                              Duration limit, Function<JsonNode, T> parse) {
-        String text = Json.write(frame);
-        CompletableFuture<T> result = new CompletableFuture<>();
-        if (Utf8.exceeds(text, maxFrameBytes)) {
-            // The edge would close the connection with 1009 for it, and a resend after the reconnect would do the
-            // same again: refuse it here, as the edge's documented 413.
-            result.completeExceptionally(new HeliographException(ErrorCode.TOO_LARGE, "frame of "
-                    + Utf8.encodedLength(text) + " bytes is over the edge's hard limit of " + maxFrameBytes
-                    + " bytes (limits.max-frame-bytes)"));
-            return result;
-        }
-        PendingRequest req = new PendingRequest(frame.get("id").asText(), kind, channel, action, text, false);
-        lock.lock();
-        try {
-            if (agent.refuseWhenDone(result)) {
-                return result;
-            }
-            requests.addForApplication(req, limit);
-        } finally {
-            lock.unlock();
-        }
-        req.reply.whenComplete((reply, error) -> completions.run(() -> {
-            if (error != null) {
-                result.completeExceptionally(Completions.unwrap(error));
-                return;
-            }
-            try {
-                result.complete(parse.apply(reply));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(new HeliographException(ErrorCode.INTERNAL,
-                        "malformed " + kind.name().toLowerCase() + " reply: " + e.getMessage(), e));
-            }
-        }));
-        return result;
+        return requests.submit(kind, channel, action, frame, limit, parse, maxFrameBytes, agent::refuseWhenDone,
+                completions);
     }
 
     private void resumeReading() {
@@ -611,38 +578,12 @@ public final class HeliographClient implements AutoCloseable {
             List<PendingRequest> old = requests.takeAll();
             channels.resumeAll();
             Set<PendingRequest> reentering = presence.reenterAll(conn, old);
-            for (PendingRequest req : old) {
-                switch (req.kind) {
-                    case ATTACH -> {
-                        // Replaced above; the application's attach futures wait on the channel, not here.
-                    }
-                    case DETACH -> req.completeDiscarded();
-                    case PRESENCE -> {
-                        if (!reentering.contains(req)) {
-                            // The new connection never entered, which is what a leave (or a superseded enter) wants.
-                            req.completeDiscarded();
-                        }
-                    }
-                    case PING -> {
-                        // Heartbeat pings belong to the old connection.
-                        if (!req.internal) {
-                            requests.resend(req);
-                        }
-                    }
-                    default -> requests.resend(req);
-                }
-            }
+            requests.carryOver(old, reentering);
         }
 
         @Override
         public void failEverything(HeliographException reason) {
-            for (PendingRequest req : requests.takeAll()) {
-                req.cancelTimers();
-                // Attach replies would forget their channel; the channels' own waiters are failed below instead.
-                if (req.kind != Kind.ATTACH) {
-                    completions.fail(req.reply, reason);
-                }
-            }
+            requests.failAll(reason, completions);
             channels.failWaiters(reason);
         }
 
@@ -653,26 +594,7 @@ public final class HeliographClient implements AutoCloseable {
 
         @Override
         public void reply(Connection conn, JsonNode frame, boolean isError) {
-            String id = frame.path("id").asText();
-            HeliographException error = isError ? WireErrors.fromFrame(frame) : null;
-            PendingRequest req;
-            lock.lock();
-            try {
-                req = requests.settle(conn, id, error);
-            } finally {
-                lock.unlock();
-            }
-            if (req == null) {
-                return;
-            }
-            if (req.timeout != null) {
-                req.timeout.cancel(false);
-            }
-            if (error != null) {
-                req.reply.completeExceptionally(error);
-            } else {
-                req.reply.complete(frame);
-            }
+            requests.answer(conn, frame, isError);
         }
 
         @Override

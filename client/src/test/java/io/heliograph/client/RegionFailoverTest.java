@@ -161,6 +161,24 @@ class RegionFailoverTest {
     }
 
     @Test
+    void withoutAPreferredRegionTheClientConnectsToTheRegionWithTheShortestRoundTrip() throws Exception {
+        entryA.healthDelay(150);
+        HeliographClient client = HeliographClient.builder()
+                .entries(List.of(entryA.uri(), entryB.uri()))
+                .token("tok-1")
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                .build();
+        clients.add(client);
+        CompletableFuture<Void> connected = client.connect();
+        FakeEdge.Session b = edgeB.nextSession();
+        b.connected("conn-b", 0, "eu-west");
+        connected.get(5, TimeUnit.SECONDS);
+        assertEquals("eu-west", client.preferredRegion());
+        assertEquals(List.of(""), entryB.asked, "asked the nearest entry for its own region");
+        assertEquals(List.of(), entryA.asked);
+    }
+
+    @Test
     void aClientWithEntryAddressesGoesBackToItsOnlyRegionWhenNoOtherIsOnOffer() throws Exception {
         entryB.close();
         HeliographClient client = client();
