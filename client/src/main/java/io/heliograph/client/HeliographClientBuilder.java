@@ -193,6 +193,9 @@ public final class HeliographClientBuilder {
                 throw new IllegalArgumentException("entries: scheme must be http or https, got " + entry);
             }
         }
+        if (preferredRegion != null && entries.isEmpty()) {
+            throw new IllegalArgumentException("preferredRegion: only a client given entries negotiates a region");
+        }
         if (preferredRegion != null && !preferredRegion.matches("[a-z0-9-]{1,64}")) {
             throw new IllegalArgumentException("preferredRegion: '" + preferredRegion + "' is not a region name");
         }

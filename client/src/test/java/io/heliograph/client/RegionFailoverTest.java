@@ -1,6 +1,8 @@
 package io.heliograph.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,6 +160,23 @@ class RegionFailoverTest {
         // A was asked again and answered itself; being just left, it was passed over for B.
         assertEquals(List.of("us-east", "us-east"), entryA.asked.subList(0, 2));
         assertEquals(null, edgeA.pollSession(Duration.ofMillis(200)), "no reconnect to the drained region");
+    }
+
+    @Test
+    void theBuilderNamesTheRegionSettingThatCannotWork() {
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> HeliographClient.builder()
+                .entries(List.of(entryA.uri())).urls(List.of(edgeA.uri())).token("t").build());
+        assertTrue(both.getMessage().startsWith("urls and entries"), both.getMessage());
+        IllegalArgumentException wsEntry = assertThrows(IllegalArgumentException.class, () -> HeliographClient
+                .builder().entries(List.of(edgeA.uri())).token("t").build());
+        assertTrue(wsEntry.getMessage().startsWith("entries"), wsEntry.getMessage());
+        IllegalArgumentException regionWithoutEntries = assertThrows(IllegalArgumentException.class,
+                () -> HeliographClient.builder().urls(List.of(edgeA.uri())).preferredRegion("us-east").token("t")
+                        .build());
+        assertTrue(regionWithoutEntries.getMessage().startsWith("preferredRegion"));
+        IllegalArgumentException badRegion = assertThrows(IllegalArgumentException.class, () -> HeliographClient
+                .builder().entries(List.of(entryA.uri())).preferredRegion("US East").token("t").build());
+        assertTrue(badRegion.getMessage().startsWith("preferredRegion"));
     }
 
     @Test
