@@ -1,9 +1,11 @@
 package io.heliograph.client;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -58,12 +60,21 @@ final class Connection implements WebSocket.Listener {
         return uri;
     }
 
-    CompletableFuture<WebSocket> open(HttpClient http, URI withToken, Duration timeout) {
-        return http.newWebSocketBuilder().connectTimeout(timeout).buildAsync(withToken, this)
+    /** Opens the WebSocket, the token in the {@code access_token} query parameter (docs/protocol.md). */
+    CompletableFuture<WebSocket> open(HttpClient http, String token, Duration timeout) {
+        return http.newWebSocketBuilder().connectTimeout(timeout).buildAsync(withToken(uri, token), this)
                 .thenApply(ws -> {
                     socket = ws;
                     return ws;
                 });
+    }
+
+    private static URI withToken(URI uri, String token) {
+        String param = "access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+        String text = uri.toString();
+        int hash = text.indexOf('#');
+        String base = hash < 0 ? text : text.substring(0, hash);
+        return URI.create(base + (uri.getRawQuery() == null ? "?" : "&") + param);
     }
 
     /** Queues a text frame behind the ones already being sent. A failed send reports the connection as failed. */

@@ -26,7 +26,7 @@ public record OutgoingMessage(String channel, String name, JsonNode data, String
                               Durability durability) {
 
     /** The protocol's bound on a message id. */
-    public static final int MAX_MSG_ID_LENGTH = 64;
+    public static final int MAX_MSG_ID_LENGTH = io.heliograph.protocol.WireLimits.MAX_MSG_ID_CHARS;
 
     /** @throws HeliographException 400 for an invalid channel name or message id */
     public OutgoingMessage {

@@ -65,6 +65,17 @@ final class PendingRequest {
         cancelAttemptTimeout();
     }
 
+    /**
+     * Completes a request the new connection has no use for (a detach of the old one, a presence change a re-enter
+     * made moot) as done: what it asked for holds.
+     */
+    void completeDiscarded() {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        reply.complete(com.fasterxml.jackson.databind.node.NullNode.getInstance());
+    }
+
     void cancelAttemptTimeout() {
         if (attemptTimeout != null) {
             attemptTimeout.cancel(false);

@@ -5,13 +5,23 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.heliograph.client.PendingRequest.Kind;
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.HeliographException;
+import io.heliograph.protocol.Json;
+import io.heliograph.protocol.PresenceAction;
+import io.heliograph.protocol.Utf8;
 
 /**
  * The client's requests waiting for their answers: it sends each through the current connection's pacer, times the
@@ -41,6 +51,7 @@ final class RequestTable {
     private final AtomicLong publishesResent;
     private final AtomicLong publishesExpired;
     private final Map<String, PendingRequest> pending = new LinkedHashMap<>();
+    private final AtomicLong requestIds = new AtomicLong();
 
     RequestTable(ReentrantLock lock, Link link, Backoff backoff, Duration requestTimeout, AtomicLong publishesResent,
                  AtomicLong publishesExpired) {
@@ -68,6 +79,22 @@ final class RequestTable {
     void addInternal(PendingRequest req) {
         pending.put(req.id, req);
         transmit(req);
+    }
+
+    /** A request frame of {@code type} with the next request id. Thread-safe. */
+    ObjectNode newFrame(String type) {
+        ObjectNode frame = Json.MAPPER.createObjectNode();
+        frame.put("type", type);
+        frame.put("id", Long.toString(requestIds.incrementAndGet(), 36));
+        return frame;
+    }
+
+    /** Registers and sends {@code frame} as a request of the client's own making; see {@link #addInternal}. */
+    PendingRequest sendInternal(Kind kind, String channel, PresenceAction action, ObjectNode frame) {
+        PendingRequest req = new PendingRequest(frame.get("id").asText(), kind, channel, action, Json.write(frame),
+                true);
+        addInternal(req);
+        return req;
     }
 
     /** Puts one of the previous connection's requests on the current one, under its old id. */
@@ -111,6 +138,122 @@ final class RequestTable {
         }
         pending.remove(id);
         return req;
+    }
+
+    /**
+     * Lock not held: takes it. Registers an application request: sent (through the pacer) now when connected, else
+     * when the next connection is established. It fails with {@link ErrorCode#UNAVAILABLE} after {@code limit}, not
+     * counting time spent in the pacer behind other frames; a publish keeps being re-sent until then. A frame over
+     * the edge's hard limit fails at once with 413: the edge would close the connection with 1009 for it, and a
+     * re-send after the reconnect would do the same again.
+     *
+     * @param refuseWhenDone fails the future (and says true) when the client no longer serves requests; lock held
+     */
+    <T> CompletableFuture<T> submit(Kind kind, String channel, PresenceAction action, ObjectNode frame, Duration limit,
+                                    Function<JsonNode, T> parse, long maxFrameBytes,
+                                    Predicate<CompletableFuture<?>> refuseWhenDone, Completions completions) {
+        String text = Json.write(frame);
+        CompletableFuture<T> result = new CompletableFuture<>();
+        if (Utf8.exceeds(text, maxFrameBytes)) {
+            result.completeExceptionally(new HeliographException(ErrorCode.TOO_LARGE, "frame of "
+                    + Utf8.encodedLength(text) + " bytes is over the edge's hard limit of " + maxFrameBytes
+                    + " bytes (limits.max-frame-bytes)"));
+            return result;
+        }
+        PendingRequest req = new PendingRequest(frame.get("id").asText(), kind, channel, action, text, false);
+        lock.lock();
+        try {
+            if (refuseWhenDone.test(result)) {
+                return result;
+            }
+            addForApplication(req, limit);
+        } finally {
+            lock.unlock();
+        }
+        req.reply.whenComplete((reply, error) -> completions.run(() -> {
+            if (error != null) {
+                result.completeExceptionally(Completions.unwrap(error));
+                return;
+            }
+            try {
+                result.complete(parse.apply(reply));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(new HeliographException(ErrorCode.INTERNAL,
+                        "malformed " + kind.name().toLowerCase() + " reply: " + e.getMessage(), e));
+            }
+        }));
+        return result;
+    }
+
+    /**
+     * Puts the previous connection's requests (from {@link #takeAll}) on the new one, in the order they were made:
+     * attaches were replaced by the channels' own, detaches and presence changes a re-enter made moot complete as
+     * done, the old connection's heartbeat pings are dropped, the rest (publishes under their msgId) are sent again.
+     *
+     * @param reentering presence requests the presence re-entry took over
+     */
+    void carryOver(List<PendingRequest> previous, Set<PendingRequest> reentering) {
+        for (PendingRequest req : previous) {
+            switch (req.kind) {
+                case ATTACH -> {
+                    // Replaced; the application's attach futures wait on the channel, not here.
+                }
+                case DETACH -> req.completeDiscarded();
+                case PRESENCE -> {
+                    if (!reentering.contains(req)) {
+                        // The new connection never entered, which is what a leave (or a superseded enter) wants.
+                        req.completeDiscarded();
+                    }
+                }
+                case PING -> {
+                    // Heartbeat pings belong to the old connection.
+                    if (!req.internal) {
+                        resend(req);
+                    }
+                }
+                default -> resend(req);
+            }
+        }
+    }
+
+    /**
+     * Lock not held: takes it. Completes the request a reply or an error frame with an id answers; nothing when the
+     * id is unknown (see {@link #settle}).
+     */
+    void answer(Connection conn, JsonNode frame, boolean isError) {
+        String id = frame.path("id").asText();
+        HeliographException error = isError ? WireErrors.fromFrame(frame) : null;
+        PendingRequest req;
+        lock.lock();
+        try {
+            req = settle(conn, id, error);
+        } finally {
+            lock.unlock();
+        }
+        if (req == null) {
+            return;
+        }
+        if (req.timeout != null) {
+            req.timeout.cancel(false);
+        }
+        if (error != null) {
+            req.reply.completeExceptionally(error);
+        } else {
+            req.reply.complete(frame);
+        }
+    }
+
+    /**
+     * The client failed or closed: every request is taken out and fails with {@code reason}, except attaches, whose
+     * replies would forget their channel (the channels' own waiters are failed instead).
+     */
+    void failAll(HeliographException reason, Completions completions) {
+        for (PendingRequest req : takeAll()) {
+            req.cancelTimers();
+            if (req.kind != Kind.ATTACH) {
+                completions.fail(req.reply, reason);
+            }
+        }
     }
 
     /**

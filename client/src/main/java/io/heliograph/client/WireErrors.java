@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.HeliographException;
 
-/** Turns the error frames and close codes of Protocol v1 into {@link HeliographException}s. */
+/**
+ * Turns the error frames of Protocol v1 into {@link HeliographException}s (the close codes are
+ * {@link io.heliograph.protocol.CloseCodes}).
+ */
 final class WireErrors {
-
-    /** Close code the server uses when the token expired during the connection. */
-    static final int CLOSE_TOKEN_EXPIRED = 4001;
-    /** Close code for sustained rate-limit abuse: the server wants this client back, but not at once. */
-    static final int CLOSE_POLICY_VIOLATION = 1008;
 
     private WireErrors() {
     }

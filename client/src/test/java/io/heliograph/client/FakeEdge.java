@@ -288,8 +288,12 @@ final class FakeEdge implements AutoCloseable {
         }
 
         void connected(String connectionId, long heartbeatMs) throws IOException {
+            connected(connectionId, heartbeatMs, "eu");
+        }
+
+        void connected(String connectionId, long heartbeatMs, String region) throws IOException {
             send("{\"type\":\"connected\",\"connectionId\":\"" + connectionId + "\",\"clientId\":\"alice\","
-                    + "\"region\":\"eu\",\"node\":\"edge-1\",\"heartbeatMs\":" + heartbeatMs + "}");
+                    + "\"region\":\"" + region + "\",\"node\":\"edge-1\",\"heartbeatMs\":" + heartbeatMs + "}");
         }
 
         void message(String channel, String serial, String data) throws IOException {

@@ -62,12 +62,12 @@ class RecoveryTest {
         edgeB.close();
     }
 
-    private HeliographClient.Builder builder() {
+    private HeliographClientBuilder builder() {
         return HeliographClient.builder().urls(List.of(edgeA.uri(), edgeB.uri())).token("tok-1")
                 .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).requestTimeout(Duration.ofSeconds(5));
     }
 
-    private HeliographClient client(HeliographClient.Builder builder) {
+    private HeliographClient client(HeliographClientBuilder builder) {
         HeliographClient c = builder.build();
         clients.add(c);
         return c;

@@ -39,7 +39,7 @@ public final class Frames {
     }
 
     public static String connected(String connectionId, String clientId, String region, String node, long heartbeatMs) {
-        return frame("connected", null, g -> {
+        return frame(FrameTypes.CONNECTED, null, g -> {
             g.writeStringField("connectionId", connectionId);
             g.writeStringField("clientId", clientId);
             g.writeStringField("region", region);
@@ -49,7 +49,7 @@ public final class Frames {
     }
 
     public static String message(ChannelMessage m) {
-        return frame("message", null, g -> writeMessageFields(g, m));
+        return frame(FrameTypes.MESSAGE, null, g -> writeMessageFields(g, m));
     }
 
     private static void writeMessageFields(JsonGenerator g, ChannelMessage m) throws IOException {
@@ -65,7 +65,7 @@ public final class Frames {
     }
 
     public static String presence(String channel, PresenceAction action, PresenceMember member) {
-        return frame("presence", null, g -> {
+        return frame(FrameTypes.PRESENCE, null, g -> {
             g.writeStringField("channel", channel);
             g.writeStringField("action", action.wireName());
             g.writeFieldName("member");
@@ -88,21 +88,21 @@ public final class Frames {
     }
 
     public static String error(String id, int code, String message) {
-        return frame("error", id, g -> {
+        return frame(FrameTypes.ERROR, id, g -> {
             g.writeNumberField("code", code);
             g.writeStringField("message", message);
         });
     }
 
     public static String redirect(String reason, String url) {
-        return frame("redirect", null, g -> {
+        return frame(FrameTypes.REDIRECT, null, g -> {
             g.writeStringField("reason", reason);
             g.writeStringField("url", url);
         });
     }
 
     public static String pong(String id) {
-        return frame("pong", id, g -> { });
+        return frame(FrameTypes.PONG, id, g -> { });
     }
 
     /**
@@ -110,7 +110,7 @@ public final class Frames {
      * @param code   410 when continuity was lost, else null (omitted)
      */
     public static String attached(String id, String channel, Serial serial, boolean resumed, Integer code) {
-        return frame("attached", id, g -> {
+        return frame(FrameTypes.ATTACHED, id, g -> {
             g.writeStringField("channel", channel);
             g.writeStringField("serial", serial == null ? null : serial.toString());
             g.writeBooleanField("resumed", resumed);
@@ -121,11 +121,11 @@ public final class Frames {
     }
 
     public static String detached(String id, String channel) {
-        return frame("detached", id, g -> g.writeStringField("channel", channel));
+        return frame(FrameTypes.DETACHED, id, g -> g.writeStringField("channel", channel));
     }
 
     public static String publishAck(String id, Serial serial, String msgId, String durability) {
-        return frame("ack", id, g -> {
+        return frame(FrameTypes.ACK, id, g -> {
             g.writeStringField("serial", serial.toString());
             g.writeStringField("msgId", msgId);
             g.writeStringField("durability", durability);
@@ -133,11 +133,11 @@ public final class Frames {
     }
 
     public static String ack(String id) {
-        return frame("ack", id, g -> { });
+        return frame(FrameTypes.ACK, id, g -> { });
     }
 
     public static String presenceMembers(String id, String channel, List<PresenceMember> members) {
-        return frame("presence.members", id, g -> {
+        return frame(FrameTypes.PRESENCE_MEMBERS, id, g -> {
             g.writeStringField("channel", channel);
             g.writeArrayFieldStart("members");
             for (PresenceMember member : members) {
@@ -148,7 +148,7 @@ public final class Frames {
     }
 
     public static String historyPage(String id, String channel, List<ChannelMessage> messages, boolean more) {
-        return frame("history.page", id, g -> {
+        return frame(FrameTypes.HISTORY_PAGE, id, g -> {
             g.writeStringField("channel", channel);
             writeMessages(g, messages);
             g.writeBooleanField("more", more);

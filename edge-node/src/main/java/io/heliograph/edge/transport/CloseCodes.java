@@ -1,26 +1,18 @@
 package io.heliograph.edge.transport;
 
 /**
- * WebSocket close codes Heliograph sends, and what clients do on each (docs/protocol.md): reconnect on 1001, 1011 and
- * 1013; do not reconnect with the same token on 4001; do not reconnect at once on 1008 and 1009.
+ * WebSocket close codes Heliograph sends; the values are Protocol v1's, defined once in
+ * {@link io.heliograph.protocol.CloseCodes} (with what clients do on each) and shared with the SDK.
  */
 public final class CloseCodes {
-    /** Node shutting down: reconnect (after the redirect frame) elsewhere. */
-    public static final int GOING_AWAY = 1001;
-    /** Sustained abuse (rate limit): do not reconnect at once. */
-    public static final int POLICY_VIOLATION = 1008;
-    /** The client broke the WebSocket framing rules (RFC 6455), e.g. an unmasked frame. */
-    public static final int PROTOCOL_ERROR = 1002;
-    /** A message that is not valid UTF-8 (RFC 6455: invalid frame payload data): fix the client; do not resend it. */
-    public static final int INVALID_PAYLOAD = 1007;
-    /** Frame over the hard limit. */
-    public static final int TOO_BIG = 1009;
-    /** Heartbeat not answered, or internal failure: reconnect and resume. */
-    public static final int INTERNAL_ERROR = 1011;
-    /** The client could not keep up with its messages: reconnect and resume from the last serial. */
-    public static final int TRY_AGAIN_LATER = 1013;
-    /** Token expired: reconnect only with a new token. */
-    public static final int TOKEN_EXPIRED = 4001;
+    public static final int GOING_AWAY = io.heliograph.protocol.CloseCodes.GOING_AWAY;
+    public static final int POLICY_VIOLATION = io.heliograph.protocol.CloseCodes.POLICY_VIOLATION;
+    public static final int PROTOCOL_ERROR = io.heliograph.protocol.CloseCodes.PROTOCOL_ERROR;
+    public static final int INVALID_PAYLOAD = io.heliograph.protocol.CloseCodes.INVALID_PAYLOAD;
+    public static final int TOO_BIG = io.heliograph.protocol.CloseCodes.TOO_BIG;
+    public static final int INTERNAL_ERROR = io.heliograph.protocol.CloseCodes.INTERNAL_ERROR;
+    public static final int TRY_AGAIN_LATER = io.heliograph.protocol.CloseCodes.TRY_AGAIN_LATER;
+    public static final int TOKEN_EXPIRED = io.heliograph.protocol.CloseCodes.TOKEN_EXPIRED;
 
     private CloseCodes() {
     }
