@@ -218,6 +218,8 @@ public final class LinkSender implements AutoCloseable {
             SenderSession ended = session;
             session = null;
             if (ended != null) {
+                // What the peer acknowledged on this stream and is not committed yet (best effort, as any commit).
+                ended.commitDue(nowMs(), true);
                 ended.cancel("link to " + peerRegion() + " " + (wanted ? "reconnecting" : "closed"));
             }
         }

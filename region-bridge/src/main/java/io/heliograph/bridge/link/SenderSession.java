@@ -59,6 +59,12 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
     private record ChannelSerial(String channel, Serial serial) {
     }
 
+    /** Acknowledged commits are made at most this often (see {@link #commitDue}). */
+    static final long COMMIT_EVERY_MS = 100;
+    /** The newest acknowledged serial per channel, not committed yet. */
+    private final Map<String, Serial> commitsDue = new java.util.LinkedHashMap<>();
+    private long lastCommitMs;
+
     SenderSession(LinkSender sender) {
         this.sender = sender;
         this.lastReceivedMs = sender.nowMs();
@@ -165,6 +171,7 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
             if (ack > acknowledged) {
                 acknowledge(ack);
             }
+            commitDue(now, false);
             if (now - lastTrimMs >= timing.heartbeatMs()) {
                 sender.checkOverflow(sender.log().trimExpired());
                 lastTrimMs = now;
@@ -221,6 +228,9 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
                     waitMs = Math.min(timing.idlePollMs() - (now - lastLookMs),
                             timing.heartbeatMs() - (now - lastSentMs));
                 }
+                if (!commitsDue.isEmpty()) {
+                    waitMs = Math.min(waitMs, COMMIT_EVERY_MS - (now - lastCommitMs));
+                }
                 wakeups.tryAcquire(Math.max(1, waitMs), TimeUnit.MILLISECONDS);
             }
         }
@@ -240,11 +250,10 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
             throw new LinkException(sender.peerRegion() + " acknowledged " + linkSeq + ", beyond this region's "
                     + "outbound log (" + e.getMessage() + ")", e);
         }
-        try {
-            sender.committer().commit(covered);
-        } catch (RuntimeException e) {
-            // A commit that failed now is made by the next acknowledgement of the channel, or by a retry.
-            sender.counters().failedCommits.incrementAndGet();
+        covered.forEach((channel, serial) -> commitsDue.merge(channel, serial, (a, b) -> a.compareTo(b) >= 0 ? a : b));
+        if (!positionKnown) {
+            // The Hello's: what earlier streams sent, committed at once.
+            commitDue(sender.nowMs(), true);
         }
         positionKnown = true;
         acknowledged = Math.max(acknowledged, status.acknowledged());
@@ -274,6 +283,28 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
                     .forEach((channel, serial) -> newest.merge(channel, serial, (a, b) -> a.compareTo(b) >= 0 ? a : b));
         }
         return newest;
+    }
+
+    /**
+     * Commits what the peer acknowledged, at most every {@link #COMMIT_EVERY_MS} (or now, {@code force}). A
+     * {@code global} publish whose publisher waits is committed by its own edge node as soon as the acknowledgement is
+     * in the log; these commits are for the ones nobody waits for any more (the node died, or the publisher gave
+     * up), so a moment's delay costs nothing, and a commit per acknowledgement (a call to the channel's partition
+     * for every channel acknowledged) would cost a call per message at modest rates.
+     */
+    void commitDue(long nowMs, boolean force) {
+        if (commitsDue.isEmpty() || !force && nowMs - lastCommitMs < COMMIT_EVERY_MS) {
+            return;
+        }
+        lastCommitMs = nowMs;
+        Map<String, Serial> due = new java.util.LinkedHashMap<>(commitsDue);
+        commitsDue.clear();
+        try {
+            sender.committer().commit(due);
+        } catch (RuntimeException e) {
+            // A commit that failed now is made by the next acknowledgement of the channel, or by a retry.
+            sender.counters().failedCommits.incrementAndGet();
+        }
     }
 
     /** Entries sent on this stream and not yet acknowledged. */

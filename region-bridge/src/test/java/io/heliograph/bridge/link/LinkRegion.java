@@ -44,6 +44,8 @@ final class LinkRegion implements AutoCloseable {
     final BridgeTls tls;
     final ChannelLog log = new InMemoryChannelLog(HISTORY, System::currentTimeMillis);
     final AtomicLong leaseEpoch = new AtomicLong(1);
+    /** Commits the senders made for what their peers acknowledged (one per channel committed). */
+    final AtomicLong commits = new AtomicLong();
     final LinkTiming timing;
     final RegionBridgeService service;
     final Map<String, InMemoryOutboundLog> outbound = new ConcurrentHashMap<>();
@@ -146,8 +148,10 @@ final class LinkRegion implements AutoCloseable {
     private LinkSender linkTo(LinkRegion peer, PeerChannel channel, UnaryOperator<OutboundLog> readThrough) {
         OutboundLog toPeer = readThrough.apply(outboundTo(peer.region, OutboundLimits.DEFAULTS));
         LinkSender sender = new LinkSender(region, region + "-bridge-1", leaseEpoch::get, PeerReplicas.of(channel),
-                toPeer, () -> service.heldThrough(peer.region), timing, System::currentTimeMillis, log::commit,
-                (c, end) -> log.fence(c, end.epoch() + 1, end));
+                toPeer, () -> service.heldThrough(peer.region), timing, System::currentTimeMillis, (ch, serial) -> {
+                    commits.incrementAndGet();
+                    log.commit(ch, serial);
+                }, (c, end) -> log.fence(c, end.epoch() + 1, end));
         senders.put(peer.region, sender);
         return sender.start();
     }

@@ -14,10 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A sender reads its outbound log only with a reason: an append was signalled, the last page left more, or the idle
- * poll (the fallback for a lost signal) found something new in the log's status. On the Hazelcast log a read is a
+ * A sender calls on its region only with a reason. It reads its outbound log only when an append was signalled, the
+ * last page left more, or the idle poll (the fallback for a lost signal) found something new in the log's status. On the Hazelcast log a read is a
  * call to the edge node that owns it, with a backup; an idle link used to make fifty a second per peer (its 20 ms
- * poll), plus one per ack and heartbeat that woke it.
+ * poll), plus one per ack and heartbeat that woke it. And what the peer acknowledges is committed in batches, not
+ * with a call per acknowledgement.
  */
 class SenderIdleTest extends LinkPairTest {
 
@@ -43,6 +44,26 @@ class SenderIdleTest extends LinkPairTest {
         assertTrue(log.get().statuses.get() - statusesBefore <= 4,
                 (log.get().statuses.get() - statusesBefore) + " status polls in about two idle seconds (1 s idle poll)");
         assertEquals(LinkState.STREAMING, sender.state());
+    }
+
+    @Test
+    void acknowledgedMessagesAreCommittedInBatchesNotOneCallPerAcknowledgement() {
+        LinkRegion[] r = regions(LinkTiming.defaults().withBackoff(50, 500, 500));
+        LinkRegion usEast = r[0];
+        LinkRegion euWest = r[1];
+        usEast.linkTo(euWest);
+        long started = System.nanoTime();
+        for (int i = 1; i <= 40; i++) {
+            // Global publishes, acknowledged one by one: unseen in us-east until committed.
+            usEast.publish("room:1", 1, true);
+            long linkSeq = i;
+            await("acknowledged " + i, WAIT, () -> usEast.outbound.get("eu-west").status().acknowledged() == linkSeq);
+        }
+        await("all committed", WAIT, () -> usEast.history("room:1").size() == 40);
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        // At most one commit per 100 ms (and one at the Hello), not one per acknowledgement (40).
+        assertTrue(usEast.commits.get() <= tookMs / SenderSession.COMMIT_EVERY_MS + 3,
+                usEast.commits.get() + " commits for 40 acknowledgements in " + tookMs + " ms");
     }
 
     @Test
