@@ -58,7 +58,13 @@ class WireContractRoundTripTest {
     private static final PublishResult FAILED = PublishResult.newBuilder().setRequestId(78).setError(ERROR)
             .setDuplicate(true).build();
     private static final Interest INTEREST = Interest.newBuilder().setChannel("room:1").setInterested(true).build();
-    private static final Ack ACK = Ack.newBuilder().setLinkSeq(1_001).build();
+    private static final io.heliograph.bridge.v1.FencedChannel FENCED = io.heliograph.bridge.v1.FencedChannel
+            .newBuilder().setChannel("orders").setEpochEnd(SERIAL).build();
+    private static final Ack ACK = Ack.newBuilder().setLinkSeq(1_001).addFenced(FENCED).build();
+    private static final io.heliograph.bridge.v1.YieldRequest YIELD = io.heliograph.bridge.v1.YieldRequest.newBuilder()
+            .setChannel("orders").setNewEpoch(4).setNewHome("eu-west").build();
+    private static final io.heliograph.bridge.v1.YieldAnswer YIELDED = io.heliograph.bridge.v1.YieldAnswer.newBuilder()
+            .setAccepted(true).setLatest(SERIAL).setKnownEpoch(4).build();
     private static final BackfillRequest BACKFILL_REQUEST = BackfillRequest.newBuilder().setChannel("room:1")
             .setFromSerial(SERIAL).setLimit(100).setLeaseEpoch(9).build();
     private static final BackfillPage BACKFILL_PAGE = BackfillPage.newBuilder().addMessages(ENVELOPE)
@@ -76,7 +82,7 @@ class WireContractRoundTripTest {
             LinkFrame.newBuilder().setLinkSeq(5).setAck(ACK).build());
 
     private static final List<Message> SAMPLES = List.of(SERIAL, HELLO, ENVELOPE, PRESENCE, FORWARDED, ERROR,
-            COMMITTED, FAILED, INTEREST, ACK, BACKFILL_REQUEST, BACKFILL_PAGE, FRAMES.get(0), FRAMES.get(1),
+            COMMITTED, FAILED, INTEREST, ACK, FENCED, YIELD, YIELDED, BACKFILL_REQUEST, BACKFILL_PAGE, FRAMES.get(0), FRAMES.get(1),
             FRAMES.get(2), FRAMES.get(3), FRAMES.get(4), FRAMES.get(5), FRAMES.get(6), FRAMES.get(7));
 
     @Test
