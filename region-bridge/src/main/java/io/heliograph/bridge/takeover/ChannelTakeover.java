@@ -1,6 +1,7 @@
 package io.heliograph.bridge.takeover;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -20,6 +21,7 @@ import io.heliograph.region.channel.ChannelLog;
 import io.heliograph.region.channel.ReplicateResult;
 import io.heliograph.region.forwarding.TakeoverAnswer;
 import io.heliograph.region.forwarding.TakeoverLink;
+import io.heliograph.region.mesh.MeshTable;
 import io.heliograph.region.mesh.MeshTableStore;
 import io.heliograph.region.sequencing.Home;
 import io.heliograph.region.sequencing.Replication;
@@ -66,8 +68,11 @@ public final class ChannelTakeover implements TakeoverLink {
         }
         Serial best = null;
         String bestPeer = null;
+        // Read through to the region's copy: the table that marked a peer down may have been pushed to an edge node
+        // a moment ago, and this process's cache follows by events (a takeover is rare, one read is cheap).
+        Optional<MeshTable> table = tables.fresh();
         for (String peer : peers.keySet()) {
-            if (tables.current().map(t -> t.isDown(peer)).orElse(false)) {
+            if (table.map(t -> t.isDown(peer)).orElse(false)) {
                 // Failed over: what only it held was never committed (shared/MULTI-REGION.md, invariant 3).
                 continue;
             }

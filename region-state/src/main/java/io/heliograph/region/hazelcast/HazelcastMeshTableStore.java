@@ -58,6 +58,15 @@ public final class HazelcastMeshTableStore implements MeshTableStore {
     }
 
     @Override
+    public Optional<MeshTable> fresh() {
+        byte[] now = calls.call(() -> map.get(KEY));
+        if (now != null) {
+            take(MeshTable.fromBytes(now));
+        }
+        return current();
+    }
+
+    @Override
     public Offered offer(MeshTable table) {
         long[] answer = calls.onKey(map, KEY, new Offer(table.toBytes()));
         boolean applied = answer[0] == 1;

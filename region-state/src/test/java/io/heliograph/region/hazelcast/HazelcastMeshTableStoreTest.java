@@ -72,4 +72,17 @@ class HazelcastMeshTableStoreTest {
         RegionTesting.await("the listener told", Duration.ofSeconds(10), () -> seenBySecond.contains(5L));
         assertEquals(List.of(5L), seenBySecond);
     }
+
+    /** The cache lags an offer made on another member by an event; a fresh read does not (HomeMovesTest failed on it). */
+    @Test
+    void aFreshReadSeesAnOfferFromAnotherMemberAtOnce() {
+        HazelcastMeshTableStore onFirst = new HazelcastMeshTableStore(first);
+        HazelcastMeshTableStore onSecond = new HazelcastMeshTableStore(second);
+        long next = onSecond.current().map(MeshTable::version).orElse(0L) + 1;
+        for (long version = next; version < next + 20; version++) {
+            assertTrue(onFirst.offer(table(version, new Home("eu-west", 2))).applied());
+            assertEquals(version, onSecond.fresh().orElseThrow().version(), "read right after the offer returned");
+            assertEquals(version, onSecond.current().orElseThrow().version(), "and the cache took it");
+        }
+    }
 }
