@@ -40,6 +40,7 @@ import io.heliograph.region.mesh.MeshTable;
 import io.heliograph.region.mesh.MeshTableStore;
 import io.heliograph.region.hazelcast.HazelcastMeshTableStore;
 import io.heliograph.edge.mesh.MeshAdminApi;
+import io.heliograph.edge.mesh.PauseFence;
 import io.heliograph.edge.observe.EdgeHealth;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.edge.transport.ConnectionRegistry;
@@ -92,6 +93,7 @@ public final class EdgeNode implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final Commitment commitment;
     private final MeshTableStore meshTables;
+    private final PauseFence pauseFence;
 
     private EdgeNode(EdgeConfig config, HazelcastInstance hazelcast, ChannelLog log, PresenceRegistry presence,
                      RegionFabric fabric, Commitment commitment, EdgeMetrics metrics, LongSupplier nowMs) {
@@ -115,11 +117,15 @@ public final class EdgeNode implements AutoCloseable {
         this.meshTables = hazelcast != null ? new HazelcastMeshTableStore(hazelcast) : new InMemoryMeshTableStore();
         boolean mesh = !replication.peers().isEmpty() && hazelcast != null;
         long bridgeTimeoutMs = replication.globalTimeoutMs() + FORWARD_MARGIN_MS;
+        // A node paused longer than a failover takes may hold a table its region's homes have left: it sequences
+        // nothing until the control plane confirms the table (shared/MULTI-REGION.md, invariant 2).
+        this.pauseFence = new PauseFence(config.pauseFenceMs(), System::nanoTime,
+                () -> meshTables.current().isPresent(), metrics::pauseFence, metrics::pausedAppend);
         Sequencer sequencer = new Sequencer(config.region(), new MeshHomes(
                 new RendezvousHomes(replication.regions(config.region()), replication.homes()), meshTables), log,
                 mesh ? HazelcastForwarding.viaBridge(hazelcast, bridgeTimeoutMs) : Forwarder.NONE,
                 mesh ? HazelcastForwarding.takeoverViaBridge(hazelcast, bridgeTimeoutMs) : Takeover.NONE,
-                metrics::epochFenced);
+                metrics::epochFenced, pauseFence);
         this.commitment = commitment;
         if (commitment instanceof ReplicatingCommitment replicating) {
             metrics.globalDurability(replicating::globalTimeouts, replicating::lateCommitsWaiting,
@@ -139,11 +145,12 @@ public final class EdgeNode implements AutoCloseable {
         FrameHandler frames = new FrameHandler(operations, hub, metrics, config.limits());
         HttpApi http = new HttpApi(operations, tokens, metrics, config.limits().maxMessageBytes());
         MeshAdminApi admin = new MeshAdminApi(config.region(), config.adminToken(), meshTables,
-                () -> new MeshTable.EdgeAddress(config.nodeId(), wsUrl(), httpUrl()), this::drain, metrics::error);
+                () -> new MeshTable.EdgeAddress(config.nodeId(), wsUrl(), httpUrl()), this::drain, metrics::error,
+                pauseFence::confirm);
         metrics.gauges(hub::channelCount, () -> fabric.liveNodes().size());
         EdgeHealth health = new EdgeHealth(config.region(), config.nodeId(), fabric::describe, draining::get,
                 connections::size, hub::channelCount,
-                () -> meshTables.current().map(MeshTable::version).orElse(0L));
+                () -> meshTables.current().map(MeshTable::version).orElse(0L), pauseFence::pendingConfirmation);
 
         DepartedNodeAgent departed = new DepartedNodeAgent(operations::forgetNode, operations::forgetDepartedNodes,
                 nodeId -> fabric.liveNodes().contains(nodeId), fabric::isCoordinator, metrics::departedNodeCleanup,
@@ -161,6 +168,7 @@ public final class EdgeNode implements AutoCloseable {
         });
         connections.start();
         departed.start();
+        pauseFence.start();
         // Quiet channels would otherwise keep aged history until their next publish or attach.
         timer.scheduleAtFixedRate(() -> {
             if (fabric.isCoordinator()) {
@@ -358,6 +366,7 @@ public final class EdgeNode implements AutoCloseable {
             hazelcast.shutdown();
         }
         timer.shutdownNow();
+        pauseFence.close();
         if (commitment instanceof AutoCloseable closeable) {
             try {
                 closeable.close();

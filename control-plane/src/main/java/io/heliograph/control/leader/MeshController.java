@@ -2,6 +2,7 @@ package io.heliograph.control.leader;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -334,27 +335,37 @@ public final class MeshController implements AutoCloseable {
             return;
         }
         List<String> behind = new ArrayList<>();
+        Map<String, String> confirms = new HashMap<>();
         for (ControlConfig.RegionSpec region : config.regions()) {
             for (ControlConfig.EdgeSpec edge : region.edges()) {
                 EdgeProbe probe = round.edge(edge.id());
                 long held = Math.max(probe.meshTableVersion(), pushedVersions.getOrDefault(edge.id(), -1L));
-                if (probe.reachable() && held < table.version()) {
+                if (probe.reachable() && probe.meshTableConfirm() != null) {
+                    // Paused long enough to have missed a move: it sequences nothing until this table confirms.
+                    confirms.put(edge.id(), probe.meshTableConfirm());
+                    behind.add(edge.id());
+                } else if (probe.reachable() && held < table.version()) {
                     behind.add(edge.id());
                 }
             }
         }
         if (!behind.isEmpty()) {
-            push(table, behind);
+            push(table, behind, confirms);
         }
     }
 
     private void push(MeshTable table, List<String> edgeIds) {
+        push(table, edgeIds, Map.of());
+    }
+
+    private void push(MeshTable table, List<String> edgeIds, Map<String, String> confirms) {
         String json = MeshTableJson.write(table);
         List<Future<?>> pending = new ArrayList<>();
         for (ControlConfig.RegionSpec region : config.regions()) {
             for (ControlConfig.EdgeSpec edge : region.edges()) {
                 if (edgeIds.contains(edge.id())) {
-                    pending.add(calls.submit(() -> admin.push(edge.http(), json).ifPresent(answer -> {
+                    String confirm = confirms.get(edge.id());
+                    pending.add(calls.submit(() -> admin.push(edge.http(), json, confirm).ifPresent(answer -> {
                         pushedVersions.merge(edge.id(), answer.version(), Math::max);
                         highestAnswered.accumulateAndGet(answer.version(), Math::max);
                         if (!answer.applied() && answer.version() == table.version()) {

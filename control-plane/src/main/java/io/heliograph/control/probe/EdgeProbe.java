@@ -7,9 +7,16 @@ package io.heliograph.control.probe;
  * @param ready            its readiness check is UP
  * @param meshTableVersion the mesh table version it holds; -1 when it does not say
  * @param error            why it did not answer; null when it did
+ * @param meshTableConfirm the nonce the edge asks the leader to confirm its table with (it was paused and sequences
+ *                         nothing until then); null when it asks for nothing
  */
 public record EdgeProbe(String edgeId, boolean reachable, boolean ready, boolean draining, long connections,
-                        long channels, long meshTableVersion, String error) {
+                        long channels, long meshTableVersion, String error, String meshTableConfirm) {
+
+    public EdgeProbe(String edgeId, boolean reachable, boolean ready, boolean draining, long connections,
+                     long channels, long meshTableVersion, String error) {
+        this(edgeId, reachable, ready, draining, connections, channels, meshTableVersion, error, null);
+    }
 
     public static EdgeProbe failed(String edgeId, String error) {
         return new EdgeProbe(edgeId, false, false, false, 0, 0, -1, error);

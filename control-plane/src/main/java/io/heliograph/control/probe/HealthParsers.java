@@ -41,7 +41,8 @@ public final class HealthParsers {
                 JsonNode data = check.path("data");
                 return new EdgeProbe(edgeId, true, "UP".equals(check.path("status").asText()),
                         data.path("draining").asBoolean(false), data.path("connections").asLong(0),
-                        data.path("channels").asLong(0), data.path("meshTableVersion").asLong(-1), null);
+                        data.path("channels").asLong(0), data.path("meshTableVersion").asLong(-1), null,
+                        data.path("meshTableConfirm").isTextual() ? data.path("meshTableConfirm").asText() : null);
             }
         }
         // Answered, but without the readiness check: reachable, not ready.

@@ -28,6 +28,9 @@ public final class EdgeAdminClient implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient http;
 
+    /** The header a push confirms an edge's table with after its pause (docs/control-plane.md). */
+    public static final String CONFIRM_HEADER = "X-Heliograph-Confirm";
+
     public EdgeAdminClient(String adminToken, Duration timeout) {
         this.adminToken = adminToken == null ? "" : adminToken;
         this.timeout = timeout;
@@ -41,7 +44,19 @@ public final class EdgeAdminClient implements AutoCloseable {
 
     /** {@code PUT /v1/admin/mesh-table}: the edge's answer, empty when it failed. */
     public Optional<PushAnswer> push(String edgeHttp, String tableJson) {
-        return call(request(edgeHttp + "/v1/admin/mesh-table")
+        return push(edgeHttp, tableJson, null);
+    }
+
+    /**
+     * As {@link #push(String, String)}, confirming the table to an edge that asked for it after a pause with
+     * {@code confirm} (its {@code meshTableConfirm}; null: none).
+     */
+    public Optional<PushAnswer> push(String edgeHttp, String tableJson, String confirm) {
+        HttpRequest.Builder request = request(edgeHttp + "/v1/admin/mesh-table");
+        if (confirm != null) {
+            request.header(CONFIRM_HEADER, confirm);
+        }
+        return call(request
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(tableJson)).build())
                 .filter(a -> a.path("version").canConvertToLong())

@@ -136,6 +136,22 @@ class FailoverTest {
         assertTrue(table().version() > before, "the degraded state was published");
     }
 
+    /** An edge woken from a pause asks for its table to be confirmed; the leader pushes it with that nonce. */
+    @Test
+    void anEdgeThatAsksForItsTableToBeConfirmedIsPushedTheTableWithItsNonce() {
+        FakeEdge woken = mesh.edges("us-east").get(0);
+        FakeEdge other = mesh.edges("eu-west").get(0);
+        int pushesBefore = other.pushes().size();
+        woken.askConfirmation("nonce-after-a-pause");
+        Await.await("the table confirmed to the woken edge", Duration.ofSeconds(10),
+                () -> !woken.awaitingConfirmation());
+        assertEquals(List.of("nonce-after-a-pause"), woken.confirmsReceived());
+        assertEquals(table().version(), woken.pushes().get(woken.pushes().size() - 1).path("version").asLong(),
+                "with the leader's current table, which the edge already held");
+        assertEquals(pushesBefore, other.pushes().size(), "an edge that asked for nothing is not pushed to again");
+        assertTrue(other.confirmsReceived().isEmpty());
+    }
+
     @Test
     void oneCutLinkAloneIsNotAFailover() {
         mesh.bridge("eu-west").link("us-east", "BACKING_OFF");

@@ -34,6 +34,8 @@ public final class FakeEdge implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger drains = new AtomicInteger();
     private volatile JsonNode held;
+    private volatile String confirmNonce;
+    private final List<String> confirmsReceived = new CopyOnWriteArrayList<>();
     private volatile boolean dead;
 
     public FakeEdge(String region, String id, String adminToken) {
@@ -88,6 +90,21 @@ public final class FakeEdge implements AutoCloseable {
         held = table;
     }
 
+    /** Asks, through {@code /health}, for the table to be confirmed with {@code nonce}, as an edge woken from a pause. */
+    public void askConfirmation(String nonce) {
+        confirmNonce = nonce;
+    }
+
+    /** Whether the edge still waits for its confirmation. */
+    public boolean awaitingConfirmation() {
+        return confirmNonce != null;
+    }
+
+    /** Every confirm header a push carried, in order. */
+    public List<String> confirmsReceived() {
+        return List.copyOf(confirmsReceived);
+    }
+
     public int drains() {
         return drains.get();
     }
@@ -116,7 +133,8 @@ public final class FakeEdge implements AutoCloseable {
                 + "{\"name\":\"region\",\"status\":\"UP\",\"data\":{\"engine\":\"hazelcast\"}},"
                 + "{\"name\":\"edge\",\"status\":\"" + (isDraining ? "DOWN" : "UP") + "\",\"data\":{\"region\":\""
                 + region + "\",\"node\":\"" + id + "\",\"draining\":" + isDraining + ",\"connections\":3,"
-                + "\"channels\":2,\"meshTableVersion\":" + heldVersion() + "}}]}";
+                + "\"channels\":2,\"meshTableVersion\":" + heldVersion()
+                + (confirmNonce == null ? "" : ",\"meshTableConfirm\":\"" + confirmNonce + "\"") + "}}]}";
         send(exchange, isDraining ? 503 : 200, body);
     }
 
@@ -149,6 +167,13 @@ public final class FakeEdge implements AutoCloseable {
         }
         JsonNode table = JSON.readTree(exchange.getRequestBody().readAllBytes());
         pushes.add(table);
+        String confirm = exchange.getRequestHeaders().getFirst("X-Heliograph-Confirm");
+        if (confirm != null) {
+            confirmsReceived.add(confirm);
+            if (confirm.equals(confirmNonce)) {
+                confirmNonce = null;
+            }
+        }
         boolean applied;
         synchronized (this) {
             applied = table.path("version").asLong() > heldVersion();

@@ -27,7 +27,8 @@ public record EdgeConfig(
         long heartbeatMs,
         long shutdownGraceMs,
         int warmupIterations,
-        Replication replication) {
+        Replication replication,
+        long pauseFenceMs) {
 
     public EdgeConfig {
         Objects.requireNonNull(region, "region");

@@ -134,7 +134,8 @@ public final class EdgeConfigLoader {
                 longIn(c, "heartbeat-ms", 100, 3_600_000),
                 longIn(c, "shutdown-grace-ms", 0, 600_000),
                 intIn(c, "warmup-iterations", 0, 10_000_000),
-                replication(c, region));
+                replication(c, region),
+                longIn(c, "pause-fence-ms", 0, 3_600_000));
     }
 
     private static EdgeConfig.Replication replication(Config c, String region) {

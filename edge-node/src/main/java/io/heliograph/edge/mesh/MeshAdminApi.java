@@ -30,6 +30,8 @@ public final class MeshAdminApi {
     private static final System.Logger LOG = System.getLogger(MeshAdminApi.class.getName());
     /** The header a CDN or load balancer sets with the client's region, used when {@code near} is not given. */
     public static final String CLIENT_REGION_HEADER = "X-Client-Region";
+    /** On a mesh-table push: the nonce the node's {@code /health} published after a pause ({@link PauseFence}). */
+    public static final String CONFIRM_HEADER = "X-Heliograph-Confirm";
 
     private final String region;
     private final byte[] adminToken;
@@ -37,15 +39,20 @@ public final class MeshAdminApi {
     private final Supplier<MeshTable.EdgeAddress> self;
     private final Runnable drain;
     private final java.util.function.IntConsumer countError;
+    private final java.util.function.Predicate<String> confirm;
 
     /**
      * @param adminToken empty: admin calls are refused
      * @param self       this node's addresses (what negotiate answers before any table)
      * @param drain      redirects this node's clients and stops taking new ones
      * @param countError told the status of every refused call
+     * @param confirm    given the nonce a push carries ({@value #CONFIRM_HEADER}), after the table was offered;
+     *                   answers whether it confirmed this node's mesh table (see {@link PauseFence})
      */
     public MeshAdminApi(String region, String adminToken, MeshTableStore tables, Supplier<MeshTable.EdgeAddress> self,
-                        Runnable drain, java.util.function.IntConsumer countError) {
+                        Runnable drain, java.util.function.IntConsumer countError,
+                        java.util.function.Predicate<String> confirm) {
+        this.confirm = confirm;
         this.region = region;
         this.adminToken = adminToken == null ? new byte[0] : adminToken.getBytes(StandardCharsets.UTF_8);
         this.tables = tables;
@@ -69,7 +76,12 @@ public final class MeshAdminApi {
             LOG.log(System.Logger.Level.INFO, "mesh table " + table.version() + " from " + table.leaderId()
                     + " (leader epoch " + table.leaderEpoch() + "): homes " + table.homes());
         }
-        send(res, Status.OK_200, Map.of("applied", offered.applied(), "version", offered.heldVersion()));
+        // The leader pushes its current table with the nonce this node published after a pause: the region now holds
+        // that table or a newer one, so the node may sequence on it again.
+        String nonce = req.headers().first(HeaderNames.create(CONFIRM_HEADER)).orElse(null);
+        boolean confirmed = nonce != null && confirm.test(nonce);
+        send(res, Status.OK_200, Map.of("applied", offered.applied(), "version", offered.heldVersion(),
+                "confirmed", confirmed));
     }
 
     private void getTable(ServerRequest req, ServerResponse res) {

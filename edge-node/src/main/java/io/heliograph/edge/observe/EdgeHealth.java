@@ -38,6 +38,7 @@ public final class EdgeHealth {
     private final LongSupplier connections;
     private final LongSupplier channels;
     private final LongSupplier meshTableVersion;
+    private final Supplier<String> meshTableConfirm;
 
     /**
      * @param cluster     the region fabric's description; its {@code running} entry says whether the member runs
@@ -47,13 +48,19 @@ public final class EdgeHealth {
      */
     public EdgeHealth(String region, String nodeId, Supplier<Map<String, Object>> cluster, BooleanSupplier draining,
                       LongSupplier connections, LongSupplier channels) {
-        this(region, nodeId, cluster, draining, connections, channels, () -> 0);
+        this(region, nodeId, cluster, draining, connections, channels, () -> 0, () -> null);
     }
 
-    /** @param meshTableVersion the version of the mesh table the region holds (0: none yet) */
+    /**
+     * @param meshTableVersion the version of the mesh table the region holds (0: none yet)
+     * @param meshTableConfirm the nonce this node waits for the control plane to confirm its table with, after a
+     *                         pause; null when it waits for none
+     */
     public EdgeHealth(String region, String nodeId, Supplier<Map<String, Object>> cluster, BooleanSupplier draining,
-                      LongSupplier connections, LongSupplier channels, LongSupplier meshTableVersion) {
+                      LongSupplier connections, LongSupplier channels, LongSupplier meshTableVersion,
+                      Supplier<String> meshTableConfirm) {
         this.meshTableVersion = meshTableVersion;
+        this.meshTableConfirm = meshTableConfirm;
         this.region = region;
         this.nodeId = nodeId;
         this.cluster = cluster;
@@ -84,7 +91,12 @@ public final class EdgeHealth {
     HealthCheckResponse readiness() {
         Map<String, Object> description = cluster.get();
         boolean isDraining = draining.getAsBoolean();
-        return HealthCheckResponse.builder()
+        HealthCheckResponse.Builder builder = HealthCheckResponse.builder();
+        String confirm = meshTableConfirm.get();
+        if (confirm != null) {
+            builder.detail("meshTableConfirm", confirm);
+        }
+        return builder
                 .status(running(description) && !isDraining)
                 .detail("region", region)
                 .detail("node", nodeId)

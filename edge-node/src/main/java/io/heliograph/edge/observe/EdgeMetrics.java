@@ -76,6 +76,8 @@ public final class EdgeMetrics implements DeliveryMetrics {
     private final Counter messagesIn;
     private final Counter messagesOut;
     private final Counter fencedAppends;
+    private final Counter pausedAppends;
+    private final Counter pauseFences;
     private final Counter duplicatePublishes;
     private final Counter gapsFilled;
     private final Counter repairRetries;
@@ -125,6 +127,12 @@ public final class EdgeMetrics implements DeliveryMetrics {
         fencedAppends = counter("heliograph_epoch_fenced_total",
                 "Appends refused because the channel's home had moved to a higher epoch (answered 503).",
                 Tag.create("operation", "append"));
+        pausedAppends = counter("heliograph_epoch_fenced_total",
+                "Appends refused because this node was paused and the control plane has not yet confirmed its mesh "
+                        + "table (answered 503).", Tag.create("operation", "paused"));
+        pauseFences = counter("heliograph_pause_fences_total",
+                "Pauses of this node long enough to close its sequencing gate until the control plane confirms its "
+                        + "mesh table.");
         repairRetries = counter("heliograph_stream_repair_retries_total",
                 "History reads of a stream repair (catch-up, gap, lost fan-out) that failed and were retried.");
         repairFailures = counter("heliograph_stream_repair_failures_total",
@@ -248,6 +256,20 @@ public final class EdgeMetrics implements DeliveryMetrics {
 
     public long epochFencedCount() {
         return fencedAppends.count();
+    }
+
+    /** A publish refused because this node was paused and its mesh table is not confirmed yet. */
+    public void pausedAppend() {
+        pausedAppends.increment();
+    }
+
+    /** This node noticed it had been paused and closed its sequencing gate. */
+    public void pauseFence() {
+        pauseFences.increment();
+    }
+
+    public long pauseFenceCount() {
+        return pauseFences.count();
     }
 
     /**

@@ -20,6 +20,7 @@ public final class Sequencer {
     private final Forwarder forwarder;
     private final Takeover takeover;
     private final Runnable onFenced;
+    private final SequencingGate gate;
 
     /** A region on its own (or in tests): nothing to take over before sequencing. */
     public Sequencer(String localRegion, HomeTable homes, ChannelLog log, Forwarder forwarder, Runnable onFenced) {
@@ -32,6 +33,13 @@ public final class Sequencer {
      */
     public Sequencer(String localRegion, HomeTable homes, ChannelLog log, Forwarder forwarder, Takeover takeover,
                      Runnable onFenced) {
+        this(localRegion, homes, log, forwarder, takeover, onFenced, SequencingGate.OPEN);
+    }
+
+    /** @param gate refuses local sequencing while this process cannot trust its mesh table (after a pause) */
+    public Sequencer(String localRegion, HomeTable homes, ChannelLog log, Forwarder forwarder, Takeover takeover,
+                     Runnable onFenced, SequencingGate gate) {
+        this.gate = gate;
         this.localRegion = localRegion;
         this.homes = homes;
         this.log = log;
@@ -71,6 +79,10 @@ public final class Sequencer {
             return forwarder.forward(home, channel, request,
                     heldUntilCommitted ? io.heliograph.protocol.Durability.GLOBAL
                             : io.heliograph.protocol.Durability.REGION);
+        }
+        String refusal = gate.refusal();
+        if (refusal != null) {
+            throw new HeliographException(ErrorCode.UNAVAILABLE, refusal + "; retry");
         }
         boolean mesh = takeover.required();
         AppendResult result = log.append(channel, home.epoch(), request, heldUntilCommitted, mesh);

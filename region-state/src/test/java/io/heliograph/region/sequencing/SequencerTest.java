@@ -75,6 +75,26 @@ class SequencerTest {
         assertTrue(e.getMessage().contains("eu-west"), e.getMessage());
     }
 
+    /** A closed gate (a process woken from a pause) sequences nothing here, but still forwards to another home. */
+    @Test
+    void aClosedGateRefusesLocalSequencingButNotForwarding() {
+        java.util.concurrent.atomic.AtomicReference<String> refusal = new java.util.concurrent.atomic.AtomicReference<>(
+                "node paused for 5000 ms");
+        AppendResult answer = AppendResult.sequenced(new ChannelMessage("d", Serial.of(2, 1), "b", null, "1",
+                "alice", "us-east", 1), null, Set.of(), 2);
+        Sequencer sequencer = new Sequencer("us-east", homes, log, (home, channel, request, durability) -> answer,
+                Takeover.NONE, fenced::incrementAndGet, refusal::get);
+        HeliographException e = assertThrows(HeliographException.class, () -> sequencer.sequence("c", request("a")));
+        assertEquals(ErrorCode.UNAVAILABLE, e.code());
+        assertTrue(e.getMessage().contains("paused"), e.getMessage());
+        assertEquals(Map.of(), log.latest(List.of("c")), "nothing sequenced while the gate is closed");
+        table.put("d", new Home("eu-west", 2));
+        assertSame(answer, sequencer.sequence("d", request("b")), "forwarding is not the gate's business");
+
+        refusal.set(null);
+        assertEquals(Serial.of(1, 1), sequencer.sequence("c", request("a")).message().serial());
+    }
+
     /** A region whose table is stale (the home moved on) cannot sequence: 503, and the client retries. */
     @Test
     void aStaleTableIsRefusedNotSequenced() {
