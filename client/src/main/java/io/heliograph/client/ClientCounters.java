@@ -11,6 +11,8 @@ final class ClientCounters {
     final AtomicLong connectionAttempts = new AtomicLong();
     final AtomicLong negotiations = new AtomicLong();
     final AtomicLong regionChanges = new AtomicLong();
+    /** Moves back to the preferred region once it served again ({@link PreferredRegionReturn}). */
+    final AtomicLong regionReturns = new AtomicLong();
     final AtomicLong duplicatesDropped = new AtomicLong();
     final AtomicLong messagesDelivered = new AtomicLong();
     final AtomicLong gapsDetected = new AtomicLong();

@@ -217,6 +217,48 @@ final class ConnectionAgent implements RequestTable.Link {
         return session;
     }
 
+    /**
+     * Takes the lock. Moves a client connected away from its preferred region back to it, when {@code answer} (a
+     * negotiation for the preferred region) names it and the client is still on {@code away}; the old connection is
+     * closed politely, as after a redirect. Answers whether it moved.
+     */
+    boolean returnTo(Connection away, RegionNegotiator.Answer answer) {
+        Connection old;
+        lock.lock();
+        try {
+            if (closed || away == null || away != connection) {
+                return false;
+            }
+            Step step = machine.returnTo(answer.region(), answer.edges());
+            if (step.action() != ReconnectionStateMachine.Action.CONNECT) {
+                return false;
+            }
+            LOG.log(System.Logger.Level.INFO, "region {0} serves again; returning to it from {1}", answer.region(),
+                    session == null ? null : session.region());
+            old = connection;
+            apply(step, false, null);
+        } finally {
+            lock.unlock();
+        }
+        old.close(CloseCodes.NORMAL, "returning to the preferred region");
+        return true;
+    }
+
+    /** Takes the lock. The current connection when connected in a region other than {@code preferred}; else null. */
+    Connection awayFrom(String preferred) {
+        lock.lock();
+        try {
+            Session now = session;
+            if (closed || preferred == null || machine.state() != ConnectionState.CONNECTED || now == null
+                    || now.region() == null || preferred.equals(now.region())) {
+                return null;
+            }
+            return connection;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The region asked for by name in negotiation (the application's, or chosen by round trip); lock not needed. */
     String preferredRegion() {
         return negotiator == null ? null : negotiator.preferredRegion();

@@ -64,6 +64,7 @@ public final class HeliographClient implements AutoCloseable {
     private final RequestTable requests;
     private final ChannelResume channels;
     private final PresenceReentry presence;
+    private final PreferredRegionReturn preferredRegionReturn;
 
     HeliographClient(HeliographClientBuilder b) {
         boolean renewableToken = b.tokenSupplier != null;
@@ -106,6 +107,8 @@ public final class HeliographClient implements AutoCloseable {
                 completions);
         this.presence = new PresenceReentry(lock, agent, requests, backoff, listeners, counters);
         agent.bind(new Parts());
+        this.preferredRegionReturn = new PreferredRegionReturn(agent, negotiator, timers, b.preferredRegionCheck,
+                counters.regionReturns);
     }
 
     /** Configures a client: entry addresses (or fixed WebSocket URLs) and a token are required. */
@@ -138,6 +141,7 @@ public final class HeliographClient implements AutoCloseable {
         if (old != null) {
             old.close(io.heliograph.protocol.CloseCodes.NORMAL, "client closed");
         }
+        preferredRegionReturn.close();
         timers.shutdownNow();
         listeners.shutdown();
         completions.shutdown();
@@ -458,6 +462,11 @@ public final class HeliographClient implements AutoCloseable {
     /** Connections whose region differed from the previous connection's: failovers to another region. */
     public long regionChanges() {
         return counters.regionChanges.get();
+    }
+
+    /** Moves back to the preferred region once it served again (see the builder's {@code preferredRegionCheck}). */
+    public long regionReturns() {
+        return counters.regionReturns.get();
     }
 
     /** Connections established after the first one. */

@@ -35,6 +35,7 @@ public final class HeliographClientBuilder {
     String preferredRegion;
     Duration negotiateTimeout = Duration.ofSeconds(2);
     Duration regionExclusion = Duration.ofSeconds(30);
+    Duration preferredRegionCheck = Duration.ofSeconds(30);
     int roundTripProbes = 3;
     LongSupplier nowMs = () -> System.nanoTime() / 1_000_000;
 
@@ -84,6 +85,20 @@ public final class HeliographClientBuilder {
     }
 
     /** How long a region the client just lost is left out of negotiation; 30 s by default. */
+    /**
+     * How often a client connected away from its preferred region (after a failover or a drain) asks whether that
+     * region serves again, and moves back when it does, resuming every channel; 30 s by default, so the clients of a
+     * restored region come back spread over that time. Zero: never by itself. A region that failed the client is not
+     * asked about until its {@link #regionExclusion} ends.
+     */
+    public HeliographClientBuilder preferredRegionCheck(Duration interval) {
+        this.preferredRegionCheck = Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException("preferredRegionCheck must not be negative, got " + interval);
+        }
+        return this;
+    }
+
     public HeliographClientBuilder regionExclusion(Duration regionExclusion) {
         this.regionExclusion = Objects.requireNonNull(regionExclusion, "regionExclusion");
         return this;

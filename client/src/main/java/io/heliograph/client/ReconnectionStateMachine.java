@@ -21,6 +21,7 @@ import java.util.Objects;
  *                                            negotiated region failed in a row, negotiate again without it
  *   CONNECTED --redirected(url)--> DISCONNECTED: url at once (first backoff window); without url, the next edge,
  *                                                or (entry addresses) negotiate again without this region
+ *   CONNECTED --returnTo(region)--> DISCONNECTED: the preferred region serves again: its first edge at once
  *   CONNECTED --policyClosed (1008)--> DISCONNECTED: the next edge after half to all of the longest backoff
  *   any --tokenRefused--> the same edge at once with a renewed token (once), else FAILED
  *   any --closed--> CLOSED
@@ -189,6 +190,21 @@ final class ReconnectionStateMachine {
             return regionGone(delay);
         }
         return Step.connect(edges.advance(), delay);
+    }
+
+    /**
+     * Connected in another region than the preferred one, which negotiation says serves again: move there at once
+     * (the channels resume from their last serials). Only from CONNECTED: a client on its way somewhere goes on.
+     */
+    Step returnTo(String preferred, List<URI> regionEdges) {
+        if (state != ConnectionState.CONNECTED || !negotiates || preferred.equals(region) || regionEdges.isEmpty()) {
+            return Step.NOTHING;
+        }
+        state = ConnectionState.DISCONNECTED;
+        region = preferred;
+        edges = new EndpointRing(regionEdges);
+        regionFailures = 0;
+        return Step.connect(edges.current(), Duration.ZERO);
     }
 
     /** The edge closed with 1008 (sustained rate-limit abuse): "not at once", so after a long, spread pause. */

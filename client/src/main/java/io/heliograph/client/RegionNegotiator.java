@@ -85,6 +85,30 @@ final class RegionNegotiator {
     }
 
     /**
+     * Whether the preferred region serves again, for a client connected elsewhere: the first entry that answers
+     * {@code negotiate?near=<preferred>} decides (every edge answers from the same mesh table). Its answer when it names
+     * the preferred region and that region is not excluded (it failed this client lately); else null. Never throws.
+     */
+    Answer preferredServing() {
+        String near = preferredRegion;
+        if (near == null || exclusions.excludes(near)) {
+            return null;
+        }
+        for (URI entry : order) {
+            try {
+                Answer answer = ask(entry, near);
+                return near.equals(answer.region()) && !answer.edges().isEmpty() ? answer : null;
+            } catch (HeliographException e) {
+                LOG.log(System.Logger.Level.DEBUG, "{0} did not answer whether {1} serves: {2}", entry, near,
+                        e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "{0}: {1}", entry, e.toString());
+            }
+        }
+        return null;
+    }
+
+    /**
      * Asks the entries in turn for a region and its edges.
      *
      * @throws HeliographException {@link ErrorCode#UNAVAILABLE} when no entry answered with a usable region

@@ -190,4 +190,26 @@ class ReconnectionStateMachineTest {
         // Still counting: the connection has not come yet.
         assertStep(Action.NEGOTIATE, null, 400, m.connectionLost());
     }
+
+    @Test
+    void aClientConnectedAwayReturnsToItsPreferredRegionOnlyFromConnected() {
+        ReconnectionStateMachine m = negotiating();
+        m.start();
+        m.negotiated("eu-west", List.of(B1));
+        assertEquals(Action.NOTHING, m.returnTo("us-east", List.of(A1, A2)).action(), "not while connecting");
+        m.connected();
+        assertEquals(Action.NOTHING, m.returnTo("eu-west", List.of(B1)).action(), "already there");
+        assertStep(Action.CONNECT, A1, 0, m.returnTo("us-east", List.of(A1, A2)));
+        assertEquals("us-east", m.region());
+        assertEquals(ConnectionState.DISCONNECTED, m.state());
+        assertEquals(Action.NOTHING, m.returnTo("us-east", List.of(A1)).action(), "on its way already");
+        m.connected();
+        assertStep(Action.CONNECT, A2, 100, m.connectionLost());
+
+        ReconnectionStateMachine fixed = ReconnectionStateMachine.withUrls(List.of(A1), false,
+                backoff);
+        fixed.start();
+        fixed.connected();
+        assertEquals(Action.NOTHING, fixed.returnTo("us-east", List.of(A2)).action(), "fixed URLs never move");
+    }
 }

@@ -162,6 +162,55 @@ class RegionFailoverTest {
         assertEquals(null, edgeA.pollSession(Duration.ofMillis(200)), "no reconnect to the drained region");
     }
 
+    /**
+     * Drained away, then restored: while A drains both entries send us-east's clients to eu-west; once A serves again
+     * the client, connected in B, notices on its own check and moves back, resuming from its last serial.
+     */
+    @Test
+    void aClientMovedAwayReturnsToItsPreferredRegionOnceItServesAgain() throws Exception {
+        HeliographClient client = HeliographClient.builder()
+                .entries(List.of(entryA.uri(), entryB.uri()))
+                .preferredRegion("us-east")
+                .token("tok-1")
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                .negotiateTimeout(Duration.ofSeconds(1))
+                .requestTimeout(Duration.ofSeconds(5))
+                .regionExclusion(Duration.ofMillis(300))
+                .preferredRegionCheck(Duration.ofMillis(100))
+                .build();
+        clients.add(client);
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        FakeEdge.Session a = connectInA(client, delivered);
+
+        java.util.concurrent.atomic.AtomicBoolean aServes = new java.util.concurrent.atomic.AtomicBoolean(false);
+        java.util.function.Function<String, StubEntry.Reply> table = near -> aServes.get() && "us-east".equals(near)
+                ? StubEntry.answer("us-east", "near", List.of(edgeA.uri()))
+                : StubEntry.answer("eu-west", "preference", List.of(edgeB.uri()));
+        entryA.onNegotiate(table);
+        entryB.onNegotiate(table);
+        a.send("{\"type\":\"redirect\",\"reason\":\"draining\",\"url\":null}");
+        FakeEdge.Session b = edgeB.nextSession(FAILOVER_WAIT);
+        resumeInB(b);
+        await(() -> delivered.size() == 6, "1:4 to 1:6 in region B");
+        Thread.sleep(600); // checks run while A still drains: the client must stay in B (no condition to await)
+        assertEquals(null, edgeA.pollSession(Duration.ofMillis(50)), "no return while A does not serve");
+        assertEquals(0, client.regionReturns());
+
+        aServes.set(true);
+        FakeEdge.Session back = edgeA.nextSession(FAILOVER_WAIT);
+        back.connected("conn-a2", HEARTBEAT_MS, "us-east");
+        JsonNode attach = back.next("attach");
+        assertEquals("1:6", attach.get("fromSerial").asText(), "resumed from the last serial delivered in B");
+        back.attached(attach, "1:7", true);
+        back.message("chat", "1:7", "{\"n\":7}");
+        await(() -> delivered.size() == 7, "1:7 back in region A");
+        assertEquals(List.of("1:1", "1:2", "1:3", "1:4", "1:5", "1:6", "1:7"), delivered);
+        assertEquals("us-east", client.region());
+        assertEquals(1, client.regionReturns());
+        assertEquals(0, client.continuityLosses());
+        await(() -> b.closeCodeFromClient == 1000, "the connection in B closed politely");
+    }
+
     @Test
     void theBuilderNamesTheRegionSettingThatCannotWork() {
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> HeliographClient.builder()
