@@ -145,8 +145,8 @@ public final class EdgeNode implements AutoCloseable {
         FrameHandler frames = new FrameHandler(operations, hub, metrics, config.limits());
         HttpApi http = new HttpApi(operations, tokens, metrics, config.limits().maxMessageBytes());
         MeshAdminApi admin = new MeshAdminApi(config.region(), config.adminToken(), meshTables,
-                () -> new MeshTable.EdgeAddress(config.nodeId(), wsUrl(), httpUrl()), this::drain, metrics::error,
-                pauseFence::confirm);
+                () -> new MeshTable.EdgeAddress(config.nodeId(), wsUrl(), httpUrl()), this::drain, this::undrain,
+                metrics::error, pauseFence::confirm);
         metrics.gauges(hub::channelCount, () -> fabric.liveNodes().size());
         EdgeHealth health = new EdgeHealth(config.region(), config.nodeId(), fabric::describe, draining::get,
                 connections::size, hub::channelCount,
@@ -336,6 +336,20 @@ public final class EdgeNode implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "draining: redirecting " + connections.size() + " clients to "
                 + (elsewhere == null ? "their entry point" : elsewhere));
         connections.redirectAll(elsewhere, "node draining");
+    }
+
+    /**
+     * Asked by the control plane when it restores this node's region: take new clients again. A node shutting down
+     * stays drained. Answers whether the node takes clients now.
+     */
+    public boolean undrain() {
+        if (stopped.get()) {
+            return false;
+        }
+        if (draining.compareAndSet(true, false)) {
+            LOG.log(System.Logger.Level.INFO, "drain ended: taking new clients again");
+        }
+        return true;
     }
 
     /** The region's mesh table store (the newest table the control plane gave the region). */

@@ -67,6 +67,8 @@ public final class MeshController implements AutoCloseable {
     private final Object changeLock = new Object();
     /** Per edge, the version its region answered to our last push. */
     private final Map<String, Long> pushedVersions = new ConcurrentHashMap<>();
+    /** Edges of a restored region still to be told to take clients again (retried each cycle while draining). */
+    private final java.util.Set<String> undrainPending = ConcurrentHashMap.newKeySet();
     /** The highest version any edge answered a push with; above the leader's own, the leader reconciles. */
     private final java.util.concurrent.atomic.AtomicLong highestAnswered = new java.util.concurrent.atomic.AtomicLong();
     /** A version an edge refused because it holds that number already (0: none); its content is compared. */
@@ -137,6 +139,7 @@ public final class MeshController implements AutoCloseable {
             }
         }
         pushBehind(round);
+        undrainRestored(round);
     }
 
     /**
@@ -257,8 +260,41 @@ public final class MeshController implements AutoCloseable {
             if (!change.changed()) {
                 throw new MeshChanges.Refused(409, "nothing_to_restore", region + " is at home and not draining");
             }
-            return commit(change).getFirst();
+            AuditEvent event = commit(change).getFirst();
+            // Its edges were drained by the failover: they take clients again (the drained ones come back to them).
+            config.region(region).ifPresent(r -> r.edges().forEach(edge -> undrainPending.add(edge.id())));
+            undrainRestored(null);
+            return event;
         }
+    }
+
+    /**
+     * Tells each edge of a restored region to take clients again: at once after the restore, then on each cycle to
+     * those that did not answer and still report draining ({@code round} null: every pending edge).
+     */
+    private void undrainRestored(ProbeRound round) {
+        if (undrainPending.isEmpty() || ownTable() == null) {
+            return;
+        }
+        List<Future<?>> pending = new ArrayList<>();
+        for (ControlConfig.RegionSpec region : config.regions()) {
+            for (ControlConfig.EdgeSpec edge : region.edges()) {
+                if (!undrainPending.contains(edge.id())) {
+                    continue;
+                }
+                EdgeProbe probe = round == null ? null : round.edge(edge.id());
+                if (probe != null && probe.reachable() && !probe.draining()) {
+                    undrainPending.remove(edge.id());
+                } else if (probe == null || probe.reachable()) {
+                    pending.add(calls.submit(() -> {
+                        if (admin.undrain(edge.http())) {
+                            undrainPending.remove(edge.id());
+                        }
+                    }));
+                }
+            }
+        }
+        await(pending);
     }
 
     /** Drains one edge node; the table does not change. */
@@ -385,6 +421,7 @@ public final class MeshController implements AutoCloseable {
         if (table == null || table.state(region) != RegionState.DRAINING) {
             return;
         }
+        config.region(region).ifPresent(r -> r.edges().forEach(edge -> undrainPending.remove(edge.id())));
         List<Future<?>> pending = new ArrayList<>();
         config.region(region).ifPresent(r -> r.edges().forEach(edge ->
                 pending.add(calls.submit(() -> admin.drain(edge.http())))));

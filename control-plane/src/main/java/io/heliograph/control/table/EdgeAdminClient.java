@@ -85,6 +85,12 @@ public final class EdgeAdminClient implements AutoCloseable {
                 .isPresent();
     }
 
+    /** {@code POST /v1/admin/undrain}: true when the edge takes clients again. */
+    public boolean undrain(String edgeHttp) {
+        return call(request(edgeHttp + "/v1/admin/undrain").POST(HttpRequest.BodyPublishers.noBody()).build())
+                .isPresent();
+    }
+
     private HttpRequest.Builder request(String url) {
         return HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                 .header("Authorization", "Bearer " + adminToken);

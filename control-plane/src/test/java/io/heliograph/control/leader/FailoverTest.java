@@ -205,6 +205,15 @@ class FailoverTest {
         long seq = drainNode.body().at("/event/seq").asLong();
         FakeMesh.Answer later = FakeMesh.get(plane.url() + "/v1/events?since=" + seq);
         assertEquals(0, later.body().path("events").size());
+
+        // Restored: the homes return under epoch 3 and the drained edges take clients again.
+        FakeMesh.Answer restored = FakeMesh.post(plane.url() + "/v1/restore", body, Configs.TOKEN);
+        assertEquals(200, restored.status(), restored.body().toString());
+        assertEquals(new MeshTable.Home("eu-west", 3), table().home("eu-west"));
+        mesh.edges("eu-west").forEach(e -> assertTrue(!e.draining() && e.undrains() == 1, e.id() + " undrained"));
+        assertEquals(0, mesh.edges("ap-south").get(1).undrains(), "a node drained alone stays drained");
+        Await.await("eu-west routed to again", Duration.ofSeconds(10), () -> "eu-west".equals(
+                FakeMesh.get(plane.url() + "/v1/route?near=eu-west").body().path("region").asText()));
     }
 
     @Test

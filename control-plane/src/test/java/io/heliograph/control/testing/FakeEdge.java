@@ -33,6 +33,7 @@ public final class FakeEdge implements AutoCloseable {
     private final List<JsonNode> pushes = new CopyOnWriteArrayList<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger drains = new AtomicInteger();
+    private final AtomicInteger undrains = new AtomicInteger();
     private volatile JsonNode held;
     private volatile String confirmNonce;
     private final List<String> confirmsReceived = new CopyOnWriteArrayList<>();
@@ -51,6 +52,7 @@ public final class FakeEdge implements AutoCloseable {
         server.createContext("/health", this::health);
         server.createContext("/v1/admin/mesh-table", this::table);
         server.createContext("/v1/admin/drain", this::drain);
+        server.createContext("/v1/admin/undrain", this::undrain);
         server.start();
     }
 
@@ -195,6 +197,27 @@ public final class FakeEdge implements AutoCloseable {
         draining.set(true);
         drains.incrementAndGet();
         send(exchange, 200, "{\"draining\":true}");
+    }
+
+    private void undrain(HttpExchange exchange) throws IOException {
+        if (dead) {
+            exchange.close();
+            return;
+        }
+        if (!authorized(exchange)) {
+            return;
+        }
+        draining.set(false);
+        undrains.incrementAndGet();
+        send(exchange, 200, "{\"draining\":false}");
+    }
+
+    public int undrains() {
+        return undrains.get();
+    }
+
+    public boolean draining() {
+        return draining.get();
     }
 
     private static void send(HttpExchange exchange, int status, String body) throws IOException {

@@ -38,6 +38,7 @@ public final class MeshAdminApi {
     private final MeshTableStore tables;
     private final Supplier<MeshTable.EdgeAddress> self;
     private final Runnable drain;
+    private final java.util.function.BooleanSupplier undrain;
     private final java.util.function.IntConsumer countError;
     private final java.util.function.Predicate<String> confirm;
 
@@ -45,12 +46,14 @@ public final class MeshAdminApi {
      * @param adminToken empty: admin calls are refused
      * @param self       this node's addresses (what negotiate answers before any table)
      * @param drain      redirects this node's clients and stops taking new ones
+     * @param undrain    takes new clients again (false: the node is shutting down)
      * @param countError told the status of every refused call
      * @param confirm    given the nonce a push carries ({@value #CONFIRM_HEADER}), after the table was offered;
      *                   answers whether it confirmed this node's mesh table (see {@link PauseFence})
      */
     public MeshAdminApi(String region, String adminToken, MeshTableStore tables, Supplier<MeshTable.EdgeAddress> self,
-                        Runnable drain, java.util.function.IntConsumer countError,
+                        Runnable drain, java.util.function.BooleanSupplier undrain,
+                        java.util.function.IntConsumer countError,
                         java.util.function.Predicate<String> confirm) {
         this.confirm = confirm;
         this.region = region;
@@ -58,6 +61,7 @@ public final class MeshAdminApi {
         this.tables = tables;
         this.self = self;
         this.drain = drain;
+        this.undrain = undrain;
         this.countError = countError;
     }
 
@@ -65,6 +69,7 @@ public final class MeshAdminApi {
         routing.put("/v1/admin/mesh-table", admin(this::putTable))
                 .get("/v1/admin/mesh-table", admin(this::getTable))
                 .post("/v1/admin/drain", admin(this::drain))
+                .post("/v1/admin/undrain", admin(this::undrain))
                 .get("/v1/negotiate", handled(this::negotiate));
     }
 
@@ -95,6 +100,13 @@ public final class MeshAdminApi {
     private void drain(ServerRequest req, ServerResponse res) {
         drain.run();
         send(res, Status.OK_200, Map.of("draining", true));
+    }
+
+    private void undrain(ServerRequest req, ServerResponse res) {
+        if (!undrain.getAsBoolean()) {
+            throw new HeliographException(ErrorCode.UNAVAILABLE, "this node is shutting down; it stays drained");
+        }
+        send(res, Status.OK_200, Map.of("draining", false));
     }
 
     /** {@code near}, else the client-region header, else this node's own region (docs/control-plane.md). */

@@ -190,6 +190,25 @@ class HomeMovesTest {
 
         String health = get(regions.b, "/health").body();
         assertTrue(health.contains("\"meshTableVersion\":2"), health);
+
+        // Drain and undrain: admin calls too; a drained node answers its health 503 (draining) until undrained.
+        assertEquals(401, post(regions.b, "/v1/admin/undrain", null).statusCode());
+        assertEquals(200, post(regions.b, "/v1/admin/drain", TwoRegions.ADMIN_TOKEN).statusCode());
+        HttpResponse<String> drained = get(regions.b, "/health");
+        assertEquals(503, drained.statusCode());
+        assertTrue(drained.body().contains("\"draining\":true"), drained.body());
+        HttpResponse<String> undrained = post(regions.b, "/v1/admin/undrain", TwoRegions.ADMIN_TOKEN);
+        assertEquals(200, undrained.statusCode(), undrained.body());
+        assertEquals(200, get(regions.b, "/health").statusCode(), "taking clients again");
+    }
+
+    private static HttpResponse<String> post(TwoRegions.Region region, String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(region.edge.httpUrl() + path))
+                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request.build());
     }
 
     /** Invariant 1: a home that lost everything continues after what its peer holds, never at 1:1 again. */
