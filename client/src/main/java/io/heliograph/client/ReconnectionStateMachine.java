@@ -197,7 +197,9 @@ final class ReconnectionStateMachine {
      * (the channels resume from their last serials). Only from CONNECTED: a client on its way somewhere goes on.
      */
     Step returnTo(String preferred, List<URI> regionEdges) {
-        if (state != ConnectionState.CONNECTED || !negotiates || preferred.equals(region) || regionEdges.isEmpty()) {
+        // Whether the client is away is the caller's to say, from the connected frame: a redirect to a URL may have
+        // taken it to another region without this machine knowing which.
+        if (state != ConnectionState.CONNECTED || !negotiates || regionEdges.isEmpty()) {
             return Step.NOTHING;
         }
         state = ConnectionState.DISCONNECTED;

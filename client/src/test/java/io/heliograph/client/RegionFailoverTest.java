@@ -188,7 +188,8 @@ class RegionFailoverTest {
                 : StubEntry.answer("eu-west", "preference", List.of(edgeB.uri()));
         entryA.onNegotiate(table);
         entryB.onNegotiate(table);
-        a.send("{\"type\":\"redirect\",\"reason\":\"draining\",\"url\":null}");
+        // As a drained edge does when its table routes its region elsewhere: to an edge of the next region by URL.
+        a.send("{\"type\":\"redirect\",\"reason\":\"node draining\",\"url\":\"" + edgeB.uri() + "\"}");
         FakeEdge.Session b = edgeB.nextSession(FAILOVER_WAIT);
         resumeInB(b);
         await(() -> delivered.size() == 6, "1:4 to 1:6 in region B");

@@ -260,11 +260,11 @@ public final class MeshController implements AutoCloseable {
             if (!change.changed()) {
                 throw new MeshChanges.Refused(409, "nothing_to_restore", region + " is at home and not draining");
             }
-            AuditEvent event = commit(change).getFirst();
-            // Its edges were drained by the failover: they take clients again (the drained ones come back to them).
+            // Its edges were drained by the failover: they take clients again, before the table routes clients back
+            // to them (a client sent to a node still draining would be turned away and leave the region out).
             config.region(region).ifPresent(r -> r.edges().forEach(edge -> undrainPending.add(edge.id())));
             undrainRestored(null);
-            return event;
+            return commit(change).getFirst();
         }
     }
 

@@ -79,11 +79,20 @@ final class MeshClients implements AutoCloseable {
     final List<Throwable> failures = new CopyOnWriteArrayList<>();
     private final List<CompletableFuture<?>> publishing = new CopyOnWriteArrayList<>();
     private final AtomicBoolean stop = new AtomicBoolean();
+    private Duration preferredRegionCheck = Duration.ofSeconds(30);
+    private Duration regionExclusion = Duration.ofSeconds(30);
 
     MeshClients(LocalMesh mesh, String secret, List<String> channels) {
         this.mesh = mesh;
         this.secret = secret;
         this.channels = List.copyOf(channels);
+    }
+
+    /** How often clients away from their region check it, and how long a region that failed them is left out. */
+    MeshClients returning(Duration check, Duration exclusion) {
+        this.preferredRegionCheck = check;
+        this.regionExclusion = exclusion;
+        return this;
     }
 
     /** A client of {@code region} that knows every edge as an entry, connected. */
@@ -95,6 +104,8 @@ final class MeshClients implements AutoCloseable {
                 .negotiateTimeout(Duration.ofSeconds(2))
                 .requestTimeout(Duration.ofSeconds(10))
                 .publishDeadline(Duration.ofSeconds(90))
+                .preferredRegionCheck(preferredRegionCheck)
+                .regionExclusion(regionExclusion)
                 .build();
         all.add(client);
         client.onError(failures::add);
@@ -124,11 +135,14 @@ final class MeshClients implements AutoCloseable {
      * One publisher client per region, publishing on every channel from a thread per channel, one message every
      * {@code pause}, each awaited for its ack (the client re-sends it through failovers), until {@link #stopPublishing}.
      */
+    final Map<String, HeliographClient> publishers = new ConcurrentHashMap<>();
+
     List<HeliographClient> publish(List<String> regions, Duration pause) {
         List<HeliographClient> publishers = new ArrayList<>();
         for (String region : regions) {
             HeliographClient publisher = client("pub-" + region, region);
             publishers.add(publisher);
+            this.publishers.put(region, publisher);
             for (String channel : channels) {
                 publishing.add(CompletableFuture.runAsync(() -> {
                     for (int n = 1; !stop.get() && n <= 10_000; n++) {
