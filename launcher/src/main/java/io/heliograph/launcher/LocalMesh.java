@@ -226,6 +226,7 @@ public final class LocalMesh implements AutoCloseable {
             ControlPlaneProcess.Builder replica = ControlPlaneProcess.builder()
                     .spec(spec)
                     .jvmOptions(settings.controlPlaneJvmOptions)
+                    .flags(settings.controlPlaneFlags)
                     .classpath(classpath)
                     .regionsFile(regions)
                     .auditLog(settings.logDir.resolve(spec.replicaId() + "-audit.jsonl"))
@@ -384,6 +385,7 @@ public final class LocalMesh implements AutoCloseable {
         private String secret;
         private String adminToken;
         private String controlPlaneClasspath;
+        private List<String> controlPlaneFlags = List.of();
         private List<String> controlPlaneJvmOptions = List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
                 "-Dhazelcast.phone.home.enabled=false");
         private Path home = LocalMesh.home();
@@ -427,6 +429,12 @@ public final class LocalMesh implements AutoCloseable {
         }
 
         /** JVM options of every control-plane replica. */
+        /** Further flags of every control-plane replica ({@code --key=value}, docs/configuration.md). */
+        public Builder controlPlaneFlags(List<String> controlPlaneFlags) {
+            this.controlPlaneFlags = List.copyOf(controlPlaneFlags);
+            return this;
+        }
+
         public Builder controlPlaneJvmOptions(List<String> controlPlaneJvmOptions) {
             this.controlPlaneJvmOptions = List.copyOf(controlPlaneJvmOptions);
             return this;

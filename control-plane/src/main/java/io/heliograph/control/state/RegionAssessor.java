@@ -25,8 +25,12 @@ public final class RegionAssessor {
 
     private final ControlConfig config;
     private final long downAfterMs;
-    /** Per region, when every edge started failing; absent while one answers. */
+    /** Per region, while every edge fails: the start of the down window (its last answer); absent while one answers. */
     private final Map<String, Long> allFailingSince = new HashMap<>();
+    /** Per region, the time of the last round in which one of its edges answered. */
+    private final Map<String, Long> lastAnswered = new HashMap<>();
+    /** Per region, rounds in a row in which every edge failed. */
+    private final Map<String, Integer> failingRounds = new HashMap<>();
     /** Per edge, how many rounds in a row it did not serve. */
     private final Map<String, Integer> missedRounds = new HashMap<>();
     /** Per edge, whether it served in the last round it was not forgiven. */
@@ -69,15 +73,25 @@ public final class RegionAssessor {
         }
         boolean allFailing = failing == region.edges().size();
         long since;
+        int failedRounds;
         if (allFailing) {
-            since = allFailingSince.computeIfAbsent(region.name(), r -> round.atMs());
+            // The window runs from the last round in which the region answered: "unreachable for down-after-ms",
+            // so that a region lost just after a probe is down down-after-ms after its last answer, not up to one
+            // probe interval later. Without an answer ever, from this first failed round.
+            since = allFailingSince.computeIfAbsent(region.name(),
+                    r -> lastAnswered.getOrDefault(r, round.atMs()));
+            failedRounds = failingRounds.merge(region.name(), 1, Integer::sum);
         } else {
             allFailingSince.remove(region.name());
+            failingRounds.remove(region.name());
+            lastAnswered.put(region.name(), round.atMs());
             since = -1;
+            failedRounds = 0;
         }
         List<String> reporting = peersReportingDown(region.name(), round);
         RegionState observed;
-        if (allFailing && round.atMs() - since >= downAfterMs && !reporting.isEmpty()) {
+        // Two failed rounds at least: one round alone (a control plane that was itself paused) decides nothing.
+        if (allFailing && failedRounds >= 2 && round.atMs() - since >= downAfterMs && !reporting.isEmpty()) {
             observed = RegionState.DOWN;
         } else if (serving.size() == region.edges().size()) {
             observed = RegionState.HEALTHY;

@@ -32,7 +32,7 @@ class RegionAssessorTest {
         rounds.killRegion("us-east");
         RegionHealth once = assessor.assess(rounds.at(1000)).get("us-east");
         assertEquals(RegionState.HEALTHY, once.observed());
-        assertEquals(1000, once.allFailingSince(), "the down window starts at the first lost probe all the same");
+        assertEquals(0, once.allFailingSince(), "the down window starts at the last answer all the same");
         assertEquals(RegionState.DEGRADED, stateAt("us-east", 2000));
         rounds.reviveRegion("us-east");
         assertEquals(RegionState.HEALTHY, stateAt("us-east", 3000));
@@ -49,13 +49,23 @@ class RegionAssessorTest {
     }
 
     @Test
-    void aRegionIsDownOnlyOnceEveryEdgeFailedForDownAfterMsAndAPeerSeesTheLinkDown() {
+    void aRegionIsDownOnlyOnceNoEdgeAnsweredForDownAfterMsAndAPeerSeesTheLinkDown() {
+        assertEquals(RegionState.HEALTHY, stateAt("us-east", 500));
         rounds.killRegion("us-east").cut("eu-west", "us-east");
-        assertEquals(RegionState.DEGRADED, stateAt("us-east", 1000));
-        assertEquals(RegionState.DEGRADED, stateAt("us-east", 2000));
-        assertEquals(RegionState.DEGRADED, stateAt("us-east", 3999));
-        assertEquals(RegionState.DOWN, stateAt("us-east", 4000));
-        assertEquals(RegionState.HEALTHY, stateAt("eu-west", 4000));
+        assertEquals(RegionState.HEALTHY, stateAt("us-east", 1500), "one lost probe of serving edges: forgiven");
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 2500));
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 3499));
+        assertEquals(RegionState.DOWN, stateAt("us-east", 3500), "down-after-ms after its last answer, at 500");
+        assertEquals(RegionState.HEALTHY, stateAt("eu-west", 3500));
+    }
+
+    /** A control plane paused itself sees one failed round after a long gap: that alone is not down. */
+    @Test
+    void oneFailedRoundAfterALongGapIsNotDown() {
+        assertEquals(RegionState.HEALTHY, stateAt("us-east", 0));
+        rounds.killRegion("us-east").cut("eu-west", "us-east");
+        assertEquals(RegionState.HEALTHY, stateAt("us-east", 10_000), "one lost probe of serving edges: forgiven");
+        assertEquals(RegionState.DOWN, stateAt("us-east", 11_000), "the second failed round decides");
     }
 
     @Test
@@ -99,14 +109,15 @@ class RegionAssessorTest {
         assertEquals(RegionState.DEGRADED, stateAt("us-east", 2600));
         rounds.kill("us-east-2");
         assertEquals(RegionState.DEGRADED, stateAt("us-east", 3100));
-        assertEquals(RegionState.DEGRADED, stateAt("us-east", 6000));
-        assertEquals(RegionState.DOWN, stateAt("us-east", 6100));
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 5599));
+        assertEquals(RegionState.DOWN, stateAt("us-east", 5600), "down-after-ms after the answer at 2600");
     }
 
     @Test
     void aDownRegionWhoseEdgesAnswerAgainIsHealthy() {
         rounds.killRegion("us-east").cut("eu-west", "us-east");
         stateAt("us-east", 0);
+        stateAt("us-east", 1000);
         assertEquals(RegionState.DOWN, stateAt("us-east", 3000));
         rounds.reviveRegion("us-east").mend("eu-west", "us-east");
         assertEquals(RegionState.HEALTHY, stateAt("us-east", 4000));
