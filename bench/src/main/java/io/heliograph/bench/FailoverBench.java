@@ -225,11 +225,15 @@ public final class FailoverBench implements Callable<Integer> {
         out.append("| time until its homes moved (epoch + 1) | ").append(seconds(movedNs, killNs)).append(" | |\n");
         out.append("| time until every client of ").append(killed).append(" was connected elsewhere | ")
                 .append(seconds(allReconnectedNs, killNs)).append(" | < 5 s |\n");
-        out.append("| reconnection, p50 / p99 over its clients | ").append(percentiles(displaced, killNs, true))
+        out.append("| loss noticed by the client, min / p50 / p99 | ")
+                .append(percentiles(displaced.stream().mapToLong(s -> s.lostNs).toArray(), killNs)).append(" | |\n");
+        out.append("| connected elsewhere, min / p50 / p99 | ")
+                .append(percentiles(displaced.stream().mapToLong(s -> s.reconnectedNs).toArray(), killNs))
                 .append(" | |\n");
         out.append("| time until each had every message acked before the kill, max | ")
                 .append(seconds(allCaughtUpNs, killNs)).append(" | |\n");
-        out.append("| caught up, p50 / p99 over its clients | ").append(percentiles(displaced, killNs, false))
+        out.append("| caught up, min / p50 / p99 | ")
+                .append(percentiles(displaced.stream().mapToLong(s -> s.caughtUpNs).toArray(), killNs))
                 .append(" | |\n");
         out.append("| messages acked in all | ").append(acked).append(" | |\n");
         out.append("| acked messages lost (summed over subscribers) | ").append(fleet.lost()).append(" | 0 |\n");
@@ -251,15 +255,17 @@ public final class FailoverBench implements Callable<Integer> {
         return atNs == 0 ? "not reached" : String.format(Locale.ROOT, "%.2f s", (atNs - fromNs) / 1e9);
     }
 
-    private static String percentiles(List<FailoverFleet.Subscriber> displaced, long killNs, boolean reconnect) {
-        List<Long> times = displaced.stream().mapToLong(s -> reconnect ? s.reconnectedNs : s.caughtUpNs)
-                .filter(t -> t != 0).map(t -> t - killNs).sorted().boxed().toList();
+    /** min / p50 / p99 of the times reached (0: not reached), from {@code fromNs}, and how many reached it. */
+    private static String percentiles(long[] atNs, long fromNs) {
+        List<Long> times = java.util.Arrays.stream(atNs).filter(t -> t != 0).map(t -> t - fromNs).sorted().boxed()
+                .toList();
         if (times.isEmpty()) {
             return "none";
         }
-        return String.format(Locale.ROOT, "%.2f s / %.2f s (%d of %d)", times.get(times.size() / 2) / 1e9,
+        return String.format(Locale.ROOT, "%.2f / %.2f / %.2f s (%d of %d)", times.getFirst() / 1e9,
+                times.get(times.size() / 2) / 1e9,
                 times.get(Math.min(times.size() - 1, (int) Math.ceil(times.size() * 0.99) - 1)) / 1e9, times.size(),
-                displaced.size());
+                atNs.length);
     }
 
     private static String state(HttpClient http, ControlPlaneProcess controlPlane, String region) {

@@ -37,6 +37,8 @@ final class FailoverFleet implements AutoCloseable {
         final String channel;
         final HeliographClient client;
         final List<String> delivered = new CopyOnWriteArrayList<>();
+        /** nanoTime of its first state other than CONNECTED after the kill (it noticed the loss); 0 before. */
+        volatile long lostNs;
         /** nanoTime of its first CONNECTED state in another region after the kill; 0 before. */
         volatile long reconnectedNs;
         /** nanoTime when it had been handed every message of its channel acked before the kill; 0 before. */
@@ -103,6 +105,9 @@ final class FailoverFleet implements AutoCloseable {
             subscriber.client.onMessage(m -> record(subscriber, m));
             subscriber.client.onStateChange(state -> {
                 String killed = killedRegion;
+                if (state != ConnectionState.CONNECTED && killed != null && subscriber.lostNs == 0) {
+                    subscriber.lostNs = System.nanoTime();
+                }
                 if (state == ConnectionState.CONNECTED && killed != null && subscriber.reconnectedNs == 0
                         && !killed.equals(subscriber.client.region())) {
                     subscriber.reconnectedNs = System.nanoTime();

@@ -31,7 +31,9 @@ import io.heliograph.launcher.MeshPlan;
  * serial) and drains its edge, whose clients are redirected and resume in us-east; {@code meshctl restore eu-west}
  * moves the homes back under epoch 3 and ends the drain, and the clients of eu-west return there by themselves. In
  * the end every subscriber was handed every acked message once, each channel in one order, with no gap at either
- * epoch change, and nothing surfaced to the application as an error.
+ * epoch change, and nothing surfaced to the application as an error. Before the failover the link between the
+ * regions is cut both ways for longer than the control plane's down-after-ms: nothing fails over (the issue's fifth
+ * case); after the restore the control plane is killed with SIGKILL: connected clients notice nothing (its third).
  */
 class DrainRestoreIT {
 
@@ -58,7 +60,7 @@ class DrainRestoreIT {
     @Test
     void meshctlFailoverAndRestoreMoveTheClientsAwayAndBackWithNothingLostOrTwice() throws Exception {
         MeshPlan plan = planOnFreePorts(base -> MeshPlan.builder().regions(REGIONS).nodesPerRegion(1)
-                .bridgesPerRegion(1).controlPlanes(1).basePort(base).build());
+                .bridgesPerRegion(1).controlPlanes(1).basePort(base).wanProxies(1).build());
         String secret = LocalMesh.randomSecret();
         mesh = MeshFixture.startMesh(plan, secret, ADMIN_TOKEN, tls, "drain-restore-it",
                 List.of("--homes=a-*=us-east,b-*=eu-west"));
@@ -75,6 +77,23 @@ class DrainRestoreIT {
                         .filter(s -> s.region.equals("eu-west")).map(s -> s.client),
                 Stream.of(clients.publishers.get("eu-west"))).toList();
 
+        // The fifth case: the link between the regions cut both ways (each bridge reports it down), while
+        // both regions answer the control plane's probes: no failover, for longer than down-after-ms.
+        List<io.heliograph.launcher.net.TcpProxy> links = mesh.proxies();
+        links.forEach(io.heliograph.launcher.net.TcpProxy::cut);
+        long cutNs = System.nanoTime();
+        await(() -> mesh.bridges().stream().allMatch(b -> body(b.httpUrl().resolve("/health"))
+                        .matches("(?s).*\"link\"\\s*:\\s*\"(?!STREAMING)[A-Z_]+\".*")), Duration.ofSeconds(15),
+                "both bridges report their link not streaming");
+        Thread.sleep(Math.max(0, 5_000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutNs))); // down-after-ms (3 s) and two rounds: a span to observe, not a condition
+        for (String region : REGIONS) {
+            assertEquals("healthy", MeshClients.regionEntry(controlPlane, region).path("state").asText(),
+                    region + " with its link cut");
+        }
+        assertTrue(!MeshClients.get(controlPlane.httpUrl().resolve("/v1/events")).toString().contains("failover"),
+                "no failover for a cut link alone");
+        links.forEach(io.heliograph.launcher.net.TcpProxy::restore);
+
         String failover = meshctl(controlPlane, "failover", "eu-west");
         assertTrue(failover.contains("failover eu-west -> us-east"), failover);
         await(() -> euClients.stream().allMatch(c -> c.state() == ConnectionState.CONNECTED
@@ -89,6 +108,19 @@ class DrainRestoreIT {
                 && "eu-west".equals(c.region())), Duration.ofSeconds(30), "eu-west's clients back in eu-west");
         assertEquals(3, MeshClients.regionEntry(controlPlane, "eu-west").path("epochs").path("eu-west").asLong());
         await(() -> ackedIn("b-1", 3) >= 5, Duration.ofSeconds(30), "b-1 sequenced at home again under epoch 3");
+
+        // The third case, its second half: with the whole control plane gone, connected clients notice
+        // nothing; the data plane goes on with the last tables it was given.
+        List<HeliographClient> everyone = Stream.concat(clients.subscribers.stream().map(s -> s.client),
+                clients.publishers.values().stream()).toList();
+        long reconnectsBefore = everyone.stream().mapToLong(HeliographClient::reconnects).sum();
+        int ackedBefore = clients.acked.size();
+        mesh.controlPlanes().forEach(ControlPlaneProcess::kill9);
+        await(() -> clients.acked.size() >= ackedBefore + 30, Duration.ofSeconds(30),
+                "publishing goes on without a control plane");
+        assertEquals(reconnectsBefore, everyone.stream().mapToLong(HeliographClient::reconnects).sum(),
+                "no client reconnected");
+        assertTrue(everyone.stream().allMatch(c -> c.state() == ConnectionState.CONNECTED));
         clients.stopPublishing();
 
         var everything = java.util.Set.copyOf(clients.acked.keySet());
@@ -104,6 +136,19 @@ class DrainRestoreIT {
         }
         System.err.println("drain-restore-it: " + everything.size() + " acked messages; b-1 ended epochs at "
                 + epochEnds(serials));
+    }
+
+    /** The body of a GET, whatever its status ("" when it does not answer). */
+    private static String body(java.net.URI uri) {
+        try {
+            return MeshFixture.HTTP.send(java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                    .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     private long ackedIn(String channel, long epoch) {
