@@ -123,6 +123,11 @@ final class ConnectionAgent implements RequestTable.Link {
         });
     }
 
+    /** The application's bound on a connection's silence; see {@link HeartbeatMonitor#limitSilence}. */
+    void limitSilence(long maxSilenceMs) {
+        heartbeat.limitSilence(maxSilenceMs);
+    }
+
     /** Set once, before the first {@link #connect()}. */
     void bind(Parts parts) {
         this.parts = parts;

@@ -35,6 +35,8 @@ final class HeartbeatMonitor {
     private final Target target;
     private ScheduledFuture<?> timer;
     private long lastPingNs;
+    /** The application's bound on a connection's silence (0: the node's heartbeat alone decides). */
+    private volatile long maxSilenceMs;
 
     HeartbeatMonitor(ReentrantLock lock, ScheduledExecutorService timers, Target target) {
         this.lock = lock;
@@ -42,9 +44,22 @@ final class HeartbeatMonitor {
         this.target = target;
     }
 
+    /**
+     * Bounds a connection's silence below the node's own heartbeat: the monitor then watches with the period
+     * {@code maxSilenceMs / HEARTBEAT_TOLERANCE} (pinging an idle node that often), so a node that says nothing for
+     * {@code maxSilenceMs} is dead, even one that announced no heartbeat. 0: the node's heartbeat alone.
+     */
+    void limitSilence(long maxSilenceMs) {
+        this.maxSilenceMs = Math.max(0, maxSilenceMs);
+    }
+
     /** Watches {@code conn} from now on, instead of any earlier connection; a period of 0 or less watches nothing. */
-    void start(Connection conn, long heartbeatMs) {
+    void start(Connection conn, long announcedHeartbeatMs) {
         stop();
+        long limit = maxSilenceMs;
+        long bounded = Math.max(10, (long) (limit / WireLimits.HEARTBEAT_TOLERANCE));
+        long heartbeatMs = limit <= 0 ? announcedHeartbeatMs
+                : announcedHeartbeatMs <= 0 ? bounded : Math.min(announcedHeartbeatMs, bounded);
         if (heartbeatMs <= 0) {
             return;
         }

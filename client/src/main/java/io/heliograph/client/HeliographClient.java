@@ -107,6 +107,7 @@ public final class HeliographClient implements AutoCloseable {
                 completions);
         this.presence = new PresenceReentry(lock, agent, requests, backoff, listeners, counters);
         agent.bind(new Parts());
+        agent.limitSilence(b.silenceTimeout.toMillis());
         this.preferredRegionReturn = new PreferredRegionReturn(agent, negotiator, timers, b.preferredRegionCheck,
                 counters.regionReturns);
     }

@@ -36,6 +36,7 @@ public final class HeliographClientBuilder {
     Duration negotiateTimeout = Duration.ofSeconds(2);
     Duration regionExclusion = Duration.ofSeconds(30);
     Duration preferredRegionCheck = Duration.ofSeconds(30);
+    Duration silenceTimeout = Duration.ZERO;
     int roundTripProbes = 3;
     LongSupplier nowMs = () -> System.nanoTime() / 1_000_000;
 
@@ -85,6 +86,23 @@ public final class HeliographClientBuilder {
     }
 
     /** How long a region the client just lost is left out of negotiation; 30 s by default. */
+    /**
+     * The longest a connection may say nothing before the client takes it for dead and reconnects (in a region that
+     * froze, or behind a path that black-holes packets, the socket itself never says so). By default zero: the edge's
+     * announced heartbeat decides ({@code heartbeatMs}, 15 s by default: dead after 2.5 of them, about 37 s). A
+     * shorter bound makes the client ping an idle edge every {@code silenceTimeout / 2.5}, so it costs a ping and its
+     * answer that often per idle connection; 10 s fails a frozen region's clients over in about 10 s.
+     */
+    public HeliographClientBuilder silenceTimeout(Duration silenceTimeout) {
+        Objects.requireNonNull(silenceTimeout, "silenceTimeout");
+        if (silenceTimeout.isNegative() || (!silenceTimeout.isZero() && silenceTimeout.toMillis() < 100)) {
+            throw new IllegalArgumentException("silenceTimeout must be zero (the edge's heartbeat decides) or at "
+                    + "least 100 ms, got " + silenceTimeout);
+        }
+        this.silenceTimeout = silenceTimeout;
+        return this;
+    }
+
     /**
      * How often a client connected away from its preferred region (after a failover or a drain) asks whether that
      * region serves again, and moves back when it does, resuming every channel; 30 s by default, so the clients of a

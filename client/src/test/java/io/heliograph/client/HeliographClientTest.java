@@ -530,6 +530,27 @@ class HeliographClientTest {
         assertEquals(1, client.heartbeatTimeouts());
     }
 
+    /** A node that announced a long heartbeat (15 s) and froze: the application's silence bound decides, in ~1 s. */
+    @Test
+    void theApplicationsSilenceBoundAbandonsAFrozenNodeLongBeforeItsHeartbeat() throws Exception {
+        HeliographClient client = client(builder().silenceTimeout(Duration.ofMillis(1000)));
+        CompletableFuture<Void> connected = client.connect();
+        FakeEdge.Session a = edgeA.nextSession();
+        a.connected("conn-1", 15_000);
+        get(connected);
+        long connectedNs = System.nanoTime();
+
+        assertNotNull(a.next("ping"), "an idle node is pinged after silenceTimeout / 2.5");
+        FakeEdge.Session b = edgeB.nextSession();
+        long abandonedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectedNs);
+        b.connected("conn-2", 0);
+        await(() -> client.reconnects() == 1, "reconnected");
+        assertEquals(1, client.heartbeatTimeouts());
+        assertTrue(abandonedMs < 5_000, "abandoned after " + abandonedMs + " ms, not after 2.5 heartbeats (37 s)");
+        assertThrows(IllegalArgumentException.class, () -> HeliographClient.builder().silenceTimeout(
+                Duration.ofMillis(50)));
+    }
+
     @Test
     void nodeThatNeverSaysConnectedIsLeftForTheNextUrl() throws Exception {
         HeliographClient client = client(builder().connectTimeout(Duration.ofMillis(300)));

@@ -42,9 +42,13 @@ class FrozenRegionIT {
     Path tls;
 
     private LocalMesh mesh;
+    private MeshClients clients;
 
     @AfterEach
     void stop() {
+        if (clients != null) {
+            clients.close();
+        }
         if (mesh != null) {
             mesh.close();
         }
@@ -65,12 +69,20 @@ class FrozenRegionIT {
                         && tableVersion(us) > 0 && tableVersion(eu) > 0, Duration.ofSeconds(60),
                 "both regions hold the control plane's table");
 
+        // A client of us-east whose application bounds a connection's silence at 3 s: a frozen region says nothing
+        // (its sockets stay open), so only that bound moves the client; it resumes a-1 in eu-west.
+        clients = new MeshClients(mesh, secret, List.of("a-1")).silence(Duration.ofSeconds(3));
+        clients.subscribe(List.of("us-east"), 1);
+        MeshClients.Subscriber roamer = clients.subscribers.get(0);
+
         List<String> published = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             JsonNode ack = MeshFixture.publish(us, token, "a-1", "before-" + i);
             assertEquals("1:" + i, ack.path("serial").asText(), ack.toString());
             published.add("before-" + i);
         }
+
+        await(() -> roamer.msgIds().containsAll(published), Duration.ofSeconds(20), "the roamer has 1:1 to 1:3");
 
         List<RegionBridgeProcess> usBridges = mesh.bridges().stream().filter(b -> b.region().equals("us-east")).toList();
         us.freeze();
@@ -80,6 +92,9 @@ class FrozenRegionIT {
                     Duration.ofSeconds(30), "the control plane says us-east is down");
             assertEquals(2, MeshClients.regionEntry(controlPlane, "eu-west").path("epochs").path("us-east").asLong(),
                     "us-east's homes moved to eu-west under epoch 2");
+            await(() -> "eu-west".equals(roamer.client.region())
+                            && roamer.client.state() == io.heliograph.client.ConnectionState.CONNECTED,
+                    Duration.ofSeconds(15), "the roamer left the frozen region for eu-west");
             // Region durability: with us-east frozen no other region can hold a global publish.
             for (int i = 1; i <= 3; i++) {
                 String msgId = "moved-" + i;
@@ -115,6 +130,11 @@ class FrozenRegionIT {
         await(() -> published.equals(msgIds(us, token, "a-1")), Duration.ofSeconds(30),
                 "us-east's history is eu-west's: " + msgIds(us, token, "a-1"));
         assertEquals(published, msgIds(eu, token, "a-1"));
+        await(() -> roamer.msgIds().containsAll(published), Duration.ofSeconds(20), "the roamer has every message");
+        List<String> handed = roamer.delivered.get("a-1");
+        assertEquals(published.size(), handed.size(), "each once: " + handed);
+        RegionFailoverIT.assertSerialsRunWithoutGaps(handed.stream()
+                .map(entry -> entry.substring(0, entry.indexOf(' '))).toList());
         await(() -> !"down".equals(MeshClients.regionEntry(controlPlane, "us-east").path("state").asText()),
                 Duration.ofSeconds(30), "us-east rejoined: not down any more");
         assertEquals(2, MeshClients.regionEntry(controlPlane, "eu-west").path("epochs").path("us-east").asLong(),

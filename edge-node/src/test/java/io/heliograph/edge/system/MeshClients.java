@@ -81,6 +81,7 @@ final class MeshClients implements AutoCloseable {
     private final AtomicBoolean stop = new AtomicBoolean();
     private Duration preferredRegionCheck = Duration.ofSeconds(30);
     private Duration regionExclusion = Duration.ofSeconds(30);
+    private Duration silenceTimeout = Duration.ZERO;
 
     MeshClients(LocalMesh mesh, String secret, List<String> channels) {
         this.mesh = mesh;
@@ -95,6 +96,12 @@ final class MeshClients implements AutoCloseable {
         return this;
     }
 
+    /** The clients' bound on a connection's silence (the SDK's {@code silenceTimeout}). */
+    MeshClients silence(Duration timeout) {
+        this.silenceTimeout = timeout;
+        return this;
+    }
+
     /** A client of {@code region} that knows every edge as an entry, connected. */
     HeliographClient client(String clientId, String region) {
         List<URI> entries = mesh.nodes().stream().map(EdgeProcess::httpUrl).toList();
@@ -106,6 +113,7 @@ final class MeshClients implements AutoCloseable {
                 .publishDeadline(Duration.ofSeconds(90))
                 .preferredRegionCheck(preferredRegionCheck)
                 .regionExclusion(regionExclusion)
+                .silenceTimeout(silenceTimeout)
                 .build();
         all.add(client);
         client.onError(failures::add);
