@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +23,6 @@ public final class ChannelState {
 
     /** First epoch of a channel; later issues move sequencing under higher epochs. */
     public static final long FIRST_EPOCH = 1;
-
-    private record SeenMsgId(long seq, long epoch, long seenAtMs) {
-    }
-
-    /**
-     * An idempotency key: a msgId counts per publisher (the token's {@code sub}), so one client can never take, or
-     * be answered with, another client's message by choosing the same msgId.
-     */
-    private record IdempotencyKey(String clientId, String msgId) {
-    }
 
     /** Version of {@link #writeTo}'s form: a node refuses a state written in a form it does not know. */
     static final int FORMAT = 4;
@@ -64,7 +53,7 @@ public final class ChannelState {
     private final ArrayDeque<ChannelMessage> history = new ArrayDeque<>();
     /** Serial of the newest message dropped from history; readers asking for anything older lost continuity. */
     private Serial trimmedThrough;
-    private final LinkedHashMap<IdempotencyKey, SeenMsgId> seenMsgIds = new LinkedHashMap<>();
+    private final IdempotencyWindow seenMsgIds = new IdempotencyWindow();
     private final Set<String> interestedNodes = new LinkedHashSet<>();
 
     public ChannelState(String channel) {
@@ -177,17 +166,16 @@ public final class ChannelState {
             startEpoch(epoch);
         }
         knownEpoch = epoch;
-        IdempotencyKey key = new IdempotencyKey(request.clientId(), request.msgId());
-        SeenMsgId seen = seenMsgIds.get(key);
+        IdempotencyWindow.Seen seen = seenMsgIds.lookup(request.clientId(), request.msgId());
         if (seen != null) {
-            Serial first = Serial.of(seen.epoch, seen.seq);
+            Serial first = seen.serial();
             ChannelMessage original = find(first);
             boolean stored = original != null;
             if (original == null) {
                 original = new ChannelMessage(channel, first, request.msgId(), request.name(), request.dataJson(),
-                        request.clientId(), request.region(), seen.seenAtMs);
+                        request.clientId(), request.region(), seen.seenAtMs());
             }
-            boolean committed = seen.epoch != this.epoch || !pending.contains(seen.seq);
+            boolean committed = seen.epoch() != this.epoch || !pending.contains(seen.seq());
             return AppendResult.duplicate(original, stored, Set.copyOf(interestedNodes), knownEpoch, committed);
         }
         Serial previous = latest();
@@ -200,7 +188,7 @@ public final class ChannelState {
         ChannelMessage message = new ChannelMessage(channel, serial, request.msgId(), request.name(),
                 request.dataJson(), request.clientId(), request.region(), timestamp);
         history.addLast(message);
-        seenMsgIds.put(key, new SeenMsgId(lastSeq, epoch, nowMs));
+        seenMsgIds.record(request.clientId(), request.msgId(), serial, nowMs);
         if (heldUntilCommitted) {
             pending.add(lastSeq);
         }
@@ -295,8 +283,7 @@ public final class ChannelState {
         lastSeq = serial.seq();
         lastTimestampMs = Math.max(lastTimestampMs, message.timestamp());
         history.addLast(message);
-        seenMsgIds.put(new IdempotencyKey(message.clientId(), message.msgId()),
-                new SeenMsgId(serial.seq(), serial.epoch(), message.timestamp()));
+        seenMsgIds.record(message.clientId(), message.msgId(), serial, message.timestamp());
     }
 
     /**
@@ -400,7 +387,7 @@ public final class ChannelState {
                 && history.peekLast().serial().seq() > end) {
             history.removeLast();
         }
-        seenMsgIds.values().removeIf(seen -> seen.epoch == epoch && seen.seq > end);
+        seenMsgIds.forgetBeyond(epoch, end);
         pending.removeIf(seq -> seq > end);
         lastSeq = end;
     }
@@ -592,13 +579,7 @@ public final class ChannelState {
         while (!history.isEmpty() && history.peekFirst().timestamp() < oldestKeptMs) {
             trimmedThrough = history.removeFirst().serial();
         }
-        long oldestSeenMs = nowMs - limits.dedupWindowMs();
-        for (Iterator<SeenMsgId> it = seenMsgIds.values().iterator(); it.hasNext(); ) {
-            if (it.next().seenAtMs >= oldestSeenMs) {
-                break;
-            }
-            it.remove();
-        }
+        seenMsgIds.expireBefore(nowMs - limits.dedupWindowMs());
     }
 
     /**
@@ -640,14 +621,7 @@ public final class ChannelState {
         for (ChannelMessage m : history) {
             ChannelMessageCodec.writeMessage(out, m);
         }
-        out.writeInt(seenMsgIds.size());
-        for (Map.Entry<IdempotencyKey, SeenMsgId> e : seenMsgIds.entrySet()) {
-            ChannelMessageCodec.writeNullable(out, e.getKey().clientId());
-            out.writeUTF(e.getKey().msgId());
-            out.writeLong(e.getValue().epoch);
-            out.writeLong(e.getValue().seq);
-            out.writeLong(e.getValue().seenAtMs);
-        }
+        seenMsgIds.writeTo(out);
         out.writeInt(interestedNodes.size());
         for (String node : interestedNodes) {
             out.writeUTF(node);
@@ -681,13 +655,7 @@ public final class ChannelState {
         for (int i = 0; i < n; i++) {
             s.history.addLast(ChannelMessageCodec.readMessage(in));
         }
-        n = in.readInt();
-        for (int i = 0; i < n; i++) {
-            IdempotencyKey key = new IdempotencyKey(ChannelMessageCodec.readNullable(in), in.readUTF());
-            long e = in.readLong();
-            long q = in.readLong();
-            s.seenMsgIds.put(key, new SeenMsgId(q, e, in.readLong()));
-        }
+        s.seenMsgIds.readFrom(in);
         n = in.readInt();
         for (int i = 0; i < n; i++) {
             s.interestedNodes.add(in.readUTF());
