@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import io.heliograph.protocol.ChannelMessage;
@@ -26,8 +25,6 @@ public final class ChannelState {
 
     /** Version of {@link #writeTo}'s form: a node refuses a state written in a form it does not know. */
     static final int FORMAT = 4;
-    /** Ended epochs remembered (their last seq): enough for every resume that history can still serve. */
-    static final int MAX_EPOCH_ENDS = 64;
 
     private final String channel;
     /** The epoch of the newest message (or the first epoch while there is none). */
@@ -40,8 +37,8 @@ public final class ChannelState {
      * from nothing would otherwise start again at 1:1, and a new home could skip what only a third region holds).
      */
     private long settledEpoch;
-    /** Where each ended epoch ended: epoch to its last seq (history records it, so a resume across it is complete). */
-    private final java.util.TreeMap<Long, Long> epochEnds = new java.util.TreeMap<>();
+    /** Where each ended epoch ended (history records it, so a resume across it is complete). */
+    private final EpochEnds epochEnds = new EpochEnds();
     /**
      * Seqs of the current epoch sequenced but not yet committed (a global publish that no other region holds yet).
      * Readers see the channel only up to the first of them: nobody receives a message a failure could still take out
@@ -69,8 +66,7 @@ public final class ChannelState {
         if (lastSeq > 0) {
             return Serial.of(epoch, lastSeq);
         }
-        var ended = epochEnds.lastEntry();
-        return ended == null ? null : Serial.of(ended.getKey(), ended.getValue());
+        return epochEnds.lastEnded();
     }
 
     /**
@@ -85,8 +81,7 @@ public final class ChannelState {
         if (visibleSeq > 0) {
             return Serial.of(epoch, visibleSeq);
         }
-        var ended = epochEnds.lastEntry();
-        return ended == null ? null : Serial.of(ended.getKey(), ended.getValue());
+        return epochEnds.lastEnded();
     }
 
     /**
@@ -126,8 +121,7 @@ public final class ChannelState {
 
     /** Where {@code epoch} ended, or -1 when it has not ended (or is too old to be remembered). */
     public long endOf(long epoch) {
-        Long end = epochEnds.get(epoch);
-        return end == null ? -1 : end;
+        return epochEnds.endOf(epoch);
     }
 
     /**
@@ -245,9 +239,8 @@ public final class ChannelState {
         if (end < lastSeq) {
             dropBeyond(end);
         }
-        epochEnds.put(epoch, end);
+        epochEnds.end(epoch, end);
         knownEpoch = Math.max(knownEpoch, epoch + 1);
-        trimEpochEnds();
     }
 
     /** {@link #replicate} for each message in turn; one result each, in the same order. */
@@ -317,8 +310,7 @@ public final class ChannelState {
         }
         if (newEpoch > knownEpoch && endOfCurrent != null && endOfCurrent.epoch() == epoch) {
             dropBeyond(endOfCurrent.seq());
-            epochEnds.put(epoch, endOfCurrent.seq());
-            trimEpochEnds();
+            epochEnds.end(epoch, endOfCurrent.seq());
         }
         if (newEpoch > knownEpoch) {
             // The takeover decided where this epoch ends: what is left of it is in the channel's order.
@@ -397,25 +389,17 @@ public final class ChannelState {
         if (serial.seq() > 1) {
             return Serial.of(serial.epoch(), serial.seq() - 1);
         }
-        var before = epochEnds.lowerEntry(serial.epoch());
-        return before == null ? null : Serial.of(before.getKey(), before.getValue());
+        return epochEnds.endBefore(serial.epoch());
     }
 
     private void startEpoch(long newEpoch) {
         if (lastSeq > 0) {
             // A fence may have recorded the end already (and dropped what lay beyond it).
-            epochEnds.putIfAbsent(epoch, lastSeq);
-            trimEpochEnds();
+            epochEnds.endIfUnknown(epoch, lastSeq);
         }
         epoch = newEpoch;
         lastSeq = 0;
         pending.clear();
-    }
-
-    private void trimEpochEnds() {
-        while (epochEnds.size() > MAX_EPOCH_ENDS) {
-            epochEnds.pollFirstEntry();
-        }
     }
 
     private void trim(HistoryLimits limits) {
@@ -601,11 +585,7 @@ public final class ChannelState {
         out.writeLong(epoch);
         out.writeLong(knownEpoch);
         out.writeLong(settledEpoch);
-        out.writeInt(epochEnds.size());
-        for (Map.Entry<Long, Long> e : epochEnds.entrySet()) {
-            out.writeLong(e.getKey());
-            out.writeLong(e.getValue());
-        }
+        epochEnds.writeTo(out);
         out.writeLong(lastSeq);
         out.writeInt(pending.size());
         for (long seq : pending) {
@@ -638,10 +618,7 @@ public final class ChannelState {
         s.epoch = in.readLong();
         s.knownEpoch = in.readLong();
         s.settledEpoch = in.readLong();
-        int ends = in.readInt();
-        for (int i = 0; i < ends; i++) {
-            s.epochEnds.put(in.readLong(), in.readLong());
-        }
+        s.epochEnds.readFrom(in);
         s.lastSeq = in.readLong();
         int waiting = in.readInt();
         for (int i = 0; i < waiting; i++) {
