@@ -22,7 +22,6 @@ import io.heliograph.launcher.ControlPlaneProcess;
 import io.heliograph.launcher.EdgeProcess;
 import io.heliograph.launcher.LocalMesh;
 import io.heliograph.launcher.MeshPlan;
-import io.heliograph.launcher.RegionBridgeProcess;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -139,16 +138,7 @@ public final class FailoverBench implements Callable<Integer> {
 
             fleet.killing(killed);
             long killNs = System.nanoTime();
-            for (EdgeProcess edge : mesh.nodes()) {
-                if (edge.region().equals(killed)) {
-                    edge.kill9();
-                }
-            }
-            for (RegionBridgeProcess bridge : mesh.bridges()) {
-                if (bridge.region().equals(killed)) {
-                    bridge.kill9();
-                }
-            }
+            mesh.killRegion(killed);
             long detectedNs = 0;
             long movedNs = 0;
             long allReconnectedNs = 0;

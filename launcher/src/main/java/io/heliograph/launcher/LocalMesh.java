@@ -22,6 +22,7 @@ import io.heliograph.bridge.tls.BridgeTlsFiles;
 import io.heliograph.bridge.tls.ThrowawayCa;
 import io.heliograph.launcher.net.TcpProxy;
 import io.heliograph.launcher.process.ManagedProcess;
+import io.heliograph.launcher.process.MeshProcess;
 
 /**
  * Runs a {@link MeshPlan} as real processes: an edge-node JVM per node ({@link EdgeProcess}) and, with two or more
@@ -95,6 +96,31 @@ public final class LocalMesh implements AutoCloseable {
     }
 
     /** The WAN proxies, in plan order (none unless the plan asked for them). */
+    /** Kills every edge node and bridge replica of {@code region} with SIGKILL: the region lost whole. */
+    public void killRegion(String region) {
+        regionProcesses(region).forEach(MeshProcess::kill9);
+    }
+
+    /** Stops every edge node and bridge replica of {@code region} with SIGSTOP: the region frozen whole. */
+    public void freezeRegion(String region) {
+        regionProcesses(region).forEach(MeshProcess::freeze);
+    }
+
+    /** Resumes every process of {@code region} that {@link #freezeRegion} stopped (SIGCONT). */
+    public void thawRegion(String region) {
+        regionProcesses(region).forEach(MeshProcess::thaw);
+    }
+
+    private List<MeshProcess> regionProcesses(String region) {
+        List<MeshProcess> processes = new ArrayList<>();
+        nodes().stream().filter(node -> node.region().equals(region)).forEach(processes::add);
+        bridges().stream().filter(bridge -> bridge.region().equals(region)).forEach(processes::add);
+        if (processes.isEmpty()) {
+            throw new IllegalArgumentException("no process of region " + region + " in this mesh");
+        }
+        return processes;
+    }
+
     public List<TcpProxy> proxies() {
         synchronized (proxies) {
             return List.copyOf(proxies.values());

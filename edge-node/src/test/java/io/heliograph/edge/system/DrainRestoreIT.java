@@ -1,7 +1,6 @@
 package io.heliograph.edge.system;
 
 import static io.heliograph.edge.system.MeshFixture.await;
-import static io.heliograph.edge.system.MeshFixture.planOnFreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,15 +13,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.heliograph.client.ConnectionState;
 import io.heliograph.client.HeliographClient;
 import io.heliograph.launcher.ControlPlaneProcess;
-import io.heliograph.launcher.LocalMesh;
-import io.heliograph.launcher.MeshPlan;
 
 /**
  * The issue's second failover test, on real processes, driven by the real {@code meshctl}: two regions and a control
@@ -35,39 +30,15 @@ import io.heliograph.launcher.MeshPlan;
  * regions is cut both ways for longer than the control plane's down-after-ms: nothing fails over (the issue's fifth
  * case); after the restore the control plane is killed with SIGKILL: connected clients notice nothing (its third).
  */
-class DrainRestoreIT {
+class DrainRestoreIT extends ControlledMeshTest {
 
     private static final List<String> REGIONS = List.of("us-east", "eu-west");
     private static final List<String> CHANNELS = List.of("a-1", "b-1");
     private static final String ADMIN_TOKEN = "drain-restore-it-admin-token";
 
-    @TempDir
-    Path tls;
-
-    private LocalMesh mesh;
-    private MeshClients clients;
-
-    @AfterEach
-    void stop() {
-        if (clients != null) {
-            clients.close();
-        }
-        if (mesh != null) {
-            mesh.close();
-        }
-    }
-
     @Test
     void meshctlFailoverAndRestoreMoveTheClientsAwayAndBackWithNothingLostOrTwice() throws Exception {
-        MeshPlan plan = planOnFreePorts(base -> MeshPlan.builder().regions(REGIONS).nodesPerRegion(1)
-                .bridgesPerRegion(1).controlPlanes(1).basePort(base).wanProxies(1).build());
-        String secret = LocalMesh.randomSecret();
-        mesh = MeshFixture.startMesh(plan, secret, ADMIN_TOKEN, tls, "drain-restore-it",
-                List.of("--homes=a-*=us-east,b-*=eu-west"));
-        ControlPlaneProcess controlPlane = mesh.controlPlanes().get(0);
-        await(() -> REGIONS.stream().allMatch(r -> "healthy".equals(
-                MeshClients.regionEntry(controlPlane, r).path("state").asText())), Duration.ofSeconds(60),
-                "the control plane sees both regions healthy");
+        startMesh(REGIONS, ADMIN_TOKEN, "drain-restore-it", true, List.of("--homes=a-*=us-east,b-*=eu-west"));
 
         clients = new MeshClients(mesh, secret, CHANNELS).returning(Duration.ofSeconds(1), Duration.ofSeconds(2));
         clients.subscribe(REGIONS, 2);

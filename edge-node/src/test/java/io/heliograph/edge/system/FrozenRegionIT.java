@@ -2,27 +2,19 @@ package io.heliograph.edge.system;
 
 import static io.heliograph.edge.system.MeshFixture.await;
 import static io.heliograph.edge.system.MeshFixture.msgIds;
-import static io.heliograph.edge.system.MeshFixture.planOnFreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import io.heliograph.launcher.ControlPlaneProcess;
 import io.heliograph.launcher.EdgeProcess;
-import io.heliograph.launcher.LocalMesh;
-import io.heliograph.launcher.MeshPlan;
-import io.heliograph.launcher.RegionBridgeProcess;
 import io.heliograph.protocol.auth.Tokens;
 
 /**
@@ -34,35 +26,16 @@ import io.heliograph.protocol.auth.Tokens;
  * durability (acked without any other region), is sequenced by eu-west in epoch 2; both regions' histories are the
  * same; us-east is healthy again and its homes stay where they moved.
  */
-class FrozenRegionIT {
+class FrozenRegionIT extends ControlledMeshTest {
 
     private static final String ADMIN_TOKEN = "frozen-region-it-admin-token";
 
-    @TempDir
-    Path tls;
-
-    private LocalMesh mesh;
-    private MeshClients clients;
-
-    @AfterEach
-    void stop() {
-        if (clients != null) {
-            clients.close();
-        }
-        if (mesh != null) {
-            mesh.close();
-        }
-    }
-
     @Test
     void aFrozenRegionWokenAfterItsHomesMovedAssignsNoSerialAndRejoins() throws Exception {
-        MeshPlan plan = planOnFreePorts(base -> MeshPlan.builder().regions(List.of("us-east", "eu-west"))
-                .nodesPerRegion(1).bridgesPerRegion(1).controlPlanes(1).basePort(base).build());
-        String secret = LocalMesh.randomSecret();
-        mesh = MeshFixture.startMesh(plan, secret, ADMIN_TOKEN, tls, "frozen-region-it", List.of("--homes=a-*=us-east",
+        startMesh(List.of("us-east", "eu-west"), ADMIN_TOKEN, "frozen-region-it", false, List.of(
+                "--homes=a-*=us-east",
                 "--pause-fence-ms=" + System.getProperty("frozen-region-it.pause-fence-ms", "2000")));
         String token = new Tokens(secret).mintAll("it", Duration.ofMinutes(30));
-        ControlPlaneProcess controlPlane = mesh.controlPlanes().get(0);
         EdgeProcess us = edgeOf("us-east");
         EdgeProcess eu = edgeOf("eu-west");
         await(() -> MeshClients.get(us.httpUrl().resolve("/health")).toString().contains("\"meshTableVersion\":")
@@ -84,9 +57,7 @@ class FrozenRegionIT {
 
         await(() -> roamer.msgIds().containsAll(published), Duration.ofSeconds(20), "the roamer has 1:1 to 1:3");
 
-        List<RegionBridgeProcess> usBridges = mesh.bridges().stream().filter(b -> b.region().equals("us-east")).toList();
-        us.freeze();
-        usBridges.forEach(RegionBridgeProcess::freeze);
+        mesh.freezeRegion("us-east");
         try {
             await(() -> "down".equals(MeshClients.regionEntry(controlPlane, "us-east").path("state").asText()),
                     Duration.ofSeconds(30), "the control plane says us-east is down");
@@ -105,8 +76,7 @@ class FrozenRegionIT {
             assertEquals(List.of("before-1", "before-2", "before-3", "moved-1", "moved-2", "moved-3"),
                     msgIds(eu, token, "a-1"));
         } finally {
-            usBridges.forEach(RegionBridgeProcess::thaw);
-            us.thaw();
+            mesh.thawRegion("us-east");
         }
 
         // Woken with the old table: a region-durability publish needs no other region to be acked, so only the pause
@@ -139,10 +109,6 @@ class FrozenRegionIT {
                 Duration.ofSeconds(30), "us-east rejoined: not down any more");
         assertEquals(2, MeshClients.regionEntry(controlPlane, "eu-west").path("epochs").path("us-east").asLong(),
                 "not failed back: the homes stay where they moved");
-    }
-
-    private EdgeProcess edgeOf(String region) {
-        return mesh.nodes().stream().filter(e -> e.region().equals(region)).findFirst().orElseThrow();
     }
 
     private static long tableVersion(EdgeProcess edge) {

@@ -1,11 +1,9 @@
 package io.heliograph.edge.system;
 
 import static io.heliograph.edge.system.MeshFixture.await;
-import static io.heliograph.edge.system.MeshFixture.planOnFreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,17 +11,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.heliograph.client.ConnectionState;
 import io.heliograph.edge.system.MeshClients.Subscriber;
 import io.heliograph.launcher.ControlPlaneProcess;
-import io.heliograph.launcher.EdgeProcess;
-import io.heliograph.launcher.LocalMesh;
-import io.heliograph.launcher.MeshPlan;
-import io.heliograph.launcher.RegionBridgeProcess;
 
 /**
  * The issue's first failover test, on real processes: three regions (one edge node and one bridge each) and a control
@@ -33,39 +25,16 @@ import io.heliograph.launcher.RegionBridgeProcess;
  * has moved its channels' home under epoch 2; publishing goes on, and in the end every subscriber in the world was
  * handed every acked message once, each channel in one order, with epoch 2 continuing where epoch 1 ended.
  */
-class RegionFailoverIT {
+class RegionFailoverIT extends ControlledMeshTest {
 
     private static final List<String> REGIONS = List.of("us-east", "eu-west", "ap-south");
     private static final List<String> CHANNELS = List.of("a-1", "b-1", "c-1");
     private static final String ADMIN_TOKEN = "region-failover-it-admin-token";
 
-    @TempDir
-    Path tls;
-
-    private LocalMesh mesh;
-    private MeshClients clients;
-
-    @AfterEach
-    void stop() {
-        if (clients != null) {
-            clients.close();
-        }
-        if (mesh != null) {
-            mesh.close();
-        }
-    }
-
     @Test
     void aRegionKilledUnderTrafficFailsOverWithEveryAckedMessageOnceInOneOrder() throws Exception {
-        MeshPlan plan = planOnFreePorts(base -> MeshPlan.builder().regions(REGIONS).nodesPerRegion(1)
-                .bridgesPerRegion(1).controlPlanes(1).basePort(base).build());
-        String secret = LocalMesh.randomSecret();
-        mesh = MeshFixture.startMesh(plan, secret, ADMIN_TOKEN, tls, "region-failover-it",
+        startMesh(REGIONS, ADMIN_TOKEN, "region-failover-it", false,
                 List.of("--homes=a-*=us-east,b-*=eu-west,c-*=ap-south"));
-        ControlPlaneProcess controlPlane = mesh.controlPlanes().get(0);
-        await(() -> REGIONS.stream().allMatch(r -> "healthy".equals(
-                MeshClients.regionEntry(controlPlane, r).path("state").asText())), Duration.ofSeconds(60),
-                "the control plane sees every region healthy");
 
         clients = new MeshClients(mesh, secret, CHANNELS);
         clients.subscribe(REGIONS, 2);
@@ -74,16 +43,7 @@ class RegionFailoverIT {
 
         Map<String, String> ackedBeforeKill = Map.copyOf(clients.acked);
         long killNs = System.nanoTime();
-        for (EdgeProcess edge : mesh.nodes()) {
-            if (edge.region().equals("us-east")) {
-                edge.kill9();
-            }
-        }
-        for (RegionBridgeProcess bridge : mesh.bridges()) {
-            if (bridge.region().equals("us-east")) {
-                bridge.kill9();
-            }
-        }
+        mesh.killRegion("us-east");
 
         List<Subscriber> displaced = clients.subscribers.stream().filter(s -> s.region.equals("us-east")).toList();
         Set<String> missed = ackedBeforeKill.keySet();

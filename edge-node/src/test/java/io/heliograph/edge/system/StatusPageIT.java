@@ -17,10 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.heliograph.launcher.EdgeProcess;
 import io.heliograph.launcher.LocalMesh;
 import io.heliograph.launcher.MeshPlan;
-import io.heliograph.launcher.RegionBridgeProcess;
 
 /**
  * The control plane's status page in headless Debian chromium (playwright-core 1.64.1, installed by the test's own
@@ -83,16 +81,7 @@ class StatusPageIT {
         assertEquals("READY", ready.get(120, TimeUnit.SECONDS), "the page never showed the regions: "
                 + Files.readString(work.resolve("browser.log")));
 
-        for (EdgeProcess edge : mesh.nodes()) {
-            if (edge.region().equals("us-east")) {
-                edge.kill9();
-            }
-        }
-        for (RegionBridgeProcess bridge : mesh.bridges()) {
-            if (bridge.region().equals("us-east")) {
-                bridge.kill9();
-            }
-        }
+        mesh.killRegion("us-east");
         assertTrue(page.waitFor(120, TimeUnit.SECONDS), "the page did not show us-east down in time");
         assertEquals(0, page.exitValue(), "the page did not show us-east down and its failover: " + output
                 + Files.readString(work.resolve("browser.log")));
