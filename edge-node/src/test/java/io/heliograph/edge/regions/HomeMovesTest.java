@@ -211,6 +211,22 @@ class HomeMovesTest {
         return send(request.build());
     }
 
+    /**
+     * A region that missed the control plane's push (here: never given it) learns the table from its peer's Hello
+     * when its bridge links again, and forwards to the home the table names.
+     */
+    @Test
+    void aTableGivenToOneRegionReachesTheOtherInTheBridgesHello() {
+        pushed(regions.b, table(5, "eu-west", 2, "down"));
+        assertTrue(regions.a.edge.meshTables().current().isEmpty(), "us-east was given nothing");
+        regions.a.bridge.close();
+        regions.restartBridge(regions.a);
+        io.heliograph.edge.testing.TestNodes.await("us-east holds version 5", Duration.ofSeconds(30),
+                () -> regions.a.edge.meshTables().current().map(t -> t.version() == 5).orElse(false));
+        assertEquals(new io.heliograph.region.sequencing.Home("eu-west", 2),
+                regions.a.edge.meshTables().current().orElseThrow().homeOf("us-east"));
+    }
+
     /** Invariant 1: a home that lost everything continues after what its peer holds, never at 1:1 again. */
     @Test
     void aHomeRestartedFromNothingContinuesAfterWhatItsPeerHolds() {

@@ -268,10 +268,21 @@ public final class LinkSender implements AutoCloseable {
 
     Hello hello() {
         OutboundStatus status = log.status();
-        return Hello.newBuilder().setOriginRegion(region).setReplicaId(replicaId)
+        return MeshTableCodec.withTable(Hello.newBuilder().setOriginRegion(region).setReplicaId(replicaId)
                 .setLeaseEpoch(leaseEpoch.getAsLong()).setProtocolVersion(RegionBridgeService.PROTOCOL_VERSION)
                 .setAckedLinkSeq(heldFromPeer.getAsLong()).setOldestLinkSeq(status.oldestHeld())
-                .setLogIncarnation(status.incarnation()).build();
+                .setLogIncarnation(status.incarnation()), tables).build();
+    }
+
+    /** The peer's Hello came: the table it carries is offered to this region. */
+    void peerHello(Hello hello) {
+        MeshTableCodec.offerFrom(hello, peerRegion(), tables);
+    }
+
+    /** How the Hellos of this link carry the mesh table; {@link TableExchange#NONE} unless set before {@link #start()}. */
+    public LinkSender tableExchange(TableExchange exchange) {
+        this.tables = Objects.requireNonNull(exchange, "exchange");
+        return this;
     }
 
     public String peerRegion() {
@@ -361,6 +372,8 @@ public final class LinkSender implements AutoCloseable {
      * Hello, before the log is resent: a peer that forgot this region's members (its link was down longer than its
      * presence timeout) gets them back, and one that did not finds nothing new. Set before {@link #start()}.
      */
+    private volatile TableExchange tables = TableExchange.NONE;
+
     public LinkSender presenceSnapshot(
             java.util.function.Supplier<java.util.List<io.heliograph.bridge.v1.PresenceChange>> snapshot) {
         this.presence = Objects.requireNonNull(snapshot, "snapshot");

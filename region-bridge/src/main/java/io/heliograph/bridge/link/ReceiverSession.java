@@ -167,6 +167,7 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
             ackedLinkSeq = service.heldThrough(origin);
         }
         service.peerResendsFrom(origin, hello.getOldestLinkSeq());
+        MeshTableCodec.offerFrom(hello, origin, service.tables());
         send(LinkFrame.newBuilder().setHello(service.hello(origin)).build());
         requestMore(windowFrames);
         LOG.log(System.Logger.Level.INFO, "link from " + origin + " (replica " + hello.getReplicaId() + ", lease epoch "

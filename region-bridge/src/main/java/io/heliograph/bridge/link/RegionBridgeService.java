@@ -53,6 +53,7 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
     private final PresenceSink presence;
     private final Function<String, PeerBackfill> backfillFrom;
     private final ReceiverCounters counters = new ReceiverCounters();
+    private volatile TableExchange tables = TableExchange.NONE;
     /** Fenced envelopes per peer, told to it with the next acknowledgement. */
     private final FencedNotices fencedNotices = new FencedNotices();
     private final Map<String, EpochFence> fences = new ConcurrentHashMap<>();
@@ -193,9 +194,19 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
     Hello hello(String peerRegion) {
         // This stream carries no envelopes of ours (our own LinkSender dials the peer for those), so there is nothing
         // to resend on it: oldest_link_seq 0.
-        return Hello.newBuilder().setOriginRegion(region).setReplicaId(replicaId)
+        return MeshTableCodec.withTable(Hello.newBuilder().setOriginRegion(region).setReplicaId(replicaId)
                 .setLeaseEpoch(leaseEpoch.getAsLong()).setProtocolVersion(PROTOCOL_VERSION)
-                .setAckedLinkSeq(heldThrough(peerRegion)).setOldestLinkSeq(0).build();
+                .setAckedLinkSeq(heldThrough(peerRegion)).setOldestLinkSeq(0), tables).build();
+    }
+
+    /** How the Hellos of accepted links carry the mesh table; {@link TableExchange#NONE} unless set. */
+    public RegionBridgeService tableExchange(TableExchange exchange) {
+        this.tables = java.util.Objects.requireNonNull(exchange, "exchange");
+        return this;
+    }
+
+    TableExchange tables() {
+        return tables;
     }
 
     /** A Hello was admitted: the stream before it from the same region, if any, is ended. */

@@ -80,7 +80,10 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
     public void onNext(LinkFrame frame) {
         lastReceivedMs = sender.nowMs();
         switch (frame.getBodyCase()) {
-            case HELLO -> peerHello = frame.getHello();
+            case HELLO -> {
+                peerHello = frame.getHello();
+                sender.peerHello(peerHello);
+            }
             case ACK -> {
                 // Before the position: the loop ends the fenced epochs here before it counts the ack.
                 peerFenced.addAll(frame.getAck().getFencedList());

@@ -61,6 +61,9 @@ final class BridgeMetrics {
         counter(out, "heliograph_bridge_yields_refused_total",
                 "yields refused (the asker's epoch was stale, or it asked for another region)",
                 takeovers.yieldsRefused.get());
+        counter(out, "heliograph_bridge_mesh_tables_learned_total",
+                "mesh tables a peer's Hello carried that were newer than this region's, and kept",
+                takeovers.tablesLearned.get());
 
         List<String> peers = List.copyOf(process.outbound().keySet());
         header(out, "heliograph_bridge_link_state", "gauge",

@@ -11,6 +11,7 @@ import io.heliograph.bridge.link.LinkSender;
 import io.heliograph.bridge.link.PresenceCodec;
 import io.heliograph.bridge.link.PeerReplicas;
 import io.heliograph.bridge.link.RegionBridgeService;
+import io.heliograph.bridge.link.TableExchange;
 import io.heliograph.bridge.outbound.OutboundLog;
 import io.heliograph.bridge.outbound.hazelcast.HazelcastOutboundLog;
 import io.heliograph.bridge.tls.BridgeTls;
@@ -140,6 +141,27 @@ public final class BridgeProcess implements AutoCloseable {
             closing(() -> HazelcastForwarding.withdraw(hz));
             // Takeovers: out for channels this region's edge nodes start sequencing in an epoch, in from peers that do.
             HazelcastMeshTableStore tables = new HazelcastMeshTableStore(hz, calls);
+            // Every Hello carries the region's table and takes a newer one from the peer: a region that missed the
+            // control plane's push (frozen, or cut off from the control plane only) learns the moves from its peers.
+            TableExchange tableExchange = new TableExchange() {
+                @Override
+                public java.util.Optional<io.heliograph.region.mesh.MeshTable> held() {
+                    return tables.current();
+                }
+
+                @Override
+                public void offered(io.heliograph.region.mesh.MeshTable table, String peer) {
+                    if (tables.current().map(held -> held.version() >= table.version()).orElse(false)) {
+                        return;
+                    }
+                    if (tables.offer(table).applied()) {
+                        takeoverCounters.tablesLearned.incrementAndGet();
+                        LOG.log(System.Logger.Level.INFO, "mesh table " + table.version() + " learned from " + peer
+                                + "'s Hello: homes " + table.homes());
+                    }
+                }
+            };
+            service.tableExchange(tableExchange);
             HazelcastForwarding.offerTakeoverLink(hz, new ChannelTakeover(config.region(), replicas, tables, channels,
                     replication, leaseEpoch, takeoverCounters));
             this.gate = new HolderGate(config.region(), service, forwardArrivals,
@@ -158,7 +180,8 @@ public final class BridgeProcess implements AutoCloseable {
                     config.timing(), nowMs, channels::commit,
                     // A peer fenced this region's envelopes (a stale home): the epoch ends here where it ended there.
                     (channel, end) -> channels.fence(channel, end.epoch() + 1, end), () -> registry.membersOf(config.region()).stream()
-                    .map(event -> PresenceCodec.toWire(event, nowMs.getAsLong())).toList());
+                    .map(event -> PresenceCodec.toWire(event, nowMs.getAsLong())).toList())
+                    .tableExchange(tableExchange);
             // A peer unreachable for the presence timeout: its members leave here (they come back with its snapshot).
             this.presenceExpiry = new PeerPresenceExpiry(config.peers().keySet(), config.presencePeerTimeoutMs(),
                     service::linkedPeers, presence::forget, nowMs);

@@ -39,6 +39,7 @@ final class PeerLinks {
     private final java.util.function.BiConsumer<String, io.heliograph.protocol.Serial> endFencedEpoch;
     private final java.util.function.Supplier<List<io.heliograph.bridge.v1.PresenceChange>> presenceSnapshot;
     private final Map<String, LinkSender> running = new ConcurrentHashMap<>();
+    private volatile io.heliograph.bridge.link.TableExchange tables = io.heliograph.bridge.link.TableExchange.NONE;
     private final Map<String, List<SenderCounters>> retired = new ConcurrentHashMap<>();
     /** Set by {@link #close()}: a lease gained while the process closes starts nothing. */
     private boolean closed;
@@ -61,6 +62,12 @@ final class PeerLinks {
         this.nowMs = nowMs;
     }
 
+    /** How every sender's Hello carries the mesh table; set before {@link #start()}. */
+    PeerLinks tableExchange(io.heliograph.bridge.link.TableExchange exchange) {
+        this.tables = exchange;
+        return this;
+    }
+
     /** Starts a sender for every peer that has none; nothing once closed. */
     synchronized void start() {
         if (closed) {
@@ -70,7 +77,7 @@ final class PeerLinks {
             running.computeIfAbsent(peer.getKey(), p -> new LinkSender(region, replicaId, leaseEpoch,
                     peer.getValue(), logs.get(p), () -> service.heldThrough(p), timing, nowMs, commitAcknowledged,
                     endFencedEpoch)
-                    .presenceSnapshot(presenceSnapshot).start());
+                    .presenceSnapshot(presenceSnapshot).tableExchange(tables).start());
         }
     }
 

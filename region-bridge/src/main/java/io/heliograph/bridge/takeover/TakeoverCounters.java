@@ -15,4 +15,6 @@ public final class TakeoverCounters {
     public final AtomicLong yielded = new AtomicLong();
     /** Yields refused: the asker's epoch was stale, or its request was not its own. */
     public final AtomicLong yieldsRefused = new AtomicLong();
+    /** Mesh tables a peer's Hello carried that were newer than this region's, and kept. */
+    public final AtomicLong tablesLearned = new AtomicLong();
 }
