@@ -73,6 +73,14 @@ public final class FailoverBench implements Callable<Integer> {
     @Option(names = "--node-heap", defaultValue = "512m", description = "-Xmx of each edge node (default: ${DEFAULT-VALUE}).")
     String nodeHeap;
 
+    @Option(names = "--freeze", description = "Freeze the region (SIGSTOP) instead of killing it: its sockets stay "
+            + "open, so clients notice only by silence (see --silence-ms); it is thawed at the end.")
+    boolean freeze;
+
+    @Option(names = "--silence-ms", defaultValue = "0", description = "The clients' silenceTimeout (0: the edge's "
+            + "heartbeat decides, about 37 s) (default: ${DEFAULT-VALUE}).")
+    long silenceMs;
+
     @Option(names = "--control-flag", description = "An extra control-plane flag, repeatable (e.g. --control-flag=--failover.down-after-ms=2000).")
     List<String> controlFlags = new ArrayList<>();
 
@@ -127,18 +135,23 @@ public final class FailoverBench implements Callable<Integer> {
             await(() -> regions.stream().allMatch(r -> "healthy".equals(state(http, controlPlane, r))), 60,
                     "every region healthy");
             List<URI> entries = mesh.nodes().stream().map(EdgeProcess::httpUrl).toList();
-            fleet = new FailoverFleet(entries, secret);
+            fleet = new FailoverFleet(entries, secret, Duration.ofMillis(silenceMs));
             double connectSeconds = fleet.subscribe(regions, channels, clients, connectParallel);
             log(String.format(Locale.ROOT, "%d clients connected and attached in %.1f s", clients, connectSeconds));
             fleet.publish(regions, channels, rate);
             Thread.sleep(TimeUnit.SECONDS.toMillis(steadySeconds)); // the steady phase's length
             Map<String, Set<String>> ackedBeforeKill = fleet.ackedIds();
             long ackedBefore = ackedBeforeKill.values().stream().mapToLong(Set::size).sum();
-            log("steady: " + ackedBefore + " messages acked; killing every process of " + killed);
+            log("steady: " + ackedBefore + " messages acked; " + (freeze ? "freezing" : "killing")
+                    + " every process of " + killed);
 
             fleet.killing(killed);
             long killNs = System.nanoTime();
-            mesh.killRegion(killed);
+            if (freeze) {
+                mesh.freezeRegion(killed);
+            } else {
+                mesh.killRegion(killed);
+            }
             long detectedNs = 0;
             long movedNs = 0;
             long allReconnectedNs = 0;
@@ -195,6 +208,13 @@ public final class FailoverBench implements Callable<Integer> {
             if (fleet != null) {
                 fleet.close();
             }
+            if (freeze) {
+                try {
+                    mesh.thawRegion(regions.get(0));
+                } catch (RuntimeException e) {
+                    log("thawing failed: " + e.getMessage());
+                }
+            }
             mesh.close();
             http.shutdownNow();
         }
@@ -206,9 +226,11 @@ public final class FailoverBench implements Callable<Integer> {
         StringBuilder out = new StringBuilder("## Failover (`./mesh bench failover`)\n\n");
         out.append(machine.markdown()).append('\n');
         out.append(String.format(Locale.ROOT, "%d regions (%s), WAN %d ms each way, %d clients (%d in %s), "
-                        + "%d publishing threads at %.1f msg/s, global durability; %s killed with SIGKILL "
-                        + "(edge node and bridge).%n%n", regions.size(), String.join(", ", regions), wanDelayMs,
-                clients, displaced.size(), killed, regions.size() * regions.size(), rate, killed));
+                        + "%d publishing threads at %.1f msg/s, global durability; %s %s (edge node and bridge); "
+                        + "clients' silenceTimeout %s.%n%n", regions.size(), String.join(", ", regions), wanDelayMs,
+                clients, displaced.size(), killed, regions.size() * regions.size(), rate, killed,
+                freeze ? "frozen with SIGSTOP" : "killed with SIGKILL",
+                silenceMs > 0 ? silenceMs + " ms" : "off (the edge's heartbeat)"));
         out.append("| figure | value | target |\n|---|---|---|\n");
         out.append("| time to detection (`down` in /v1/regions) | ").append(seconds(detectedNs, killNs))
                 .append(" | < 3 s |\n");

@@ -71,9 +71,12 @@ final class FailoverFleet implements AutoCloseable {
     final AtomicLong publishFailures = new AtomicLong();
     private volatile String killedRegion;
 
-    FailoverFleet(List<URI> entries, String secret) {
+    private final Duration silenceTimeout;
+
+    FailoverFleet(List<URI> entries, String secret, Duration silenceTimeout) {
         this.entries = List.copyOf(entries);
         this.tokens = new Tokens(secret);
+        this.silenceTimeout = silenceTimeout;
     }
 
     private HeliographClient client(String clientId, String region) {
@@ -84,6 +87,7 @@ final class FailoverFleet implements AutoCloseable {
                 .requestTimeout(Duration.ofSeconds(10))
                 .publishDeadline(Duration.ofSeconds(90))
                 .preferredRegionCheck(Duration.ZERO)
+                .silenceTimeout(silenceTimeout)
                 .build();
         all.add(client);
         client.onError(errors::add);

@@ -53,6 +53,8 @@ final class RegionNegotiator {
     private final RegionExclusions exclusions;
     /** The application's region, or the one the round trips chose; null until then. */
     private volatile String preferredRegion;
+    /** What the answers said of the entries: an entry's base URL to the region whose edge it is. */
+    private final java.util.Map<String, String> entryRegions = new java.util.concurrent.ConcurrentHashMap<>();
     /** The entries in the order they are asked: as given, or by round trip once measured. */
     private volatile List<URI> order;
 
@@ -121,7 +123,7 @@ final class RegionNegotiator {
         String near = preferredRegion;
         Answer fallback = null;
         List<String> failures = new ArrayList<>();
-        for (URI entry : order) {
+        for (URI entry : askingOrder()) {
             Answer answer;
             try {
                 answer = ask(entry, near);
@@ -176,6 +178,23 @@ final class RegionNegotiator {
         }
     }
 
+    /**
+     * The entries in {@link #order}, those known to be edges of a region left out last: a frozen region's edge
+     * answers nothing until the timeout, and asking it first would cost every negotiation of a failover that long.
+     * An entry's region is learnt from the edges that answers list ({@code http}), so it is known once any answer
+     * named its region.
+     */
+    List<URI> askingOrder() {
+        List<URI> first = new ArrayList<>();
+        List<URI> last = new ArrayList<>();
+        for (URI entry : order) {
+            String region = entryRegions.get(base(entry));
+            (region != null && exclusions.excludes(region) ? last : first).add(entry);
+        }
+        first.addAll(last);
+        return first;
+    }
+
     /** One {@code GET /v1/negotiate}; an error answer or no answer in time is a {@link HeliographException}. */
     Answer ask(URI entry, String near) {
         String query = near == null ? "" : "?near=" + URLEncoder.encode(near, StandardCharsets.UTF_8);
@@ -194,6 +213,10 @@ final class RegionNegotiator {
         String region = body.path("region").asText(null);
         List<URI> edges = new ArrayList<>();
         for (JsonNode edge : body.path("edges")) {
+            String http = edge.path("http").asText(null);
+            if (region != null && http != null && !http.isBlank()) {
+                entryRegions.put(base(URI.create(http)), region);
+            }
             String ws = edge.path("ws").asText(null);
             if (ws == null || ws.isBlank()) {
                 continue;

@@ -69,6 +69,49 @@ class RegionNegotiatorTest {
                 : StubEntry.answer(near, "near", List.of(near.equals("us-east") ? A_WS : B_WS)));
     }
 
+    /**
+     * A frozen region's entry answers nothing until the timeout. Once an answer listed it as an edge of us-east, and
+     * us-east is left out, negotiation asks the other entries first: the failover does not wait for the timeout.
+     */
+    @Test
+    void anEntryOfARegionLeftOutIsAskedLastSoAFrozenOneCostsNoTimeout() throws Exception {
+        StubEntry a = stub("us-east", A_WS);
+        StubEntry b = stub("eu-west", B_WS);
+        java.util.concurrent.atomic.AtomicBoolean frozen = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.Function<String, StubEntry.Reply> table = near -> {
+            if ("us-east".equals(near) && !exclusions.excludes("us-east")) {
+                return new StubEntry.Reply(200, java.util.Map.of("region", "us-east", "reason", "near",
+                        "tableVersion", 1, "edges", List.of(java.util.Map.of("id", "us-east-1", "ws", A_WS.toString(),
+                                "http", a.uri().toString()))));
+            }
+            return StubEntry.answer("eu-west", "preference", List.of(B_WS));
+        };
+        a.onNegotiate(near -> {
+            if (frozen.get()) {
+                try {
+                    Thread.sleep(TIMEOUT.toMillis() * 2); // a frozen process: no answer within the timeout
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return table.apply(near);
+        });
+        b.onNegotiate(table);
+        RegionNegotiator negotiator = negotiator("us-east", a.uri(), b.uri());
+        assertEquals("us-east", negotiator.negotiate().region());
+        assertEquals(List.of(a.uri(), b.uri()), negotiator.askingOrder());
+
+        frozen.set(true);
+        exclusions.exclude("us-east");
+        assertEquals(List.of(b.uri(), a.uri()), negotiator.askingOrder(), "us-east's own entry last");
+        int askedOfA = a.asked.size();
+        long startNs = System.nanoTime();
+        assertEquals("eu-west", negotiator.negotiate().region());
+        long tookMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        assertTrue(tookMs < TIMEOUT.toMillis(), "no timeout waited: " + tookMs + " ms");
+        assertEquals(askedOfA, a.asked.size(), "the frozen entry was not asked");
+    }
+
     @Test
     void theAnswerForTheNearRegionIsTakenFromTheFirstEntry() throws Exception {
         StubEntry b = stub("eu-west", B_WS);
