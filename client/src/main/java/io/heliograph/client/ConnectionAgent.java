@@ -2,7 +2,6 @@ package io.heliograph.client;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -17,17 +16,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.heliograph.client.ReconnectionStateMachine.Step;
 import io.heliograph.protocol.CloseCodes;
 import io.heliograph.protocol.ErrorCode;
-import io.heliograph.protocol.FrameTypes;
-import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.HeliographException;
-import io.heliograph.protocol.Json;
-import io.heliograph.protocol.PresenceAction;
 
 /**
- * Keeps a client connected: carries out each step of its {@link ReconnectionStateMachine} (negotiate a region, open a
- * WebSocket, wait out a backoff), tells the machine what became of it, has the connection's heartbeat watched
- * ({@link HeartbeatMonitor}), and hands each connection's frames to the client's parts. It owns the current
- * {@link Connection} and its {@link OutboundPacer}; callbacks from a connection that is no longer current are ignored.
+ * Keeps a client connected: tells its {@link ReconnectionStateMachine} what happened and carries out each step the
+ * machine decides (negotiate a region, open a WebSocket, wait out a backoff, fail), has the connection's heartbeat
+ * watched ({@link HeartbeatMonitor}) and, once connected, has the client's parts restored on the new connection. It
+ * owns the current {@link Connection} and its {@link OutboundPacer}. Two helpers tell it what happened:
+ * {@link ConnectionAttempts} starts the attempts its steps call for and says how each went, and {@link FrameRouter}
+ * reads what a connection reports; whatever comes from a connection that is no longer current is ignored.
  *
  * <p>Guarded by the client's lock, like the parts it serves: methods without a note run with it held.
  */
@@ -43,10 +40,10 @@ final class ConnectionAgent implements RequestTable.Link {
         /** The client failed or closed: fail everything that waits. */
         void failEverything(HeliographException reason);
 
-        /** A {@code message} frame (lock not held). */
+        /** A {@code message} frame (lock not held; from the {@link FrameRouter}). */
         void message(Connection conn, JsonNode frame);
 
-        /** A reply or an error with a request id (lock not held). */
+        /** A reply or an error with a request id (lock not held; from the {@link FrameRouter}). */
         void reply(Connection conn, JsonNode frame, boolean isError);
 
         /** The heartbeat wants the node to say something. */
@@ -62,16 +59,17 @@ final class ConnectionAgent implements RequestTable.Link {
     /** Null for a client given fixed WebSocket URLs. */
     private final RegionNegotiator negotiator;
     private final RegionExclusions exclusions;
-    private final Supplier<String> tokens;
-    private final HttpClient http;
-    private final Duration connectTimeout;
     private final ScheduledExecutorService timers;
     private final ApplicationListeners listeners;
     private final ClientCounters counters;
     private final Completions completions;
     private final double edgeRatePerSecond;
     private final int edgeRateBurst;
+    private final ConnectionAttempts attempts;
+    private final HeartbeatMonitor heartbeat;
     private Parts parts;
+    /** The handler of every connection; made in {@link #bind}, as it hands frames to the parts. */
+    private FrameRouter frames;
 
     private ConnectionState reportedState = ConnectionState.CLOSED;
     /** Written under the lock; volatile for {@link #isClosed()}, read without it. */
@@ -79,9 +77,6 @@ final class ConnectionAgent implements RequestTable.Link {
     private boolean everConnected;
     private Connection connection;
     private OutboundPacer pacer;
-    private long attemptSeq;
-    private ScheduledFuture<?> attemptTimer;
-    private final HeartbeatMonitor heartbeat;
     private HeliographException failure;
     private CompletableFuture<Void> connectFuture;
     private volatile Session session;
@@ -94,15 +89,13 @@ final class ConnectionAgent implements RequestTable.Link {
         this.machine = machine;
         this.negotiator = negotiator;
         this.exclusions = exclusions;
-        this.tokens = tokens;
-        this.http = http;
-        this.connectTimeout = connectTimeout;
         this.timers = timers;
         this.listeners = listeners;
         this.counters = counters;
         this.completions = completions;
         this.edgeRatePerSecond = edgeRatePerSecond;
         this.edgeRateBurst = edgeRateBurst;
+        this.attempts = new ConnectionAttempts(lock, this, negotiator, tokens, http, connectTimeout, counters);
         this.heartbeat = new HeartbeatMonitor(lock, timers, new HeartbeatMonitor.Target() {
             @Override
             public boolean isWatched(Connection conn) {
@@ -113,7 +106,7 @@ final class ConnectionAgent implements RequestTable.Link {
             public void silent(Connection conn, long idleMs) {
                 counters.heartbeatTimeouts.incrementAndGet();
                 LOG.log(System.Logger.Level.DEBUG, "{0} silent for {1} ms", conn.uri(), String.valueOf(idleMs));
-                apply(machine.connectionLost(), true, null);
+                connectionLost();
             }
 
             @Override
@@ -131,6 +124,7 @@ final class ConnectionAgent implements RequestTable.Link {
     /** Set once, before the first {@link #connect()}. */
     void bind(Parts parts) {
         this.parts = parts;
+        this.frames = new FrameRouter(lock, this, parts, listeners, counters);
     }
 
     // ---------------------------------------------------------------------------------------------- lifecycle
@@ -299,6 +293,113 @@ final class ConnectionAgent implements RequestTable.Link {
         }
     }
 
+    // ---------------------------------------------------------------------------------------------- what happened
+
+    // From the attempts and the frame router, with the lock held unless noted: each tells the machine what happened
+    // to the current attempt or connection and carries out the step it decides.
+
+    /** A WebSocket open to {@code target} begins: its connection (not open yet) becomes the current one. */
+    Connection attemptStarted(URI target) {
+        Connection conn = new Connection(target, frames, listeners::backlog);
+        connection = conn;
+        machine.attemptStarted();
+        reportState();
+        return conn;
+    }
+
+    void negotiationStarted() {
+        machine.attemptStarted();
+        reportState();
+    }
+
+    void negotiated(RegionNegotiator.Answer answer) {
+        apply(machine.negotiated(answer.region(), answer.edges()), true, null);
+    }
+
+    void negotiationFailed() {
+        apply(machine.negotiationFailed(), true, null);
+    }
+
+    /**
+     * Takes the lock. The {@code connected} frame came on {@code conn}: the client is connected there, its parts are
+     * restored on it, the heartbeat watches it, and the future of {@link #connect()} completes (off the lock).
+     */
+    void connected(Connection conn, Session now) {
+        CompletableFuture<Void> connected;
+        lock.lock();
+        try {
+            if (conn != connection || closed) {
+                return;
+            }
+            Session previous = session;
+            session = now;
+            if (everConnected) {
+                counters.reconnects.incrementAndGet();
+            }
+            if (previous != null && previous.region() != null && !previous.region().equals(now.region())) {
+                counters.regionChanges.incrementAndGet();
+                LOG.log(System.Logger.Level.INFO, "now in region {0} (was {1}); resuming every channel",
+                        now.region(), previous.region());
+            }
+            everConnected = true;
+            machine.connected();
+            pacer = new OutboundPacer(conn::send, timers, edgeRatePerSecond, edgeRateBurst, System::nanoTime,
+                    counters.framesPaced);
+            reportState();
+            parts.restore(conn);
+            if (conn == connection) {
+                heartbeat.start(conn, now.heartbeatMs());
+            }
+            connected = connectFuture;
+        } finally {
+            lock.unlock();
+        }
+        if (connected != null) {
+            completions.complete(connected, null);
+        }
+    }
+
+    /** The attempt or the connection is dead (refused, closed, failed, silent): the next one after the backoff. */
+    void connectionLost() {
+        apply(machine.connectionLost(), true, null);
+    }
+
+    /**
+     * The node refused the token: at the upgrade (HTTP 401), or during the connection (close 4001, {@code
+     * duringConnection}); {@code reason} is why the client fails when it cannot renew the token.
+     */
+    void tokenRefused(URI node, boolean duringConnection, HeliographException reason) {
+        apply(machine.tokenRefused(node, duringConnection), true, reason);
+    }
+
+    /** The edge closed with 1008 (sustained rate-limit abuse). */
+    void policyClosed() {
+        apply(machine.policyClosed(), true, null);
+    }
+
+    /**
+     * The edge sent {@code redirect} (target null: none, or an invalid one). The connection is still healthy, so it is
+     * not cut: the caller closes it politely.
+     */
+    void redirected(URI target) {
+        apply(machine.redirected(target), false, null);
+    }
+
+    /** The client cannot go on (no token to connect with). */
+    void failed(HeliographException reason) {
+        apply(machine.failed(), true, reason);
+    }
+
+    /** {@code conn} is the current connection, connected or not yet. */
+    boolean isCurrent(Connection conn) {
+        return conn != null && conn == connection;
+    }
+
+    /** Failed or closed: no attempt starts. */
+    boolean isStopped() {
+        return machine.isStopped();
+    }
+
     // ---------------------------------------------------------------------------------------------- steps
 
     /**
@@ -311,9 +412,7 @@ final class ConnectionAgent implements RequestTable.Link {
         switch (step.action()) {
             case CONNECT -> {
                 dropConnection(abort);
-                long seq = ++attemptSeq;
-                URI target = step.target();
-                attemptTimer = schedule(() -> startAttempt(seq, target), step.delay());
+                attempts.connectAfter(step.target(), step.delay());
             }
             case NEGOTIATE -> {
                 dropConnection(abort);
@@ -323,8 +422,7 @@ final class ConnectionAgent implements RequestTable.Link {
                             + " {0} left out for {1} ms", step.leftRegion(),
                             String.valueOf(exclusions.window().toMillis()));
                 }
-                long seq = ++attemptSeq;
-                attemptTimer = schedule(() -> startNegotiation(seq), step.delay());
+                attempts.negotiateAfter(step.delay());
             }
             case FAIL -> {
                 LOG.log(System.Logger.Level.WARNING, "connection failed, not retrying: {0}", failReason.getMessage());
@@ -346,143 +444,16 @@ final class ConnectionAgent implements RequestTable.Link {
         }
     }
 
-    /** Runs on the timer thread, so that a slow token supplier never holds the caller or the lock. */
-    private void startAttempt(long seq, URI target) {
-        String token;
-        try {
-            token = tokens.get();
-        } catch (RuntimeException e) {
-            failIfCurrent(seq, new HeliographException(ErrorCode.UNAUTHORIZED, "token supplier failed: "
-                    + e.getMessage(), e));
-            return;
-        }
-        if (token == null || token.isBlank()) {
-            failIfCurrent(seq, new HeliographException(ErrorCode.UNAUTHORIZED, "no token to connect with"));
-            return;
-        }
-        Connection conn;
-        lock.lock();
-        try {
-            if (seq != attemptSeq || closed || machine.isStopped()) {
-                return;
-            }
-            conn = new Connection(target, new Events(), listeners::backlog);
-            connection = conn;
-            machine.attemptStarted();
-            reportState();
-            counters.connectionAttempts.incrementAndGet();
-        } finally {
-            lock.unlock();
-        }
-        conn.open(http, token, connectTimeout).whenComplete((ws, error) -> {
-            if (error != null) {
-                openFailed(conn, Completions.unwrap(error));
-            } else {
-                schedule(() -> connectedFrameOverdue(conn), connectTimeout);
-            }
-        });
-    }
-
-    /** Runs on the timer thread; the negotiation itself (blocking HTTP) on a virtual thread, off the lock. */
-    private void startNegotiation(long seq) {
-        lock.lock();
-        try {
-            if (seq != attemptSeq || closed || machine.isStopped()) {
-                return;
-            }
-            machine.attemptStarted();
-            reportState();
-            counters.negotiations.incrementAndGet();
-        } finally {
-            lock.unlock();
-        }
-        Thread.ofVirtual().name("heliograph-client-negotiate").start(() -> {
-            RegionNegotiator.Answer answer = null;
-            HeliographException error = null;
-            try {
-                answer = negotiator.negotiate();
-            } catch (HeliographException e) {
-                error = e;
-            } catch (RuntimeException e) {
-                // Whatever went wrong, the client must not stay CONNECTING for ever: it is a failed negotiation.
-                error = new HeliographException(ErrorCode.INTERNAL, "negotiation failed: " + e, e);
-            }
-            lock.lock();
-            try {
-                if (seq != attemptSeq || closed) {
-                    return;
-                }
-                if (answer == null) {
-                    LOG.log(System.Logger.Level.DEBUG, "negotiation failed: {0}", error.getMessage());
-                    apply(machine.negotiationFailed(), true, null);
-                } else {
-                    LOG.log(System.Logger.Level.DEBUG, "negotiated region {0} ({1}) through {2}: {3}",
-                            answer.region(), answer.reason(), answer.entry(), answer.edges());
-                    apply(machine.negotiated(answer.region(), answer.edges()), true, null);
-                }
-            } finally {
-                lock.unlock();
-            }
-        });
-    }
-
-    /** A node that upgrades but never says {@code connected} is as useless as one that refuses. */
-    private void connectedFrameOverdue(Connection conn) {
-        lock.lock();
-        try {
-            if (conn == connection && machine.state() == ConnectionState.CONNECTING) {
-                LOG.log(System.Logger.Level.DEBUG, "{0} sent no connected frame within {1} ms", conn.uri(),
-                        String.valueOf(connectTimeout.toMillis()));
-                apply(machine.connectionLost(), true, null);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void openFailed(Connection conn, Throwable error) {
-        lock.lock();
-        try {
-            if (conn != connection) {
-                return;
-            }
-            if (error instanceof WebSocketHandshakeException h && h.getResponse().statusCode() == 401) {
-                apply(machine.tokenRefused(conn.uri(), false), true, new HeliographException(ErrorCode.UNAUTHORIZED,
-                        "token refused by " + conn.uri() + " (HTTP 401)"));
-                return;
-            }
-            LOG.log(System.Logger.Level.DEBUG, "cannot connect to {0}: {1}", conn.uri(), error);
-            apply(machine.connectionLost(), true, null);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void failIfCurrent(long seq, HeliographException reason) {
-        lock.lock();
-        try {
-            if (seq == attemptSeq) {
-                apply(machine.failed(), true, reason);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private void failConnectFuture(HeliographException reason) {
         if (connectFuture != null) {
             completions.fail(connectFuture, reason);
         }
     }
 
-    /** Forgets the current connection and any scheduled step, cutting the connection unless the caller closes it. */
+    /** Forgets the current connection and any attempt scheduled, cutting the connection unless the caller closes it. */
     private void dropConnection(boolean abort) {
         heartbeat.stop();
-        if (attemptTimer != null) {
-            attemptTimer.cancel(false);
-            attemptTimer = null;
-        }
-        attemptSeq++;
+        attempts.cancel();
         if (pacer != null) {
             pacer.close();
             pacer = null;
@@ -491,187 +462,6 @@ final class ConnectionAgent implements RequestTable.Link {
         connection = null;
         if (abort && old != null) {
             old.abort();
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------- frames
-
-    /** The callbacks of one connection; each checks it is still the current one, so stale sockets are ignored. */
-    private final class Events implements Connection.Handler {
-
-        @Override
-        public void onFrame(Connection conn, String text) {
-            try {
-                route(conn, Json.parse(text));
-            } catch (RuntimeException e) {
-                listeners.error(new HeliographException(ErrorCode.BAD_REQUEST,
-                        "unreadable frame from " + conn.uri() + ": " + e.getMessage(), e));
-            }
-        }
-
-        @Override
-        public void onClosed(Connection conn, int code, String reason) {
-            lock.lock();
-            try {
-                if (conn != connection) {
-                    return;
-                }
-                switch (code) {
-                    case CloseCodes.TOKEN_EXPIRED -> apply(machine.tokenRefused(conn.uri(), true), true,
-                            new HeliographException(ErrorCode.UNAUTHORIZED, "token expired (close 4001"
-                                    + reasonSuffix(reason) + ")"));
-                    case CloseCodes.POLICY_VIOLATION -> {
-                        // The edge's answer to sustained rate-limit abuse means "not at once", not "never": giving
-                        // up would leave every channel dead. Pacing should make this rare; count it when it is not.
-                        counters.policyCloses.incrementAndGet();
-                        LOG.log(System.Logger.Level.WARNING, "closed by {0} for a policy violation (close 1008{1});"
-                                + " reconnecting after the longest backoff", conn.uri(), reasonSuffix(reason));
-                        apply(machine.policyClosed(), true, null);
-                    }
-                    default -> {
-                        LOG.log(System.Logger.Level.DEBUG, "closed by {0} with {1}{2}", conn.uri(), code,
-                                reasonSuffix(reason));
-                        apply(machine.connectionLost(), true, null);
-                    }
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public void onFailure(Connection conn, Throwable error) {
-            lock.lock();
-            try {
-                if (conn == connection) {
-                    LOG.log(System.Logger.Level.DEBUG, "connection to {0} failed: {1}", conn.uri(), error);
-                    apply(machine.connectionLost(), true, null);
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    private static String reasonSuffix(String reason) {
-        return reason == null || reason.isEmpty() ? "" : ": " + reason;
-    }
-
-    private void route(Connection conn, JsonNode frame) {
-        String type = frame.path("type").asText("");
-        switch (type) {
-            case FrameTypes.CONNECTED -> onConnected(conn, frame);
-            case FrameTypes.MESSAGE -> parts.message(conn, frame);
-            case FrameTypes.PRESENCE -> onPresence(conn, frame);
-            case FrameTypes.REDIRECT -> onRedirect(conn, frame);
-            case FrameTypes.ERROR -> {
-                if (frame.hasNonNull("id")) {
-                    parts.reply(conn, frame, true);
-                } else {
-                    HeliographException e = WireErrors.fromFrame(frame);
-                    if (e.code() == ErrorCode.RATE_LIMITED) {
-                        edgeRefusedAFrame(conn);
-                    }
-                    listeners.error(e);
-                }
-            }
-            case FrameTypes.ATTACHED, FrameTypes.DETACHED, FrameTypes.ACK, FrameTypes.PRESENCE_MEMBERS,
-                 FrameTypes.HISTORY_PAGE, FrameTypes.PONG -> parts.reply(conn, frame, false);
-            default -> LOG.log(System.Logger.Level.DEBUG, "ignoring frame of unknown type {0}", type);
-        }
-    }
-
-    private void onConnected(Connection conn, JsonNode frame) {
-        CompletableFuture<Void> connected;
-        lock.lock();
-        try {
-            if (conn != connection || closed) {
-                return;
-            }
-            long heartbeatMs = frame.path("heartbeatMs").asLong(0);
-            Session previous = session;
-            session = new Session(frame.path("connectionId").asText(null), frame.path("clientId").asText(null),
-                    frame.path("region").asText(null), frame.path("node").asText(null), heartbeatMs);
-            if (everConnected) {
-                counters.reconnects.incrementAndGet();
-            }
-            if (previous != null && previous.region() != null && !previous.region().equals(session.region())) {
-                counters.regionChanges.incrementAndGet();
-                LOG.log(System.Logger.Level.INFO, "now in region {0} (was {1}); resuming every channel",
-                        session.region(), previous.region());
-            }
-            everConnected = true;
-            machine.connected();
-            pacer = new OutboundPacer(conn::send, timers, edgeRatePerSecond, edgeRateBurst, System::nanoTime,
-                    counters.framesPaced);
-            reportState();
-            parts.restore(conn);
-            if (conn == connection) {
-                heartbeat.start(conn, heartbeatMs);
-            }
-            connected = connectFuture;
-        } finally {
-            lock.unlock();
-        }
-        if (connected != null) {
-            completions.complete(connected, null);
-        }
-    }
-
-    private void onPresence(Connection conn, JsonNode frame) {
-        PresenceEvent event = new PresenceEvent(frame.path("channel").asText(),
-                PresenceAction.parse(frame.path("action").asText(null)), Frames.readMember(frame.path("member")));
-        lock.lock();
-        try {
-            if (conn == connection) {
-                listeners.presence(event);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void onRedirect(Connection conn, JsonNode frame) {
-        String url = frame.path("url").asText(null);
-        URI target = null;
-        if (url != null && !url.isBlank()) {
-            try {
-                target = URI.create(url);
-            } catch (IllegalArgumentException e) {
-                listeners.error(new HeliographException(ErrorCode.BAD_REQUEST,
-                        "redirect to an invalid URL '" + url + "'; going on as without one", e));
-            }
-        }
-        lock.lock();
-        try {
-            if (conn != connection) {
-                return;
-            }
-            LOG.log(System.Logger.Level.DEBUG, "redirected ({0}) to {1}", frame.path("reason").asText("no reason"),
-                    target);
-            // A redirected connection is still healthy: it is closed politely below, not cut.
-            apply(machine.redirected(target), false, null);
-        } finally {
-            lock.unlock();
-        }
-        conn.close(CloseCodes.NORMAL, "redirected");
-    }
-
-    /**
-     * A 429 without id: the edge dropped one of our frames for its rate limit, without saying which. Its request is
-     * sent again when its answer does not come in time; meanwhile the pacer pauses so the edge's bucket refills.
-     */
-    private void edgeRefusedAFrame(Connection conn) {
-        lock.lock();
-        try {
-            if (conn == connection) {
-                counters.rateLimitRefusals.incrementAndGet();
-                if (pacer != null) {
-                    pacer.refusedByEdge();
-                }
-            }
-        } finally {
-            lock.unlock();
         }
     }
 }

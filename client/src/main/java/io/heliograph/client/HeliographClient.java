@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -106,7 +105,7 @@ public final class HeliographClient implements AutoCloseable {
         this.channels = new ChannelResume(lock, agent, requests, backoff, requestTimeout, listeners, counters,
                 completions);
         this.presence = new PresenceReentry(lock, agent, requests, backoff, listeners, counters);
-        agent.bind(new Parts());
+        agent.bind(new ClientParts(requests, channels, presence, completions));
         agent.limitSilence(b.silenceTimeout.toMillis());
         this.preferredRegionReturn = new PreferredRegionReturn(agent, negotiator, timers, b.preferredRegionCheck,
                 counters.regionReturns);
@@ -572,44 +571,5 @@ public final class HeliographClient implements AutoCloseable {
 
     private void resumeReading() {
         agent.resumeReading();
-    }
-
-    /** What the connection agent asks of the rest of the client. */
-    private final class Parts implements ConnectionAgent.Parts {
-
-        /**
-         * Brings a new connection (to any node, in any region) to where the application left the old one: channels
-         * first (so the publishes that follow are seen by our own attachments), then presence, then the
-         * application's requests in the order they were made. Everything goes through the new connection's pacer, so
-         * a client with 1,000 channels restores at the pace the edge accepts instead of being refused.
-         */
-        @Override
-        public void restore(Connection conn) {
-            List<PendingRequest> old = requests.takeAll();
-            channels.resumeAll();
-            Set<PendingRequest> reentering = presence.reenterAll(conn, old);
-            requests.carryOver(old, reentering);
-        }
-
-        @Override
-        public void failEverything(HeliographException reason) {
-            requests.failAll(reason, completions);
-            channels.failWaiters(reason);
-        }
-
-        @Override
-        public void message(Connection conn, JsonNode frame) {
-            channels.message(conn, frame);
-        }
-
-        @Override
-        public void reply(Connection conn, JsonNode frame, boolean isError) {
-            requests.answer(conn, frame, isError);
-        }
-
-        @Override
-        public void ping() {
-            requests.sendInternal(Kind.PING, null, null, requests.newFrame(FrameTypes.PING));
-        }
     }
 }

@@ -85,7 +85,6 @@ public final class HeliographClientBuilder {
         return this;
     }
 
-    /** How long a region the client just lost is left out of negotiation; 30 s by default. */
     /**
      * The longest a connection may say nothing before the client takes it for dead and reconnects (in a region that
      * froze, or behind a path that black-holes packets, the socket itself never says so). By default zero: the edge's
@@ -117,6 +116,7 @@ public final class HeliographClientBuilder {
         return this;
     }
 
+    /** How long a region the client just lost is left out of negotiation; 30 s by default. */
     public HeliographClientBuilder regionExclusion(Duration regionExclusion) {
         this.regionExclusion = Objects.requireNonNull(regionExclusion, "regionExclusion");
         return this;
