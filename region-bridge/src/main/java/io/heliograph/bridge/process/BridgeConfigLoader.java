@@ -144,7 +144,20 @@ public final class BridgeConfigLoader {
                 (int) longIn(c, "link.backfill-page-limit", d.backfillPageLimit(), 1, 100_000),
                 (int) longIn(c, "link.backfill-max-pages", d.backfillMaxPages(), 1, 1_000_000),
                 longIn(c, "link.reorder-wait-ms", d.reorderWaitMs(), 1, 60_000));
+        LinkSettings defaults = LinkSettings.defaults();
         LinkSettings settings = LinkSettings.builder()
+                .keepAliveTime(Duration.ofMillis(longIn(c, "grpc.keep-alive-time-ms",
+                        defaults.keepAliveTime().toMillis(), 1, 3_600_000)))
+                .keepAliveTimeout(Duration.ofMillis(longIn(c, "grpc.keep-alive-timeout-ms",
+                        defaults.keepAliveTimeout().toMillis(), 1, 600_000)))
+                .permitKeepAliveTime(Duration.ofMillis(longIn(c, "grpc.permit-keep-alive-time-ms",
+                        defaults.permitKeepAliveTime().toMillis(), 1, 3_600_000)))
+                .unaryDeadline(Duration.ofMillis(longIn(c, "grpc.unary-deadline-ms",
+                        defaults.unaryDeadline().toMillis(), 1, 600_000)))
+                .handshakeTimeout(Duration.ofMillis(longIn(c, "grpc.handshake-timeout-ms",
+                        defaults.handshakeTimeout().toMillis(), 1, 600_000)))
+                .maxInboundMessageBytes((int) longIn(c, "grpc.max-inbound-message-bytes",
+                        defaults.maxInboundMessageBytes(), 65_536, 256L * 1024 * 1024))
                 .shutdownGrace(Duration.ofMillis(longIn(c, "shutdown-grace-ms", 5_000, 0, 600_000)))
                 .build();
         String httpHost = c.get("http.host").asString().orElse(host);

@@ -97,6 +97,22 @@ class BridgeConfigLoaderTest {
     }
 
     @Test
+    void theGrpcTransportSettingsAreKeysOfTheirOwn() {
+        BridgeConfig config = BridgeConfigLoader.load(with("--grpc.keep-alive-time-ms=20000",
+                "--grpc.keep-alive-timeout-ms=3000", "--grpc.permit-keep-alive-time-ms=15000",
+                "--grpc.unary-deadline-ms=7000", "--grpc.handshake-timeout-ms=4000",
+                "--grpc.max-inbound-message-bytes=1048576"), Map.of());
+        assertEquals(java.time.Duration.ofSeconds(20), config.settings().keepAliveTime());
+        assertEquals(java.time.Duration.ofSeconds(3), config.settings().keepAliveTimeout());
+        assertEquals(java.time.Duration.ofSeconds(15), config.settings().permitKeepAliveTime());
+        assertEquals(java.time.Duration.ofSeconds(7), config.settings().unaryDeadline());
+        assertEquals(java.time.Duration.ofSeconds(4), config.settings().handshakeTimeout());
+        assertEquals(1_048_576, config.settings().maxInboundMessageBytes());
+        assertEquals(io.heliograph.bridge.LinkSettings.defaults().keepAliveTime(),
+                BridgeConfigLoader.load(VALID, Map.of()).settings().keepAliveTime(), "defaults otherwise");
+    }
+
+    @Test
     void peersCanBeOneStringAsInTheEnvironment() {
         BridgeConfig config = BridgeConfigLoader.load(with("--peers.eu-west="),
                 Map.of("HELIOGRAPH_BRIDGE_PEERS", "eu-west=https://a:1,https://b:2; ap-south=https://c:3"));
@@ -126,6 +142,11 @@ class BridgeConfigLoaderTest {
         assertTrue(error(with("--lease.ttl-ms=10"), none).startsWith("lease.ttl-ms: 10 is outside"));
         assertTrue(error(with("--link.silence-timeout-ms=1500"), none).startsWith("link.silence-timeout-ms (1500)"));
         assertTrue(error(with("--http.port=9443"), none).startsWith("http.port: must differ from port"));
+        assertTrue(error(with("--grpc.keep-alive-time-ms=5000"), none).startsWith("keep-alive-time must be at least"));
+        assertTrue(error(with("--grpc.permit-keep-alive-time-ms=20000"), none)
+                .startsWith("permit-keep-alive-time (20000 ms) must not exceed keep-alive-time"));
+        assertTrue(error(with("--grpc.max-inbound-message-bytes=100"), none)
+                .startsWith("grpc.max-inbound-message-bytes: 100 is outside"));
         assertTrue(error(new String[]{"region=us-east"}, none).contains("--key=value"));
         assertTrue(error(new String[]{"--config=" + directory.resolve("missing.yaml")}, none)
                 .startsWith("config: cannot read"));
