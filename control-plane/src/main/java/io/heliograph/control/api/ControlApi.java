@@ -28,8 +28,9 @@ import io.heliograph.control.probe.EdgeProbe;
 import io.heliograph.control.route.Router;
 import io.heliograph.control.state.RegionHealth;
 import io.heliograph.control.table.MeshChanges;
-import io.heliograph.control.table.MeshTable;
-import io.heliograph.control.table.MeshTableJson;
+import io.heliograph.protocol.Json;
+import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.MeshTableJson;
 
 /**
  * The routes of a replica: {@code /health}, the reads ({@code /v1/regions}, {@code /v1/route}, {@code /v1/events})
@@ -41,7 +42,8 @@ public final class ControlApi {
 
     /** Set on a change forwarded by a follower; a replica that does not lead answers it 503 instead. */
     static final String FORWARDED = "X-Heliograph-Forwarded";
-    private static final ObjectMapper JSON = MeshTableJson.MAPPER;
+    /** The protocol's one JSON configuration: tolerant of fields it does not know (an edge may add some). */
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final System.Logger LOG = System.getLogger(ControlApi.class.getName());
 
     private final ControlConfig config;
@@ -104,7 +106,7 @@ public final class ControlApi {
             RegionHealth health = view.health().get(spec.name());
             ObjectNode region = regions.addObject();
             region.put("name", spec.name());
-            region.put("state", table.map(t -> t.state(spec.name())).orElse(health.observed()).wire());
+            region.put("state", table.map(t -> t.stateOf(spec.name())).orElse(health.observed()).wire());
             ArrayNode preference = region.putArray("preference");
             table.map(t -> t.preference().get(spec.name())).orElse(spec.preference()).forEach(preference::add);
             ArrayNode nodes = region.putArray("nodes");
@@ -128,7 +130,7 @@ public final class ControlApi {
             if (table.isPresent()) {
                 for (String base : table.get().homedAt(spec.name())) {
                     homes.add(base);
-                    epochs.put(base, table.get().home(base).epoch());
+                    epochs.put(base, table.get().homeOf(base).epoch());
                 }
             } else {
                 homes.add(spec.name());
@@ -152,11 +154,11 @@ public final class ControlApi {
         String near = req.query().contains("near") ? req.query().get("near") : null;
         String header = req.headers().first(HeaderNames.create(config.route().header())).orElse(null);
         try {
-            Router.Route route = router.route(table.get(), controller.view().health(), near, header);
+            MeshTable.Route route = router.route(table.get(), controller.view().health(), near, header);
             ObjectNode out = JSON.createObjectNode();
             out.put("region", route.region());
             out.put("reason", route.reason());
-            out.set("edges", JSON.valueToTree(route.edges()));
+            out.set("edges", MeshTableJson.edges(route.edges()));
             out.put("tableVersion", route.tableVersion());
             send(res, 200, out);
         } catch (MeshChanges.Refused e) {

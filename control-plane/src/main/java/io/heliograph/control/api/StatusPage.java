@@ -12,7 +12,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import io.heliograph.control.table.MeshTableJson;
+import io.heliograph.protocol.Json;
 
 /**
  * The live status page at {@code /} (one HTML file with its script, no build step: {@code status/index.html}) and the
@@ -72,7 +72,7 @@ final class StatusPage {
     }
 
     private static void write(OutputStream out, String name, JsonNode data) throws IOException {
-        String json = MeshTableJson.MAPPER.writeValueAsString(data);
+        String json = Json.MAPPER.writeValueAsString(data);
         out.write(("event: " + name + "\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -21,12 +21,13 @@ import io.heliograph.control.probe.ProbeRound;
 import io.heliograph.control.probe.Prober;
 import io.heliograph.control.state.RegionAssessor;
 import io.heliograph.control.state.RegionHealth;
-import io.heliograph.control.state.RegionState;
 import io.heliograph.control.table.EdgeAdminClient;
 import io.heliograph.control.table.MeshChanges;
-import io.heliograph.control.table.MeshTable;
-import io.heliograph.control.table.MeshTableJson;
 import io.heliograph.control.table.TableStore;
+import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.MeshTableJson;
+import io.heliograph.region.mesh.RegionState;
+import io.heliograph.region.sequencing.Home;
 
 /**
  * The control plane's one loop and its changes. Every replica runs {@link #cycle()} (probe, assess) so that every
@@ -153,9 +154,9 @@ public final class MeshController implements AutoCloseable {
         for (MeshTable found : fetchFromEdges()) {
             highest = Math.max(highest, found.version());
             for (String base : merged.regions().keySet()) {
-                MeshTable.Home theirs = found.home(base);
-                if (theirs.epoch() > merged.home(base).epoch() && merged.regions().containsKey(theirs.region())) {
-                    merged = withHome(merged, base, theirs);
+                Home theirs = found.homeOf(base);
+                if (theirs.epoch() > merged.homeOf(base).epoch() && merged.regions().containsKey(theirs.region())) {
+                    merged = merged.withHome(base, theirs);
                 }
             }
         }
@@ -179,12 +180,6 @@ public final class MeshController implements AutoCloseable {
         return false;
     }
 
-    private static MeshTable withHome(MeshTable table, String base, MeshTable.Home home) {
-        java.util.Map<String, MeshTable.Home> homes = new java.util.LinkedHashMap<>(table.homes());
-        homes.put(base, home);
-        return new MeshTable(table.version(), table.leader(), homes, table.regions(), table.preference());
-    }
-
     /**
      * Run by {@link Leadership} when this replica gains the lease, before it leads: the highest table version held
      * by the replicas' store or any reachable edge is taken, brought in line with the configuration, and published
@@ -198,8 +193,9 @@ public final class MeshController implements AutoCloseable {
             }
         }
         MeshTable.Leader me = new MeshTable.Leader(leadership.replicaId(), epoch);
-        MeshTable base = found == null ? changes.initial(me) : changes.adopt(found);
-        MeshTable table = base.atVersion(base.version() + 1, me);
+        // The first leader publishes version 1; any later one continues one above the highest version found.
+        MeshTable table = found == null ? changes.initial(me)
+                : changes.adopt(found).atVersion(found.version() + 1, me);
         synchronized (changeLock) {
             audit.forgetPosition();
             store.save(table);
@@ -418,7 +414,7 @@ public final class MeshController implements AutoCloseable {
     }
 
     private void drainEdges(MeshTable table, String region) {
-        if (table == null || table.state(region) != RegionState.DRAINING) {
+        if (table == null || table.stateOf(region) != RegionState.DRAINING) {
             return;
         }
         config.region(region).ifPresent(r -> r.edges().forEach(edge -> undrainPending.remove(edge.id())));

@@ -4,24 +4,18 @@ import java.util.List;
 import java.util.Map;
 
 import io.heliograph.control.state.RegionHealth;
-import io.heliograph.control.state.RegionState;
 import io.heliograph.control.table.MeshChanges.Refused;
-import io.heliograph.control.table.MeshTable;
+import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.RegionState;
 
 /**
  * Answers where a client goes: the region it names ({@code near}) when that serves, else the first of its preference
  * that serves; without {@code near}, the region the routing header names (set by a CDN or load balancer; an unknown
  * value is ignored), then the default region. A region serves when at least one of its edges answers ready and the
- * table has it neither {@code down} nor {@code draining}.
+ * table has it neither {@code down} nor {@code draining}. The answer has the shape of the edge's {@code negotiate}
+ * ({@link MeshTable.Route}: the region, why it was chosen, its serving edges and the table version it came from).
  */
 public final class Router {
-
-    /** The answer: the region, why it was chosen, its serving edges and the table version it came from. */
-    public record Route(String region, String reason, List<MeshTable.Edge> edges, long tableVersion) {
-        public Route {
-            edges = List.copyOf(edges);
-        }
-    }
 
     private final String defaultRegion;
 
@@ -34,7 +28,7 @@ public final class Router {
      * @param header the routing header's value; null when absent
      * @throws Refused 400 {@code unknown_region} for an unknown {@code near}, 503 {@code no_healthy_region}
      */
-    public Route route(MeshTable table, Map<String, RegionHealth> health, String near, String header) {
+    public MeshTable.Route route(MeshTable table, Map<String, RegionHealth> health, String near, String header) {
         String wanted;
         String reason;
         if (near != null && !near.isBlank()) {
@@ -65,14 +59,14 @@ public final class Router {
 
     public static boolean serves(MeshTable table, Map<String, RegionHealth> health, String region) {
         RegionHealth h = health.get(region);
-        RegionState state = table.state(region);
+        RegionState state = table.stateOf(region);
         return h != null && h.serving() && state != RegionState.DOWN && state != RegionState.DRAINING;
     }
 
-    private static Route answer(MeshTable table, Map<String, RegionHealth> health, String region, String reason) {
+    private static MeshTable.Route answer(MeshTable table, Map<String, RegionHealth> health, String region, String reason) {
         List<String> serving = health.get(region).servingEdges();
-        List<MeshTable.Edge> edges = table.regions().get(region).edges().stream()
+        List<MeshTable.EdgeAddress> edges = table.regions().get(region).edges().stream()
                 .filter(e -> serving.contains(e.id())).toList();
-        return new Route(region, reason, edges, table.version());
+        return new MeshTable.Route(region, reason, edges, table.version());
     }
 }

@@ -10,6 +10,7 @@ import io.heliograph.control.config.ControlConfig;
 import io.heliograph.control.probe.BridgeProbe;
 import io.heliograph.control.probe.EdgeProbe;
 import io.heliograph.control.probe.ProbeRound;
+import io.heliograph.region.mesh.RegionState;
 
 /**
  * Decides each region's observed state from successive probe rounds. A region is {@code down} only when <b>both</b>

@@ -2,6 +2,8 @@ package io.heliograph.control.state;
 
 import java.util.List;
 
+import io.heliograph.region.mesh.RegionState;
+
 /**
  * What the probes say of one region at one instant (the table may say more: {@code draining} is an operator's).
  *

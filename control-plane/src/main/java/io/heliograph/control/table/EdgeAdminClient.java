@@ -12,6 +12,10 @@ import java.util.concurrent.Executors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.heliograph.protocol.Json;
+import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.MeshTableJson;
+
 /**
  * The control plane's calls on an edge's admin API (docs/control-plane.md, "Control plane → edge"), each with the
  * admin token and a short timeout: push a table, read the table it holds, drain it. A call that fails answers
@@ -109,8 +113,8 @@ public final class EdgeAdminClient implements AutoCloseable {
                 return Optional.empty();
             }
             String body = response.body();
-            return Optional.of(body == null || body.isBlank() ? MeshTableJson.MAPPER.createObjectNode()
-                    : MeshTableJson.MAPPER.readTree(body));
+            return Optional.of(body == null || body.isBlank() ? Json.MAPPER.createObjectNode()
+                    : Json.MAPPER.readTree(body));
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> request.method() + " " + request.uri() + ": " + e);
             return Optional.empty();

@@ -9,7 +9,9 @@ import java.util.Optional;
 import io.heliograph.control.audit.AuditEvent;
 import io.heliograph.control.config.ControlConfig;
 import io.heliograph.control.state.RegionHealth;
-import io.heliograph.control.state.RegionState;
+import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.RegionState;
+import io.heliograph.region.sequencing.Home;
 
 /**
  * The pure decisions that change the mesh table: what the leader does after a probe round (states, automatic
@@ -58,7 +60,10 @@ public final class MeshChanges {
         this.config = config;
     }
 
-    /** The table before any change: every region at itself under epoch 1, healthy, with its configured edges. */
+    /**
+     * The table the first leader publishes, version 1: every region at itself under epoch 1, healthy, with its
+     * configured edges and preference.
+     */
     public MeshTable initial(MeshTable.Leader leader) {
         Map<String, MeshTable.RegionEntry> regions = new LinkedHashMap<>();
         Map<String, List<String>> preference = new LinkedHashMap<>();
@@ -66,19 +71,20 @@ public final class MeshChanges {
             regions.put(region.name(), new MeshTable.RegionEntry(RegionState.HEALTHY, edges(region)));
             preference.put(region.name(), region.preference());
         }
-        return new MeshTable(0, leader, Map.of(), regions, preference);
+        return new MeshTable(1, leader, Map.of(), regions, preference);
     }
 
     /**
      * A table found elsewhere (an edge, the replicas' map) brought in line with this configuration: regions,
-     * edges and preference from the configuration, homes and states as found (a region it lacks is healthy).
+     * edges and preference from the configuration, homes and states as found (a region it lacks is healthy), under
+     * the version and leader found.
      */
     public MeshTable adopt(MeshTable found) {
         MeshTable base = initial(found.leader());
         Map<String, MeshTable.RegionEntry> regions = new LinkedHashMap<>();
         base.regions().forEach((name, entry) -> regions.put(name, new MeshTable.RegionEntry(
-                found.regions().containsKey(name) ? found.state(name) : RegionState.HEALTHY, entry.edges())));
-        Map<String, MeshTable.Home> homes = new LinkedHashMap<>();
+                found.regions().containsKey(name) ? found.stateOf(name) : RegionState.HEALTHY, entry.edges())));
+        Map<String, Home> homes = new LinkedHashMap<>();
         found.homes().forEach((b, home) -> {
             if (regions.containsKey(b) && regions.containsKey(home.region())) {
                 homes.put(b, home);
@@ -87,8 +93,8 @@ public final class MeshChanges {
         return new MeshTable(found.version(), found.leader(), homes, regions, base.preference());
     }
 
-    private static List<MeshTable.Edge> edges(ControlConfig.RegionSpec region) {
-        return region.edges().stream().map(e -> new MeshTable.Edge(e.id(), e.ws(), e.http())).toList();
+    private static List<MeshTable.EdgeAddress> edges(ControlConfig.RegionSpec region) {
+        return region.edges().stream().map(e -> new MeshTable.EdgeAddress(e.id(), e.ws(), e.http())).toList();
     }
 
     /**
@@ -105,7 +111,7 @@ public final class MeshChanges {
             if (h == null) {
                 continue;
             }
-            RegionState was = next.state(region);
+            RegionState was = next.stateOf(region);
             RegionState now = was == RegionState.DRAINING ? RegionState.DRAINING : h.observed();
             if (was == RegionState.DOWN && h.servingEdges().isEmpty()) {
                 // Down is left only when an edge serves again, not when a peer's bridge stops reporting the link.
@@ -153,7 +159,7 @@ public final class MeshChanges {
     public Optional<String> firstServing(MeshTable table, String region, Map<String, RegionHealth> health) {
         for (String candidate : table.preference().getOrDefault(region, List.of())) {
             RegionHealth h = health.get(candidate);
-            RegionState state = table.state(candidate);
+            RegionState state = table.stateOf(candidate);
             if (h != null && h.serving() && state != RegionState.DOWN && state != RegionState.DRAINING) {
                 return Optional.of(candidate);
             }
@@ -177,7 +183,7 @@ public final class MeshChanges {
                 throw new Refused(400, "bad_request", "to: must differ from region (" + region + ")");
             }
             RegionHealth h = health.get(target);
-            RegionState state = table.state(target);
+            RegionState state = table.stateOf(target);
             if (h == null || !h.serving() || state == RegionState.DOWN || state == RegionState.DRAINING) {
                 throw new Refused(409, "region_unavailable", "to: " + target + " does not serve (it is "
                         + state.wire() + ")");
@@ -186,7 +192,7 @@ public final class MeshChanges {
         Change moved = move(table, region, target, who, "failover", "manual failover");
         MeshTable next = moved.table();
         List<AuditEvent> events = new ArrayList<>(moved.events());
-        if (next.state(region) != RegionState.DRAINING) {
+        if (next.stateOf(region) != RegionState.DRAINING) {
             next = next.withState(region, RegionState.DRAINING);
             if (events.isEmpty()) {
                 // Nothing was homed there: the event still records the drain.
@@ -206,10 +212,10 @@ public final class MeshChanges {
         MeshTable next = table;
         List<AuditEvent> events = new ArrayList<>();
         Map<String, Long> before = table.epochs();
-        if (!table.home(region).region().equals(region)) {
+        if (!table.homeOf(region).region().equals(region)) {
             next = next.withHomes(List.of(region), region);
         }
-        if (next.state(region) == RegionState.DRAINING || next.state(region) == RegionState.DOWN) {
+        if (next.stateOf(region) == RegionState.DRAINING || next.stateOf(region) == RegionState.DOWN) {
             next = next.withState(region, RegionState.HEALTHY);
         }
         if (!next.sameContent(table)) {
@@ -232,7 +238,7 @@ public final class MeshChanges {
 
     private static Map<String, Long> changed(Map<String, Long> epochs, MeshTable table, List<String> bases) {
         Map<String, Long> out = new LinkedHashMap<>();
-        bases.forEach(b -> out.put(b, epochs.getOrDefault(b, table.home(b).epoch())));
+        bases.forEach(b -> out.put(b, epochs.getOrDefault(b, table.homeOf(b).epoch())));
         return out;
     }
 

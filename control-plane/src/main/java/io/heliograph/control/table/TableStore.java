@@ -3,6 +3,9 @@ package io.heliograph.control.table;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 
+import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.MeshTableJson;
+
 /**
  * Where the replicas keep the current mesh table, so that every replica answers reads from the leader's table: one
  * entry of a shared map (the replicas' Hazelcast IMap {@code hg.control.table}, or any map in tests). Only the leader

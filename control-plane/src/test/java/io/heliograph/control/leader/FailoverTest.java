@@ -16,12 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.heliograph.control.ControlPlane;
 import io.heliograph.control.state.RegionHealth;
-import io.heliograph.control.state.RegionState;
-import io.heliograph.control.table.MeshTable;
 import io.heliograph.control.testing.Await;
 import io.heliograph.control.testing.Configs;
 import io.heliograph.control.testing.FakeEdge;
 import io.heliograph.control.testing.FakeMesh;
+import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.RegionState;
+import io.heliograph.region.sequencing.Home;
 
 /**
  * One control-plane replica watching fake edges and bridges (JDK HTTP servers): a region whose edges die and whose
@@ -77,13 +78,13 @@ class FailoverTest {
         long startNs = System.nanoTime();
         long boundMs = DOWN_AFTER_MS + 2 * INTERVAL_MS + ROUND_MS;
         Await.await("us-east down", Duration.ofMillis(boundMs + 5_000),
-                () -> table().state("us-east") == RegionState.DOWN);
+                () -> table().stateOf("us-east") == RegionState.DOWN);
         long tookMs = (System.nanoTime() - startNs) / 1_000_000;
         System.out.println("us-east down after " + tookMs + " ms (bound " + boundMs + " ms)");
         assertTrue(tookMs <= boundMs, "us-east went down after " + tookMs + " ms; bound " + boundMs + " ms");
 
         MeshTable table = table();
-        assertEquals(new MeshTable.Home("eu-west", 2), table.home("us-east"));
+        assertEquals(new Home("eu-west", 2), table.homeOf("us-east"));
         assertTrue(table.version() > before);
         for (String region : List.of("eu-west", "ap-south")) {
             for (FakeEdge edge : mesh.edges(region)) {
@@ -130,8 +131,8 @@ class FailoverTest {
             return h.allFailingSince() >= 0 && plane.controller().view().round().atMs() - h.allFailingSince()
                     >= DOWN_AFTER_MS + 2 * INTERVAL_MS;
         });
-        assertEquals(RegionState.DEGRADED, table().state("us-east"));
-        assertEquals(new MeshTable.Home("us-east", 1), table().home("us-east"));
+        assertEquals(RegionState.DEGRADED, table().stateOf("us-east"));
+        assertEquals(new Home("us-east", 1), table().homeOf("us-east"));
         assertTrue(events().stream().noneMatch(e -> e.path("what").asText().equals("failover")));
         assertTrue(table().version() > before, "the degraded state was published");
     }
@@ -160,8 +161,8 @@ class FailoverTest {
         Await.await("the links have been reported down for down-after-ms + 2 probe intervals",
                 Duration.ofSeconds(10), () -> !health("us-east").peersReporting().isEmpty()
                         && plane.controller().view().round().atMs() - cutAtMs >= DOWN_AFTER_MS + 2 * INTERVAL_MS);
-        assertEquals(RegionState.HEALTHY, table().state("us-east"));
-        assertEquals(new MeshTable.Home("us-east", 1), table().home("us-east"));
+        assertEquals(RegionState.HEALTHY, table().stateOf("us-east"));
+        assertEquals(new Home("us-east", 1), table().homeOf("us-east"));
         assertTrue(events().isEmpty(), "events: " + events());
     }
 
@@ -176,14 +177,14 @@ class FailoverTest {
         assertEquals("forbidden", wrong.body().path("code").asText());
         assertEquals(403, FakeMesh.post(plane.url() + "/v1/restore", "{\"region\":\"eu-west\"}", "nope").status());
         assertEquals(401, FakeMesh.post(plane.url() + "/v1/drain-node", "{\"node\":\"eu-west-1\"}", null).status());
-        assertEquals(new MeshTable.Home("eu-west", 1), table().home("eu-west"), "nothing changed");
+        assertEquals(new Home("eu-west", 1), table().homeOf("eu-west"), "nothing changed");
 
         FakeMesh.Answer done = FakeMesh.post(plane.url() + "/v1/failover", body, Configs.TOKEN);
         assertEquals(200, done.status(), done.body().toString());
         assertEquals("admin", done.body().at("/event/who").asText());
         assertEquals("us-east", done.body().at("/event/to").asText());
-        assertEquals(new MeshTable.Home("us-east", 2), table().home("eu-west"));
-        assertEquals(RegionState.DRAINING, table().state("eu-west"));
+        assertEquals(new Home("us-east", 2), table().homeOf("eu-west"));
+        assertEquals(RegionState.DRAINING, table().stateOf("eu-west"));
         mesh.edges("eu-west").forEach(e -> assertEquals(1, e.drains(), e.id() + " was drained"));
         assertEquals("us-east", FakeMesh.get(plane.url() + "/v1/route?near=eu-west").body().path("region").asText());
 
@@ -204,12 +205,16 @@ class FailoverTest {
 
         long seq = drainNode.body().at("/event/seq").asLong();
         FakeMesh.Answer later = FakeMesh.get(plane.url() + "/v1/events?since=" + seq);
-        assertEquals(0, later.body().path("events").size());
+        // A probe cycle (every 100 ms) may already have seen ap-south-2 draining and marked ap-south degraded: that
+        // event may follow; nothing else may, and nothing up to the drain-node's own.
+        List<JsonNode> after = new java.util.ArrayList<>();
+        later.body().path("events").forEach(after::add);
+        assertTrue(after.stream().allMatch(e -> e.path("seq").asLong() > seq && isStartupNoise(e)), after.toString());
 
         // Restored: the homes return under epoch 3 and the drained edges take clients again.
         FakeMesh.Answer restored = FakeMesh.post(plane.url() + "/v1/restore", body, Configs.TOKEN);
         assertEquals(200, restored.status(), restored.body().toString());
-        assertEquals(new MeshTable.Home("eu-west", 3), table().home("eu-west"));
+        assertEquals(new Home("eu-west", 3), table().homeOf("eu-west"));
         mesh.edges("eu-west").forEach(e -> assertTrue(!e.draining() && e.undrains() == 1, e.id() + " undrained"));
         assertEquals(0, mesh.edges("ap-south").get(1).undrains(), "a node drained alone stays drained");
         Await.await("eu-west routed to again", Duration.ofSeconds(10), () -> "eu-west".equals(
@@ -221,7 +226,7 @@ class FailoverTest {
         long current = table().version();
         FakeEdge edge = mesh.edges("ap-south").getFirst();
         // What a leader that lost its lease while writing would have left there: the next number, other homes.
-        edge.hold(io.heliograph.control.table.MeshTableJson.MAPPER.readTree("""
+        edge.hold(io.heliograph.protocol.Json.MAPPER.readTree("""
                 {"version": %d, "leader": {"id": "cp-stale", "epoch": 1},
                  "homes": {"us-east": {"region": "ap-south", "epoch": 7}},
                  "regions": {}, "preference": {}}
@@ -233,8 +238,8 @@ class FailoverTest {
         Await.await("the leader continues above the number the edge holds", Duration.ofSeconds(10),
                 () -> table().version() >= current + 2 && edge.heldVersion() >= current + 2);
         MeshTable table = table();
-        assertEquals(new MeshTable.Home("ap-south", 7), table.home("us-east"), "the higher epoch is kept");
-        assertEquals(new MeshTable.Home("us-east", 2), table.home("eu-west"), "the failover is kept");
+        assertEquals(new Home("ap-south", 7), table.homeOf("us-east"), "the higher epoch is kept");
+        assertEquals(new Home("us-east", 2), table.homeOf("eu-west"), "the failover is kept");
         assertEquals(table.version(), edge.heldVersion());
     }
 

@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.heliograph.control.ControlPlane;
-import io.heliograph.control.state.RegionState;
-import io.heliograph.control.table.MeshTable;
 import io.heliograph.control.testing.Await;
 import io.heliograph.control.testing.Configs;
 import io.heliograph.control.testing.FakeEdge;
 import io.heliograph.control.testing.FakeMesh;
+import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.RegionState;
+import io.heliograph.region.sequencing.Home;
 
 /**
  * Two replicas in one JVM, their own Hazelcast cluster: one leads, the follower answers reads and forwards changes,
@@ -67,10 +68,12 @@ class LeaderTakeoverTest {
     @Test
     void theFirstLeaderContinuesAboveTheHighestVersionAnEdgeHolds() throws Exception {
         FakeEdge edge = mesh.edges("ap-south").getFirst();
-        edge.hold(io.heliograph.control.table.MeshTableJson.MAPPER.readTree("""
+        // A table a real edge could hold: its homes name regions it lists (the edge refuses any other).
+        edge.hold(io.heliograph.protocol.Json.MAPPER.readTree("""
                 {"version": 40, "leader": {"id": "cp-old", "epoch": 9},
                  "homes": {"us-east": {"region": "ap-south", "epoch": 5}},
-                 "regions": {"us-east": {"state": "down", "edges": []}}, "preference": {}}
+                 "regions": {"us-east": {"state": "down", "edges": []}, "ap-south": {"state": "healthy", "edges": []}},
+                 "preference": {}}
                 """));
         startReplicas(1);
         MeshTable table = leader().controller().table().orElseThrow();
@@ -78,7 +81,7 @@ class LeaderTakeoverTest {
         FakeEdge other = mesh.edges("eu-west").getFirst();
         Await.await("a push reached " + other.id(), Duration.ofSeconds(5), () -> !other.pushes().isEmpty());
         assertEquals(41, other.pushes().getFirst().path("version").asLong(), "the takeover's version");
-        assertEquals(new MeshTable.Home("ap-south", 5), table.home("us-east"), "the homes found are kept");
+        assertEquals(new Home("ap-south", 5), table.homeOf("us-east"), "the homes found are kept");
         assertEquals("cp-1", table.leader().id());
         Await.await("every edge holds version 41 or above", Duration.ofSeconds(5),
                 () -> mesh.allEdges().stream().allMatch(e -> e.heldVersion() >= 41));
@@ -105,7 +108,7 @@ class LeaderTakeoverTest {
         assertEquals(200, forwarded.status(), "a change sent to the follower is forwarded: " + forwarded.body());
         long version = first.controller().table().orElseThrow().version();
         Await.await("the follower reads the leader's table", Duration.ofSeconds(5), () -> second.controller().table()
-                .map(t -> t.version() == version && t.state("ap-south") == RegionState.DRAINING).orElse(false));
+                .map(t -> t.version() == version && t.stateOf("ap-south") == RegionState.DRAINING).orElse(false));
 
         long goneNs = System.nanoTime();
         first.close();
@@ -118,8 +121,8 @@ class LeaderTakeoverTest {
         assertTrue(table.version() > version, "version " + table.version() + " after " + version);
         assertEquals(second.config().replicaId(), table.leader().id());
         assertTrue(table.leader().epoch() > 1, "a new lease epoch: " + table.leader());
-        assertEquals(new MeshTable.Home("eu-west", 2), table.home("ap-south"), "the failover is kept");
-        assertEquals(RegionState.DRAINING, table.state("ap-south"));
+        assertEquals(new Home("eu-west", 2), table.homeOf("ap-south"), "the failover is kept");
+        assertEquals(RegionState.DRAINING, table.stateOf("ap-south"));
         for (FakeEdge edge : mesh.allEdges()) {
             Await.await(edge.id() + " holds the new leader's table", Duration.ofSeconds(5),
                     () -> edge.heldVersion() >= table.version());

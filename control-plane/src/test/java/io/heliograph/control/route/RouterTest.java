@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Test;
 import io.heliograph.control.config.ControlConfig;
 import io.heliograph.control.state.RegionAssessor;
 import io.heliograph.control.state.RegionHealth;
-import io.heliograph.control.state.RegionState;
 import io.heliograph.control.table.MeshChanges;
-import io.heliograph.control.table.MeshTable;
 import io.heliograph.control.testing.Configs;
 import io.heliograph.control.testing.Rounds;
+import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.RegionState;
 
 /** {@code /v1/route}: near, preference, header, default, and the errors. */
 class RouterTest {
@@ -31,23 +31,23 @@ class RouterTest {
 
     @Test
     void theNamedRegionWhenItServes() {
-        Router.Route route = router.route(table, health(), "eu-west", "ap-south");
+        MeshTable.Route route = router.route(table, health(), "eu-west", "ap-south");
         assertEquals("eu-west", route.region());
         assertEquals("near", route.reason());
-        assertEquals(List.of("eu-west-1", "eu-west-2"), route.edges().stream().map(MeshTable.Edge::id).toList());
+        assertEquals(List.of("eu-west-1", "eu-west-2"), route.edges().stream().map(MeshTable.EdgeAddress::id).toList());
     }
 
     @Test
     void onlyTheServingEdgesOfADegradedRegion() {
         rounds.kill("eu-west-1");
-        Router.Route route = router.route(table, health(), "eu-west", null);
-        assertEquals(List.of("eu-west-2"), route.edges().stream().map(MeshTable.Edge::id).toList());
+        MeshTable.Route route = router.route(table, health(), "eu-west", null);
+        assertEquals(List.of("eu-west-2"), route.edges().stream().map(MeshTable.EdgeAddress::id).toList());
     }
 
     @Test
     void theNextOfItsPreferenceWhenTheNamedRegionDoesNotServe() {
         rounds.killRegion("eu-west");
-        Router.Route route = router.route(table, health(), "eu-west", null);
+        MeshTable.Route route = router.route(table, health(), "eu-west", null);
         assertEquals("us-east", route.region());
         assertEquals("preference", route.reason());
         rounds.killRegion("us-east");
@@ -64,10 +64,10 @@ class RouterTest {
 
     @Test
     void withoutNearTheHeaderThenTheDefault() {
-        Router.Route byHeader = router.route(table, health(), null, "ap-south");
+        MeshTable.Route byHeader = router.route(table, health(), null, "ap-south");
         assertEquals("ap-south", byHeader.region());
         assertEquals("header", byHeader.reason());
-        Router.Route byDefault = router.route(table, health(), null, null);
+        MeshTable.Route byDefault = router.route(table, health(), null, null);
         assertEquals("us-east", byDefault.region());
         assertEquals("default", byDefault.reason());
         assertEquals("default", router.route(table, health(), null, "atlantis").reason());

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import io.heliograph.control.config.ControlConfig;
 import io.heliograph.control.testing.Configs;
 import io.heliograph.control.testing.Rounds;
+import io.heliograph.region.mesh.RegionState;
 
 /** Region states from probe rounds with an injected clock (each round's time); down-after-ms 3000. */
 class RegionAssessorTest {

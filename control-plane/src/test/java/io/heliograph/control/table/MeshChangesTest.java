@@ -14,9 +14,11 @@ import io.heliograph.control.audit.AuditEvent;
 import io.heliograph.control.config.ControlConfig;
 import io.heliograph.control.state.RegionAssessor;
 import io.heliograph.control.state.RegionHealth;
-import io.heliograph.control.state.RegionState;
 import io.heliograph.control.testing.Configs;
 import io.heliograph.control.testing.Rounds;
+import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.RegionState;
+import io.heliograph.region.sequencing.Home;
 
 /** The table's moves and epochs: automatic failover, failback, manual failover and restore. */
 class MeshChangesTest {
@@ -40,9 +42,9 @@ class MeshChangesTest {
         MeshChanges.Change change = changes.afterProbes(table, health);
 
         MeshTable next = change.table();
-        assertEquals(new MeshTable.Home("eu-west", 2), next.home("us-east"));
-        assertEquals(new MeshTable.Home("eu-west", 1), next.home("eu-west"));
-        assertEquals(RegionState.DOWN, next.state("us-east"));
+        assertEquals(new Home("eu-west", 2), next.homeOf("us-east"));
+        assertEquals(new Home("eu-west", 1), next.homeOf("eu-west"));
+        assertEquals(RegionState.DOWN, next.stateOf("us-east"));
         assertEquals(List.of("us-east", "eu-west"), next.homedAt("eu-west"));
         AuditEvent failover = change.events().stream().filter(e -> e.what().equals("failover")).findFirst()
                 .orElseThrow();
@@ -61,7 +63,7 @@ class MeshChangesTest {
         Rounds rounds = new Rounds(config).kill("eu-west-1");
         Map<String, RegionHealth> health = downUsEast(config, rounds);
         MeshTable next = changes.afterProbes(changes.initial(LEADER), health).table();
-        assertEquals(new MeshTable.Home("ap-south", 2), next.home("us-east"));
+        assertEquals(new Home("ap-south", 2), next.homeOf("us-east"));
     }
 
     @Test
@@ -70,8 +72,8 @@ class MeshChangesTest {
         MeshChanges changes = new MeshChanges(config);
         MeshTable next = changes.afterProbes(changes.initial(LEADER), downUsEast(config, new Rounds(config)))
                 .table();
-        assertEquals(RegionState.DOWN, next.state("us-east"));
-        assertEquals(new MeshTable.Home("us-east", 1), next.home("us-east"));
+        assertEquals(RegionState.DOWN, next.stateOf("us-east"));
+        assertEquals(new Home("us-east", 1), next.homeOf("us-east"));
     }
 
     @Test
@@ -85,9 +87,9 @@ class MeshChangesTest {
             MeshTable moved = changes.afterProbes(changes.initial(LEADER), assessor.assess(rounds.at(3000))).table();
             rounds.reviveRegion("us-east").mend("eu-west", "us-east");
             MeshTable back = changes.afterProbes(moved, assessor.assess(rounds.at(4000))).table();
-            assertEquals(RegionState.HEALTHY, back.state("us-east"));
-            assertEquals(failback ? new MeshTable.Home("us-east", 3) : new MeshTable.Home("eu-west", 2),
-                    back.home("us-east"), "failback " + failback);
+            assertEquals(RegionState.HEALTHY, back.stateOf("us-east"));
+            assertEquals(failback ? new Home("us-east", 3) : new Home("eu-west", 2),
+                    back.homeOf("us-east"), "failback " + failback);
         }
     }
 
@@ -97,12 +99,12 @@ class MeshChangesTest {
         MeshChanges changes = new MeshChanges(config);
         Map<String, RegionHealth> health = new RegionAssessor(config).assess(new Rounds(config).at(0));
         MeshChanges.Change change = changes.failover(changes.initial(LEADER), "eu-west", null, health, "admin");
-        assertEquals(new MeshTable.Home("us-east", 2), change.table().home("eu-west"));
-        assertEquals(RegionState.DRAINING, change.table().state("eu-west"));
+        assertEquals(new Home("us-east", 2), change.table().homeOf("eu-west"));
+        assertEquals(RegionState.DRAINING, change.table().stateOf("eu-west"));
         assertEquals("admin", change.events().getFirst().who());
 
         MeshChanges.Change to = changes.failover(changes.initial(LEADER), "eu-west", "ap-south", health, "admin");
-        assertEquals(new MeshTable.Home("ap-south", 2), to.table().home("eu-west"));
+        assertEquals(new Home("ap-south", 2), to.table().homeOf("eu-west"));
     }
 
     @Test
@@ -112,11 +114,11 @@ class MeshChangesTest {
         Map<String, RegionHealth> health = new RegionAssessor(config).assess(new Rounds(config).at(0));
         MeshTable drained = changes.failover(changes.initial(LEADER), "eu-west", null, health, "admin").table();
         MeshTable afterProbes = changes.afterProbes(drained, health).table();
-        assertEquals(RegionState.DRAINING, afterProbes.state("eu-west"));
+        assertEquals(RegionState.DRAINING, afterProbes.stateOf("eu-west"));
 
         MeshChanges.Change restore = changes.restore(afterProbes, "eu-west", "admin", "manual restore");
-        assertEquals(new MeshTable.Home("eu-west", 3), restore.table().home("eu-west"));
-        assertEquals(RegionState.HEALTHY, restore.table().state("eu-west"));
+        assertEquals(new Home("eu-west", 3), restore.table().homeOf("eu-west"));
+        assertEquals(RegionState.HEALTHY, restore.table().stateOf("eu-west"));
         assertEquals(Map.of("eu-west", 2L), restore.events().getFirst().epochsBefore());
         assertEquals(Map.of("eu-west", 3L), restore.events().getFirst().epochsAfter());
     }
@@ -131,7 +133,7 @@ class MeshChangesTest {
         for (int i = 0; i < 5; i++) {
             table = changes.failover(table, "us-east", null, health, "admin").table();
             table = changes.restore(table, "us-east", "admin", "restore").table();
-            long epoch = table.home("us-east").epoch();
+            long epoch = table.homeOf("us-east").epoch();
             assertTrue(epoch > last, "epoch " + epoch + " after " + last);
             last = epoch;
         }
@@ -148,8 +150,8 @@ class MeshChangesTest {
         rounds.killRegion("eu-west").cut("ap-south", "eu-west");
         assessor.assess(rounds.at(2000));
         table = changes.afterProbes(table, assessor.assess(rounds.at(3000))).table();
-        assertEquals(new MeshTable.Home("ap-south", 3), table.home("us-east"));
-        assertEquals(new MeshTable.Home("ap-south", 2), table.home("eu-west"));
+        assertEquals(new Home("ap-south", 3), table.homeOf("us-east"));
+        assertEquals(new Home("ap-south", 2), table.homeOf("eu-west"));
     }
 
     @Test
@@ -176,10 +178,10 @@ class MeshChangesTest {
         MeshTable down = changes.afterProbes(changes.initial(LEADER), assessor.assess(rounds.at(1000))).table();
         rounds.mend("eu-west", "us-east");
         MeshChanges.Change still = changes.afterProbes(down, assessor.assess(rounds.at(2000)));
-        assertEquals(RegionState.DOWN, still.table().state("us-east"));
+        assertEquals(RegionState.DOWN, still.table().stateOf("us-east"));
         assertFalse(still.changed());
         rounds.reviveRegion("us-east");
         assertEquals(RegionState.HEALTHY,
-                changes.afterProbes(down, assessor.assess(rounds.at(3000))).table().state("us-east"));
+                changes.afterProbes(down, assessor.assess(rounds.at(3000))).table().stateOf("us-east"));
     }
 }

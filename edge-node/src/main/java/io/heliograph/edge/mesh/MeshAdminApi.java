@@ -18,6 +18,7 @@ import io.heliograph.protocol.ErrorCode;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.Json;
 import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.MeshTableJson;
 import io.heliograph.region.mesh.MeshTableStore;
 
 /**
@@ -75,11 +76,16 @@ public final class MeshAdminApi {
 
     private void putTable(ServerRequest req, ServerResponse res) {
         String body = req.content().as(String.class);
-        MeshTable table = MeshTableJson.parse(Json.parse(body));
+        MeshTable table;
+        try {
+            table = MeshTableJson.read(Json.parse(body));
+        } catch (MeshTableJson.MalformedTable e) {
+            throw HeliographException.badRequest(e.getMessage());
+        }
         MeshTableStore.Offered offered = tables.offer(table);
         if (offered.applied()) {
-            LOG.log(System.Logger.Level.INFO, "mesh table " + table.version() + " from " + table.leaderId()
-                    + " (leader epoch " + table.leaderEpoch() + "): homes " + table.homes());
+            LOG.log(System.Logger.Level.INFO, "mesh table " + table.version() + " from " + table.leader().id()
+                    + " (leader epoch " + table.leader().epoch() + "): homes " + table.homes());
         }
         // The leader pushes its current table with the nonce this node published after a pause: the region now holds
         // that table or a newer one, so the node may sequence on it again.
@@ -92,7 +98,7 @@ public final class MeshAdminApi {
     private void getTable(ServerRequest req, ServerResponse res) {
         Map<String, Object> out = new LinkedHashMap<>();
         var table = tables.current();
-        out.put("table", table.map(MeshTableJson::toJson).orElse(null));
+        out.put("table", table.map(MeshTableJson::tree).orElse(null));
         out.put("version", table.map(MeshTable::version).orElse(0L));
         send(res, Status.OK_200, out);
     }

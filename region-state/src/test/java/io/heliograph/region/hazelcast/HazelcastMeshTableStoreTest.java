@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.RegionState;
 import io.heliograph.region.sequencing.Home;
 import io.heliograph.region.testing.RegionTesting;
 
@@ -44,9 +45,9 @@ class HazelcastMeshTableStoreTest {
     }
 
     private static MeshTable table(long version, Home usHome) {
-        return new MeshTable(version, "cp-1", 1, Map.of("us-east", usHome),
-                Map.of("us-east", new MeshTable.RegionEntry("down", List.of()),
-                        "eu-west", new MeshTable.RegionEntry("healthy", List.of(
+        return new MeshTable(version, new MeshTable.Leader("cp-1", 1), Map.of("us-east", usHome),
+                Map.of("us-east", new MeshTable.RegionEntry(RegionState.DOWN, List.of()),
+                        "eu-west", new MeshTable.RegionEntry(RegionState.HEALTHY, List.of(
                                 new MeshTable.EdgeAddress("eu-1", "ws://eu", "http://eu")))),
                 Map.of("us-east", List.of("eu-west")));
     }
