@@ -11,6 +11,7 @@ import io.heliograph.bridge.v1.TableEdge;
 import io.heliograph.bridge.v1.TableHome;
 import io.heliograph.bridge.v1.TableRegion;
 import io.heliograph.region.mesh.MeshTable;
+import io.heliograph.region.mesh.RegionState;
 import io.heliograph.region.sequencing.Home;
 
 /** The mesh table between region-state's model and its wire form in a Hello ({@link MeshTableSnapshot}). */
@@ -23,11 +24,11 @@ public final class MeshTableCodec {
 
     public static MeshTableSnapshot toWire(MeshTable table) {
         MeshTableSnapshot.Builder wire = MeshTableSnapshot.newBuilder().setVersion(table.version())
-                .setLeaderId(table.leaderId()).setLeaderEpoch(table.leaderEpoch());
+                .setLeaderId(table.leader().id()).setLeaderEpoch(table.leader().epoch());
         table.homes().forEach((base, home) -> wire.putHomes(base,
                 TableHome.newBuilder().setRegion(home.region()).setEpoch(home.epoch()).build()));
         table.regions().forEach((region, entry) -> {
-            TableRegion.Builder r = TableRegion.newBuilder().setState(entry.state());
+            TableRegion.Builder r = TableRegion.newBuilder().setState(entry.state().wire());
             entry.edges().forEach(edge -> r.addEdges(TableEdge.newBuilder().setId(edge.id()).setWs(edge.ws())
                     .setHttp(edge.http())));
             wire.putRegions(region, r.build());
@@ -65,10 +66,11 @@ public final class MeshTableCodec {
         wire.getRegionsMap().forEach((region, entry) -> {
             List<MeshTable.EdgeAddress> edges = new ArrayList<>();
             entry.getEdgesList().forEach(e -> edges.add(new MeshTable.EdgeAddress(e.getId(), e.getWs(), e.getHttp())));
-            regions.put(region, new MeshTable.RegionEntry(entry.getState(), edges));
+            regions.put(region, new MeshTable.RegionEntry(RegionState.fromWire(entry.getState()), edges));
         });
         Map<String, List<String>> preference = new LinkedHashMap<>();
         wire.getPreferenceMap().forEach((region, list) -> preference.put(region, list.getRegionsList()));
-        return new MeshTable(wire.getVersion(), wire.getLeaderId(), wire.getLeaderEpoch(), homes, regions, preference);
+        return new MeshTable(wire.getVersion(), new MeshTable.Leader(wire.getLeaderId(), wire.getLeaderEpoch()), homes,
+                regions, preference);
     }
 }
