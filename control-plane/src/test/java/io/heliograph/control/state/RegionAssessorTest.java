@@ -55,9 +55,40 @@ class RegionAssessorTest {
         rounds.killRegion("us-east").cut("eu-west", "us-east");
         assertEquals(RegionState.HEALTHY, stateAt("us-east", 1500), "one lost probe of serving edges: forgiven");
         assertEquals(RegionState.DEGRADED, stateAt("us-east", 2500));
-        assertEquals(RegionState.DEGRADED, stateAt("us-east", 3499));
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 3399));
         assertEquals(RegionState.DOWN, stateAt("us-east", 3500), "down-after-ms after its last answer, at 500");
         assertEquals(RegionState.HEALTHY, stateAt("eu-west", 3500));
+    }
+
+    /**
+     * Rounds start late by a few ms each: the round that comes down-after-ms after the last answer decides, even
+     * when its own start is a little early against the last answer's (a later start of that one).
+     */
+    @Test
+    void theRoundDownAfterMsAfterTheLastAnswerDecidesDespiteItsJitter() {
+        RegionAssessor everySecond = everySecond();
+        assertEquals(RegionState.HEALTHY, everySecond.assess(rounds.at(530)).get("us-east").observed());
+        rounds.killRegion("us-east").cut("eu-west", "us-east");
+        assertEquals(RegionState.HEALTHY, everySecond.assess(rounds.at(1510)).get("us-east").observed());
+        assertEquals(RegionState.DEGRADED, everySecond.assess(rounds.at(2505)).get("us-east").observed());
+        assertEquals(RegionState.DOWN, everySecond.assess(rounds.at(3502)).get("us-east").observed(),
+                "2,972 ms after the last answer's round, which started 30 ms late");
+    }
+
+    @Test
+    void aRoundWellShortOfDownAfterMsDecidesNothing() {
+        RegionAssessor everySecond = everySecond();
+        assertEquals(RegionState.HEALTHY, everySecond.assess(rounds.at(0)).get("us-east").observed());
+        rounds.killRegion("us-east").cut("eu-west", "us-east");
+        everySecond.assess(rounds.at(1000));
+        assertEquals(RegionState.DEGRADED, everySecond.assess(rounds.at(2850)).get("us-east").observed(),
+                "150 ms short: more than the tolerance");
+    }
+
+    /** Probes every second, as by default: round times are compared within 100 ms. */
+    private RegionAssessor everySecond() {
+        return new RegionAssessor(Configs.config("cp-1", config.regions(), 1000, DOWN_AFTER_MS, true, false, 0,
+                java.util.List.of(), null));
     }
 
     /** A control plane paused itself sees one failed round after a long gap: that alone is not down. */
@@ -110,7 +141,7 @@ class RegionAssessorTest {
         assertEquals(RegionState.DEGRADED, stateAt("us-east", 2600));
         rounds.kill("us-east-2");
         assertEquals(RegionState.DEGRADED, stateAt("us-east", 3100));
-        assertEquals(RegionState.DEGRADED, stateAt("us-east", 5599));
+        assertEquals(RegionState.DEGRADED, stateAt("us-east", 5499));
         assertEquals(RegionState.DOWN, stateAt("us-east", 5600), "down-after-ms after the answer at 2600");
     }
 
