@@ -37,6 +37,8 @@ public final class MeshAdminApi {
     private final String region;
     private final byte[] adminToken;
     private final MeshTableStore tables;
+    /** Negotiate answers given: where the next answer's list of edges starts. */
+    private final java.util.concurrent.atomic.AtomicLong answers = new java.util.concurrent.atomic.AtomicLong();
     private final Supplier<MeshTable.EdgeAddress> self;
     private final Runnable drain;
     private final java.util.function.BooleanSupplier undrain;
@@ -115,6 +117,21 @@ public final class MeshAdminApi {
         send(res, Status.OK_200, Map.of("draining", false));
     }
 
+    /**
+     * The region's edges starting one further at every answer: a client connects to the first edge it is given, so
+     * the clients of a failover (all asking at once) spread over the next region's nodes instead of all landing on
+     * its first one.
+     */
+    private List<MeshTable.EdgeAddress> rotated(List<MeshTable.EdgeAddress> edges) {
+        if (edges.size() < 2) {
+            return edges;
+        }
+        int start = (int) Math.floorMod(answers.getAndIncrement(), (long) edges.size());
+        List<MeshTable.EdgeAddress> out = new java.util.ArrayList<>(edges.subList(start, edges.size()));
+        out.addAll(edges.subList(0, start));
+        return out;
+    }
+
     /** {@code near}, else the client-region header, else this node's own region (docs/control-plane.md). */
     private void negotiate(ServerRequest req, ServerResponse res) {
         String near = req.query().contains("near") ? req.query().get("near") : null;
@@ -147,7 +164,7 @@ public final class MeshAdminApi {
         }
         out.put("region", route.get().region());
         out.put("reason", route.get().reason());
-        out.put("edges", MeshTableJson.edges(route.get().edges()));
+        out.put("edges", MeshTableJson.edges(rotated(route.get().edges())));
         out.put("tableVersion", route.get().tableVersion());
         send(res, Status.OK_200, out);
     }

@@ -227,6 +227,24 @@ class HomeMovesTest {
                 regions.a.edge.meshTables().current().orElseThrow().homeOf("us-east"));
     }
 
+    /** Clients asking at once (a failover) are spread over the region's nodes: each answer starts one edge further. */
+    @Test
+    void negotiateSpreadsClientsOverTheRegionsEdges() {
+        pushed(regions.b, ("{'version':3,'leader':{'id':'cp-test','epoch':1},'homes':{},"
+                + "'regions':{'us-east':{'state':'down','edges':[{'id':'us-east-1','ws':'ws://a','http':'http://a'}]},"
+                + "'eu-west':{'state':'healthy','edges':[{'id':'eu-west-1','ws':'ws://b1','http':'http://b1'},"
+                + "{'id':'eu-west-2','ws':'ws://b2','http':'http://b2'},{'id':'eu-west-3','ws':'ws://b3','http':'http://b3'}]}},"
+                + "'preference':{'us-east':['eu-west'],'eu-west':['us-east']}}").replace('\'', '"'));
+        java.util.Map<String, Integer> firsts = new java.util.TreeMap<>();
+        for (int i = 0; i < 9; i++) {
+            JsonNode route = Json.parse(get(regions.b, "/v1/negotiate?near=us-east").body());
+            assertEquals("eu-west", route.path("region").asText());
+            assertEquals(3, route.path("edges").size(), "every edge, in a rotated order");
+            firsts.merge(route.path("edges").get(0).path("id").asText(), 1, Integer::sum);
+        }
+        assertEquals(java.util.Map.of("eu-west-1", 3, "eu-west-2", 3, "eu-west-3", 3), firsts);
+    }
+
     /** Invariant 1: a home that lost everything continues after what its peer holds, never at 1:1 again. */
     @Test
     void aHomeRestartedFromNothingContinuesAfterWhatItsPeerHolds() {
