@@ -8,6 +8,7 @@ import io.heliograph.edge.delivery.DeliveryHub;
 import io.heliograph.edge.observe.EdgeMetrics.DisconnectReason;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.protocol.ErrorCode;
+import io.heliograph.protocol.FrameTypes;
 import io.heliograph.protocol.Frames;
 import io.heliograph.protocol.HeliographException;
 import io.heliograph.protocol.Json;
@@ -85,7 +86,7 @@ public final class FrameHandler {
             if (type == null) {
                 throw HeliographException.badRequest("type is required");
             }
-            if ("ping".equals(type)) {
+            if (FrameTypes.PING.equals(type)) {
                 // Answered at once, even while earlier requests wait on the region: a ping proves the link.
                 connection.offer(Frames.pong(id));
                 return;
@@ -118,7 +119,8 @@ public final class FrameHandler {
     }
 
     private static final java.util.Set<String> KNOWN_TYPES =
-            java.util.Set.of("attach", "detach", "publish", "presence", "presence.get", "history");
+            java.util.Set.of(FrameTypes.ATTACH, FrameTypes.DETACH, FrameTypes.PUBLISH, FrameTypes.PRESENCE,
+                    FrameTypes.PRESENCE_GET, FrameTypes.HISTORY);
 
     /**
      * Runs one request on the connection's request worker: requests of a connection run one at a time, in the order
@@ -130,13 +132,13 @@ public final class FrameHandler {
         }
         try {
             String answer = switch (type) {
-                case "attach" -> attach(connection, id, frame);
-                case "detach" -> detach(connection, id, frame);
-                case "publish" -> publish(connection, id, frame, rawData);
-                case "presence" -> presence(connection, id, frame, rawData);
-                case "presence.get" -> Frames.presenceMembers(id, channel(frame),
+                case FrameTypes.ATTACH -> attach(connection, id, frame);
+                case FrameTypes.DETACH -> detach(connection, id, frame);
+                case FrameTypes.PUBLISH -> publish(connection, id, frame, rawData);
+                case FrameTypes.PRESENCE -> presence(connection, id, frame, rawData);
+                case FrameTypes.PRESENCE_GET -> Frames.presenceMembers(id, channel(frame),
                         operations.members(connection.claims(), channel(frame)));
-                case "history" -> history(connection, id, frame);
+                case FrameTypes.HISTORY -> history(connection, id, frame);
                 default -> throw HeliographException.badRequest("unknown type '" + truncate(type) + "'");
             };
             if (answer != null) {
