@@ -38,6 +38,11 @@ public final class PauseFence implements SequencingGate, AutoCloseable {
     private final AtomicReference<String> nonce = new AtomicReference<>();
     private final AtomicLong lastTickNs;
     private final AtomicLong pausedMs = new AtomicLong();
+    /**
+     * Set by the first tick: before it the node is still starting (joining its region can take seconds), which is
+     * no pause, and a publish forwarded to it meanwhile must not close the gate.
+     */
+    private volatile boolean armed;
     private volatile Thread ticker;
 
     /**
@@ -62,6 +67,7 @@ public final class PauseFence implements SequencingGate, AutoCloseable {
             return this;
         }
         lastTickNs.set(nanoTime.getAsLong());
+        armed = true;
         ticker = Thread.ofPlatform().daemon().name("pause-fence").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
@@ -77,6 +83,7 @@ public final class PauseFence implements SequencingGate, AutoCloseable {
 
     /** One tick: closes the gate when the time since the last one reaches the threshold. */
     void tick() {
+        armed = true;
         long now = nanoTime.getAsLong();
         long gapNs = now - lastTickNs.getAndSet(now);
         if (thresholdNs > 0 && gapNs >= thresholdNs && holdsTable.getAsBoolean()) {
@@ -91,7 +98,7 @@ public final class PauseFence implements SequencingGate, AutoCloseable {
 
     @Override
     public String refusal() {
-        if (thresholdNs > 0 && nanoTime.getAsLong() - lastTickNs.get() >= thresholdNs) {
+        if (armed && thresholdNs > 0 && nanoTime.getAsLong() - lastTickNs.get() >= thresholdNs) {
             // Woken, and this publish ran before the ticker did: the gap is seen here first.
             tick();
         }

@@ -69,11 +69,21 @@ class PauseFenceTest {
     @Test
     void aPublishRunBeforeTheTickerAfterAPauseIsRefused() {
         PauseFence fence = fence(2_000);
+        fence.tick();
         advanceMs(5_000);
         assertNotNull(fence.refusal(), "no tick since the pause, yet closed");
         assertEquals(1, fences.get());
         fence.tick();
         assertEquals(1, fences.get(), "the ticker that runs next sees no second pause");
+    }
+
+    /** Starting (joining the region) is no pause: a publish forwarded before the first tick does not close the gate. */
+    @Test
+    void beforeItsFirstTickANodeIsStartingNotPaused() {
+        PauseFence fence = fence(2_000);
+        advanceMs(8_000);
+        assertNull(fence.refusal(), "still starting");
+        assertEquals(0, fences.get());
     }
 
     @Test
