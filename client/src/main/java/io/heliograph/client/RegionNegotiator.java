@@ -215,7 +215,8 @@ final class RegionNegotiator {
         for (JsonNode edge : body.path("edges")) {
             String http = edge.path("http").asText(null);
             if (region != null && http != null && !http.isBlank()) {
-                entryRegions.put(base(URI.create(http)), region);
+                // Compared as text with the entries' bases: a malformed address simply matches no entry.
+                entryRegions.put(base(http), region);
             }
             String ws = edge.path("ws").asText(null);
             if (ws == null || ws.isBlank()) {
@@ -284,7 +285,10 @@ final class RegionNegotiator {
     }
 
     private static String base(URI entry) {
-        String text = entry.toString();
-        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+        return base(entry.toString());
+    }
+
+    private static String base(String address) {
+        return address.endsWith("/") ? address.substring(0, address.length() - 1) : address;
     }
 }

@@ -55,14 +55,22 @@ class RegionFailoverTest {
     }
 
     private HeliographClient client() {
-        HeliographClient c = HeliographClient.builder()
+        return client(builder());
+    }
+
+    /** A client of us-east given both entries, with short backoffs and timeouts. */
+    private HeliographClientBuilder builder() {
+        return HeliographClient.builder()
                 .entries(List.of(entryA.uri(), entryB.uri()))
                 .preferredRegion("us-east")
                 .token("tok-1")
                 .backoff(Duration.ofMillis(10), Duration.ofMillis(50))
                 .negotiateTimeout(Duration.ofSeconds(1))
-                .requestTimeout(Duration.ofSeconds(5))
-                .build();
+                .requestTimeout(Duration.ofSeconds(5));
+    }
+
+    private HeliographClient client(HeliographClientBuilder builder) {
+        HeliographClient c = builder.build();
         clients.add(c);
         return c;
     }
@@ -168,17 +176,8 @@ class RegionFailoverTest {
      */
     @Test
     void aClientMovedAwayReturnsToItsPreferredRegionOnceItServesAgain() throws Exception {
-        HeliographClient client = HeliographClient.builder()
-                .entries(List.of(entryA.uri(), entryB.uri()))
-                .preferredRegion("us-east")
-                .token("tok-1")
-                .backoff(Duration.ofMillis(10), Duration.ofMillis(50))
-                .negotiateTimeout(Duration.ofSeconds(1))
-                .requestTimeout(Duration.ofSeconds(5))
-                .regionExclusion(Duration.ofMillis(300))
-                .preferredRegionCheck(Duration.ofMillis(100))
-                .build();
-        clients.add(client);
+        HeliographClient client = client(builder().regionExclusion(Duration.ofMillis(300))
+                .preferredRegionCheck(Duration.ofMillis(100)));
         List<String> delivered = new CopyOnWriteArrayList<>();
         FakeEdge.Session a = connectInA(client, delivered);
 

@@ -38,20 +38,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WireContractRoundTripTest {
 
     private static final Serial SERIAL = Serial.newBuilder().setEpoch(3).setSeq(42).build();
-    private static final io.heliograph.bridge.v1.TableHome TABLE_HOME = io.heliograph.bridge.v1.TableHome.newBuilder()
-            .setRegion("eu-west").setEpoch(2).build();
-    private static final io.heliograph.bridge.v1.TableEdge TABLE_EDGE = io.heliograph.bridge.v1.TableEdge.newBuilder()
-            .setId("eu-west-1").setWs("ws://127.0.0.1:8580/v1/ws").setHttp("http://127.0.0.1:8080").build();
-    private static final io.heliograph.bridge.v1.TableRegion TABLE_REGION = io.heliograph.bridge.v1.TableRegion
-            .newBuilder().setState("draining").addEdges(TABLE_EDGE).build();
-    private static final io.heliograph.bridge.v1.RegionList REGION_LIST = io.heliograph.bridge.v1.RegionList
-            .newBuilder().addRegions("us-east").addRegions("ap-south").build();
-    private static final io.heliograph.bridge.v1.MeshTableSnapshot TABLE = io.heliograph.bridge.v1.MeshTableSnapshot
-            .newBuilder().setVersion(4).setLeaderId("cp-1").setLeaderEpoch(2).putHomes("us-east", TABLE_HOME)
-            .putRegions("eu-west", TABLE_REGION).putPreference("eu-west", REGION_LIST).build();
     private static final Hello HELLO = Hello.newBuilder().setOriginRegion("eu-west").setReplicaId("eu-west-bridge-2")
             .setLeaseEpoch(9).setProtocolVersion(1).setAckedLinkSeq(1_000).setOldestLinkSeq(17).setLogIncarnation(0x5eed)
-            .setMeshTable(TABLE).build();
+            .setMeshTableJson("{\"version\":4,\"leader\":{\"id\":\"cp-1\",\"epoch\":2},\"homes\":{},"
+                    + "\"regions\":{},\"preference\":{}}").build();
     private static final MessageEnvelope ENVELOPE = MessageEnvelope.newBuilder().setChannel("room:1")
             .setSerial(SERIAL).setMsgId("m-7").setOriginRegion("us-east").setClientId("alice").setName("chat")
             .setPayload(ByteString.copyFromUtf8("{\"text\":\"héllo\"}")).setTimestampMs(1_764_000_000_123L)
@@ -94,8 +84,7 @@ class WireContractRoundTripTest {
             LinkFrame.newBuilder().setLinkSeq(5).setAck(ACK).build());
 
     private static final List<Message> SAMPLES = List.of(SERIAL, HELLO, ENVELOPE, PRESENCE, FORWARDED, ERROR,
-            COMMITTED, FAILED, INTEREST, ACK, FENCED, YIELD, YIELDED, BACKFILL_REQUEST, BACKFILL_PAGE, TABLE, TABLE_HOME,
-            TABLE_EDGE, TABLE_REGION, REGION_LIST, FRAMES.get(0), FRAMES.get(1),
+            COMMITTED, FAILED, INTEREST, ACK, FENCED, YIELD, YIELDED, BACKFILL_REQUEST, BACKFILL_PAGE, FRAMES.get(0), FRAMES.get(1),
             FRAMES.get(2), FRAMES.get(3), FRAMES.get(4), FRAMES.get(5), FRAMES.get(6), FRAMES.get(7));
 
     @Test

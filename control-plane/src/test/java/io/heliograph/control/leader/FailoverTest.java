@@ -211,11 +211,17 @@ class FailoverTest {
         later.body().path("events").forEach(after::add);
         assertTrue(after.stream().allMatch(e -> e.path("seq").asLong() > seq && isStartupNoise(e)), after.toString());
 
-        // Restored: the homes return under epoch 3 and the drained edges take clients again.
+        // Restored: the homes return under epoch 3 and the drained edges take clients again; one edge that refuses
+        // the first undrain is told again on a later probe cycle.
+        FakeEdge refusing = mesh.edges("eu-west").get(1);
+        refusing.refuseUndrains(1);
         FakeMesh.Answer restored = FakeMesh.post(plane.url() + "/v1/restore", body, Configs.TOKEN);
         assertEquals(200, restored.status(), restored.body().toString());
         assertEquals(new Home("eu-west", 3), table().homeOf("eu-west"));
-        mesh.edges("eu-west").forEach(e -> assertTrue(!e.draining() && e.undrains() == 1, e.id() + " undrained"));
+        FakeEdge answering = mesh.edges("eu-west").get(0);
+        assertTrue(!answering.draining() && answering.undrains() == 1, answering.id() + " undrained at the restore");
+        Await.await(refusing.id() + " undrained on a later cycle", Duration.ofSeconds(10),
+                () -> !refusing.draining() && refusing.undrains() == 1);
         assertEquals(0, mesh.edges("ap-south").get(1).undrains(), "a node drained alone stays drained");
         Await.await("eu-west routed to again", Duration.ofSeconds(10), () -> "eu-west".equals(
                 FakeMesh.get(plane.url() + "/v1/route?near=eu-west").body().path("region").asText()));

@@ -34,6 +34,8 @@ public final class FakeEdge implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger drains = new AtomicInteger();
     private final AtomicInteger undrains = new AtomicInteger();
+    /** Undrains still to refuse with 503, as an edge the call did not reach. */
+    private final AtomicInteger undrainsToRefuse = new AtomicInteger();
     private volatile JsonNode held;
     private volatile String confirmNonce;
     private final List<String> confirmsReceived = new CopyOnWriteArrayList<>();
@@ -207,9 +209,18 @@ public final class FakeEdge implements AutoCloseable {
         if (!authorized(exchange)) {
             return;
         }
+        if (undrainsToRefuse.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            send(exchange, 503, "{\"code\":\"unavailable\",\"message\":\"refused by the test\"}");
+            return;
+        }
         draining.set(false);
         undrains.incrementAndGet();
         send(exchange, 200, "{\"draining\":false}");
+    }
+
+    /** The next {@code count} undrains are answered 503 and change nothing. */
+    public void refuseUndrains(int count) {
+        undrainsToRefuse.set(count);
     }
 
     public int undrains() {

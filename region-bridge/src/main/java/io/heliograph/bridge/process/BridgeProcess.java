@@ -151,6 +151,8 @@ public final class BridgeProcess implements AutoCloseable {
 
                 @Override
                 public void offered(io.heliograph.region.mesh.MeshTable table, String peer) {
+                    // Most Hellos carry the table this region holds already: the local copy says so without the
+                    // entry processor's round trip to the table's partition owner.
                     if (tables.current().map(held -> held.version() >= table.version()).orElse(false)) {
                         return;
                     }
