@@ -40,6 +40,7 @@ class WireContractRoundTripTest {
     private static final Serial SERIAL = Serial.newBuilder().setEpoch(3).setSeq(42).build();
     private static final Hello HELLO = Hello.newBuilder().setOriginRegion("eu-west").setReplicaId("eu-west-bridge-2")
             .setLeaseEpoch(9).setProtocolVersion(1).setAckedLinkSeq(1_000).setOldestLinkSeq(17).setLogIncarnation(0x5eed)
+            .setAckedLogIncarnation(0xfeed).setDuplex(true)
             .setMeshTableJson("{\"version\":4,\"leader\":{\"id\":\"cp-1\",\"epoch\":2},\"homes\":{},"
                     + "\"regions\":{},\"preference\":{}}").build();
     private static final MessageEnvelope ENVELOPE = MessageEnvelope.newBuilder().setChannel("room:1")

@@ -17,11 +17,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Keeps this region's Link stream to one peer region open while it is wanted, and streams the outbound log towards
- * that peer over it, from the peer's acknowledgement on (invariant 7), trimming the log by the peer's acks. One
- * virtual thread runs it: connect, Hellos, stream; on any failure back off (exponential, with jitter, capped) and
- * connect again, for as long as the link is wanted. A circuit breaker per peer records connection attempts, so
- * {@code /health} can say a peer is unreachable rather than merely slow; while it is open, attempts wait.
+ * This region's outbound half of the link to one peer region: streams the outbound log towards that peer, from the
+ * peer's acknowledgement on (invariant 7), trimming the log by the peer's acks. One virtual thread runs it.
+ *
+ * <p>One stream per pair of regions ({@link #dials}): the region whose name sorts first dials, and the stream it
+ * opens carries both directions. The dialling side ({@link #start}, with {@link #bothWays} to receive on the same
+ * stream) keeps the stream open while it is wanted: connect, Hellos, stream; on any failure back off (exponential,
+ * with jitter, capped) and connect again. A circuit breaker per peer records connection attempts, so {@code /health}
+ * can say a peer is unreachable rather than merely slow; while it is open, attempts wait. The other side
+ * ({@link #acceptFrom}) dials nothing: its {@link RegionBridgeService} hands it each stream the peer opens
+ * ({@link #attach}) and it sends on that one, from the acknowledgement in the peer's Hello, until the stream ends.
+ * Without {@link #bothWays} a dialler only sends (the layout of two streams per pair, one per direction, which a peer
+ * that does not answer {@code duplex} still gets).
  *
  * <p>When the outbound log has dropped entries the peer never acknowledged ({@link OutboundStatus#overflowed()}),
  * this says so once per overflow (a WARNING, {@link SenderCounters#overflowReports()}) and streams on from the
@@ -48,6 +55,13 @@ public final class LinkSender implements AutoCloseable {
     private final SenderCounters counters = new SenderCounters();
     private final AtomicLong maxInFlightSeen = new AtomicLong();
     private final Thread agent;
+    /** The dialling side of a duplex stream: the peer's envelopes come back on it, to this service (else null). */
+    private volatile RegionBridgeService receiving;
+    /** The accepting side: streams the peer dials here are handed over by this service (else null). */
+    private volatile RegionBridgeService acceptingOn;
+    /** Streams the peer dialled, handed over and not yet taken by the agent (the newest wins). */
+    private final java.util.concurrent.BlockingQueue<SenderSession> attachments =
+            new java.util.concurrent.LinkedBlockingQueue<>();
     private volatile boolean wanted = true;
     private volatile LinkState state = LinkState.NEW;
     private volatile SenderSession session;
@@ -130,13 +144,121 @@ public final class LinkSender implements AutoCloseable {
                 .waitDurationInOpenState(Duration.ofMillis(timing.breakerOpenMs()))
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .build());
-        this.agent = Thread.ofVirtual().name(name).unstarted(this::run);
+        this.agent = Thread.ofVirtual().name(name).unstarted(() -> {
+            if (acceptingOn != null) {
+                runAccepting();
+            } else {
+                run();
+            }
+        });
     }
 
-    /** Starts linking in the background. */
+    /**
+     * Which side of a pair of regions dials the one stream between them: the region whose name sorts first. Both
+     * sides compute it alike from their names alone, so neither needs to know the other's configuration.
+     */
+    public static boolean dials(String region, String peerRegion) {
+        return region.compareTo(peerRegion) < 0;
+    }
+
+    /**
+     * The stream this sender dials carries the peer's envelopes back as well, received by {@code service} (which
+     * stores them, acknowledges them on the same stream and fences the peer's lease epoch). Set before
+     * {@link #start()}.
+     */
+    public LinkSender bothWays(RegionBridgeService service) {
+        this.receiving = Objects.requireNonNull(service, "service");
+        return this;
+    }
+
+    /** Starts dialling in the background. */
     public LinkSender start() {
         agent.start();
         return this;
+    }
+
+    /**
+     * Starts the accepting side instead of dialling: this region's outbound log goes to the peer on the streams the
+     * peer dials to {@code service} ({@link #dials} says it is the peer's to dial). Instead of {@link #start()}.
+     */
+    public LinkSender acceptFrom(RegionBridgeService service) {
+        this.acceptingOn = Objects.requireNonNull(service, "service");
+        state = LinkState.ACCEPTING;
+        service.accepting(this);
+        agent.start();
+        return this;
+    }
+
+    /**
+     * The peer dialled and said {@code duplex} in {@code peerHello}, which was admitted and answered with this
+     * sender's {@link #hello()}: this region's outbound log goes out on {@code stream} from now on, replacing any
+     * stream before it. Called on a gRPC thread; the agent does the rest. Answers the half to hand the peer's
+     * acknowledgements to, or null once this sender is closed.
+     */
+    SenderSession attach(LinkStream stream, Hello peerHello) {
+        if (!wanted) {
+            return null;
+        }
+        // The table its Hello carries was offered to this region by the service that admitted it.
+        SenderSession half = new SenderSession(this, stream, peerHello);
+        attachments.add(half);
+        SenderSession current = session;
+        if (current != null) {
+            current.streamEnded("superseded by a newer Link stream from " + peerRegion());
+        }
+        return half;
+    }
+
+    /** The accepting side's loop: each stream the peer dials, in turn, until closed. */
+    private void runAccepting() {
+        while (wanted) {
+            SenderSession next;
+            try {
+                next = attachments.poll(timing.heartbeatMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue;
+            }
+            if (next == null) {
+                continue;
+            }
+            for (SenderSession newer; (newer = attachments.poll()) != null; ) {
+                next.streamEnded("superseded by a newer Link stream from " + peerRegion());
+                next = newer;
+            }
+            session = next;
+            try {
+                next.openAttached();
+                counters.streamsOpened.incrementAndGet();
+                state = LinkState.STREAMING;
+                next.stream();
+            } catch (LinkException e) {
+                if (wanted) {
+                    counters.failedAttempts.incrementAndGet();
+                    lastFailure = String.valueOf(e.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, "link from " + peerRegion() + ": " + e.getMessage()
+                            + "; waiting for it to dial again");
+                }
+            } catch (InterruptedException e) {
+                // Closing.
+            } catch (RuntimeException e) {
+                counters.failedAttempts.incrementAndGet();
+                lastFailure = String.valueOf(e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "link from " + peerRegion() + " failed", e);
+            } finally {
+                session = null;
+                next.commitDue(nowMs(), true);
+                next.cancel("link from " + peerRegion() + " " + (wanted ? "ended here" : "closed"));
+                if (wanted) {
+                    state = LinkState.ACCEPTING;
+                }
+            }
+        }
+        state = LinkState.CLOSED;
+    }
+
+    /** The service the peer's envelopes go to on the stream this sender dials (null: the stream sends only). */
+    RegionBridgeService receivingService() {
+        return receiving;
     }
 
     /** Something was appended to the outbound log: look at it now rather than at the next idle poll. */
@@ -225,11 +347,12 @@ public final class LinkSender implements AutoCloseable {
         }
     }
 
-    void resumed(Hello peerHello, OutboundStatus status) {
-        lastResumeAfter = peerHello.getAckedLinkSeq();
-        LOG.log(System.Logger.Level.INFO, "link to " + peerRegion() + " (replica " + peerHello.getReplicaId()
-                + ", lease epoch " + peerHello.getLeaseEpoch() + ") open; resending after " + lastResumeAfter
-                + " of " + status.lastAppended());
+    void resumed(Hello peerHello, long resumeAfter, OutboundStatus status) {
+        lastResumeAfter = resumeAfter;
+        LOG.log(System.Logger.Level.INFO, "link " + (acceptingOn != null ? "from " : "to ") + peerRegion()
+                + " (replica " + peerHello.getReplicaId() + ", lease epoch " + peerHello.getLeaseEpoch() + ") open"
+                + (acceptingOn != null || peerHello.getDuplex() && receiving != null ? " both ways" : "")
+                + "; resending after " + lastResumeAfter + " of " + status.lastAppended());
     }
 
     void sent(int frames, long inFlight) {
@@ -266,12 +389,19 @@ public final class LinkSender implements AutoCloseable {
         }
     }
 
+    /**
+     * This side's Hello: on the dialling side the first frame of the stream, on the accepting side the answer to the
+     * peer's. Both say {@code duplex} when the stream carries both directions.
+     */
     Hello hello() {
         OutboundStatus status = log.status();
+        RegionBridgeService service = acceptingOn != null ? acceptingOn : receiving;
         return MeshTableCodec.withTable(Hello.newBuilder().setOriginRegion(region).setReplicaId(replicaId)
                 .setLeaseEpoch(leaseEpoch.getAsLong()).setProtocolVersion(RegionBridgeService.PROTOCOL_VERSION)
-                .setAckedLinkSeq(heldFromPeer.getAsLong()).setOldestLinkSeq(status.oldestHeld())
-                .setLogIncarnation(status.incarnation()), tables).build();
+                .setAckedLinkSeq(heldFromPeer.getAsLong())
+                .setAckedLogIncarnation(service == null ? 0 : service.heldIncarnation(peerRegion()))
+                .setOldestLinkSeq(status.oldestHeld()).setLogIncarnation(status.incarnation())
+                .setDuplex(service != null), tables).build();
     }
 
     /** The peer's Hello came: the table it carries is offered to this region. */
@@ -337,6 +467,11 @@ public final class LinkSender implements AutoCloseable {
     @Override
     public void close() {
         wanted = false;
+        RegionBridgeService service = acceptingOn;
+        if (service != null) {
+            service.notAccepting(this);
+        }
+        attachments.forEach(pending -> pending.cancel("link from " + peerRegion() + " closed"));
         SenderSession current = session;
         if (current != null) {
             current.wake();

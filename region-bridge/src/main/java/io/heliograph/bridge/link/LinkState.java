@@ -6,6 +6,11 @@ public enum LinkState {
     NEW,
     /** Opening a stream and exchanging Hellos. */
     CONNECTING,
+    /**
+     * On this pair of regions the peer dials (one stream per pair, {@link LinkSender#dials}): waiting for its stream,
+     * on which this region's outbound log then goes too.
+     */
+    ACCEPTING,
     /** Hellos exchanged: sending from the outbound log. */
     STREAMING,
     /** The last attempt or stream failed; waiting out the backoff (or the open circuit breaker). */

@@ -153,6 +153,13 @@ final class PeerStore {
      * started again at 1; what is held of the old one is forgotten (frames of it still being stored finish, and count
      * nowhere). Answers whether it started again.
      */
+    /** The incarnation of the peer's log that what is held counts in (0: none known). */
+    long incarnation() {
+        synchronized (lock) {
+            return inbound.incarnation();
+        }
+    }
+
     boolean incarnation(long incarnation) {
         synchronized (lock) {
             boolean restarted = inbound.incarnation() != 0 && inbound.incarnation() != incarnation;

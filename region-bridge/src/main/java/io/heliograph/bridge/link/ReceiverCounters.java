@@ -21,6 +21,8 @@ public final class ReceiverCounters {
     final AtomicLong refusedProtocol = new AtomicLong();
     final AtomicLong silentStreamsClosed = new AtomicLong();
     final AtomicLong streamsSuperseded = new AtomicLong();
+    final AtomicLong streamsAccepted = new AtomicLong();
+    final AtomicLong duplexStreams = new AtomicLong();
     final AtomicLong backfillsServed = new AtomicLong();
     final AtomicLong missedLinkEntries = new AtomicLong();
     final AtomicLong parked = new AtomicLong();
@@ -115,6 +117,16 @@ public final class ReceiverCounters {
     /** Streams closed because nothing arrived within the silence deadline. */
     public long silentStreamsClosed() {
         return silentStreamsClosed.get();
+    }
+
+    /** Link streams peers opened to this region (each call, admitted or not). */
+    public long streamsAccepted() {
+        return streamsAccepted.get();
+    }
+
+    /** Link streams admitted that carry both directions (one stream per pair), dialled or accepted. */
+    public long duplexStreams() {
+        return duplexStreams.get();
     }
 
     /** Streams ended because a newer stream from the same region was admitted. */

@@ -10,9 +10,12 @@ import io.heliograph.bridge.v1.Hello;
 import io.heliograph.bridge.v1.LinkFrame;
 
 /**
- * The accepting end of one Link stream: checks the peer's Hello, answers with this region's, hands what the peer
- * sends to the peer's {@link PeerStore} and acknowledges it cumulatively, only once this region holds it (invariants 5
- * and 7). Flow control is by hand: at most {@link #windowFrames} frames (and about {@link #MAX_QUEUED_BYTES}) are
+ * The receiving half of one Link stream: checks the peer's Hello, hands what the peer sends to the peer's
+ * {@link PeerStore} and acknowledges it cumulatively, only once this region holds it (invariants 5 and 7). On the
+ * accepting end of a stream it answers the Hello with this region's and, when the stream carries both directions (one
+ * stream per pair of regions, {@code Hello.duplex}), attaches this region's outbound half for that peer
+ * ({@link LinkSender#acceptFrom}) and hands it the peer's acknowledgements. On the dialling end of a duplex stream the
+ * {@link SenderSession} that dialled hands it every frame, and it receives the peer's envelopes there. Flow control is by hand: at most {@link #windowFrames} frames (and about {@link #MAX_QUEUED_BYTES}) are
  * asked of gRPC beyond those whose store has finished, so a slow region slows its peer through HTTP/2 flow control
  * instead of queueing, while the frames within the window are stored in parallel across channels. By default an
  * acknowledgement goes out as soon as a store finishes ({@link #held}); while stores are in flight, what finishes
@@ -27,9 +30,17 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
     static final long MAX_QUEUED_BYTES = 8L * 1024 * 1024;
 
     private final RegionBridgeService service;
-    private final ServerCallStreamObserver<LinkFrame> responses;
-    /** The caller's certificate identity, taken when the call arrived; absent on a plaintext server. */
+    private final LinkStream responses;
+    /** The caller's certificate identity, taken when the call arrived; absent on a plaintext server and when dialled. */
     private final PeerIdentity identity;
+    /** The region dialled, on the dialling end of a stream (null on the accepting end). */
+    private final String dialled;
+    /** This region's outbound half on this stream, on the accepting end of a duplex one (else null). */
+    private volatile SenderSession outboundHalf;
+    /** Accepted, and the dialler's Hello offered to receive on this stream too ({@code duplex}). */
+    private volatile boolean offeredBoth;
+    /** Dialled, and the peer sends nothing on this stream: only its acks and heartbeats, asked for as they come. */
+    private volatile boolean passive;
 
     private volatile String peerRegion;
     private volatile long leaseEpoch;
@@ -45,18 +56,37 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
     private long ackedLinkSeq;
     private long unackedSinceMs;
 
+    /** The accepting end of a stream, made while the service's {@code link} call runs. */
     ReceiverSession(RegionBridgeService service, ServerCallStreamObserver<LinkFrame> responses,
                     PeerIdentity identity, long nowMs) {
         this.service = service;
-        this.responses = responses;
         this.identity = identity;
+        this.dialled = null;
         this.lastReceivedMs = nowMs;
         this.lastSentMs = nowMs;
         this.windowFrames = Math.max(1, service.timing().maxInFlight());
-        responses.setOnCancelHandler(this::ended);
-        responses.disableAutoRequest();
+        this.responses = LinkStream.accepted(responses, this::ended);
         // The Hello first; the window opens once it is admitted.
-        responses.request(1);
+        this.responses.request(1);
+    }
+
+    /**
+     * The receiving half on the dialling end of a duplex stream to {@code peerRegion}; {@code stream} was made with
+     * manual flow control (its first frame, the peer's Hello, already asked for).
+     */
+    ReceiverSession(RegionBridgeService service, LinkStream stream, String peerRegion, long nowMs) {
+        this.service = service;
+        this.identity = null;
+        this.dialled = peerRegion;
+        this.lastReceivedMs = nowMs;
+        this.lastSentMs = nowMs;
+        this.windowFrames = Math.max(1, service.timing().maxInFlight());
+        this.responses = stream;
+    }
+
+    /** Accepted from a dialler that offered both ways, with no outbound half of this region sending on it. */
+    boolean oneWayThoughOfferedBoth() {
+        return dialled == null && offeredBoth && outboundHalf == null;
     }
 
     String peerRegion() {
@@ -73,6 +103,10 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
             return;
         }
         lastReceivedMs = service.nowMs();
+        if (passive) {
+            requestMore(1);
+            return;
+        }
         if (peerRegion == null) {
             hello(frame);
             return;
@@ -81,7 +115,11 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
             switch (frame.getBodyCase()) {
                 case ENVELOPE, PRESENCE -> store(frame);
                 case ACK -> {
-                    // The peer's heartbeat. This stream carries no envelopes of ours, so there is nothing to trim.
+                    // The peer's acknowledgement of our envelopes, when this stream carries them, and its heartbeat.
+                    SenderSession half = outboundHalf;
+                    if (half != null) {
+                        half.peerAck(frame.getAck());
+                    }
                     requestMore(1);
                 }
                 case HELLO -> close(Status.FAILED_PRECONDITION.withDescription("a second Hello on one Link stream"));
@@ -109,11 +147,7 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
             int now = queuedBytes < MAX_QUEUED_BYTES ? owedRequests : 0;
             owedRequests -= now;
             if (now > 0 && !closed) {
-                try {
-                    responses.request(now);
-                } catch (RuntimeException callEnded) {
-                    // The call ended meanwhile; nothing more will come on it.
-                }
+                responses.request(now);
             }
         }
     }
@@ -127,6 +161,10 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
     }
 
     private void hello(LinkFrame frame) {
+        if (dialled != null) {
+            dialledHello(frame);
+            return;
+        }
         if (!frame.hasHello()) {
             service.counters().refusedProtocol.incrementAndGet();
             refuse(Status.FAILED_PRECONDITION, "the first frame of a Link stream must be a Hello, got "
@@ -152,12 +190,69 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
             refuse(Status.FAILED_PRECONDITION, "Hello names origin region '" + origin + "'");
             return;
         }
+        if (!admit(hello)) {
+            return;
+        }
+        MeshTableCodec.offerFrom(hello, origin, service.tables());
+        // One stream per pair: when the dialler receives on this stream too and this region sends to it from here,
+        // the answer says so and this region's outbound half streams on it from the dialler's acknowledgement.
+        offeredBoth = hello.getDuplex();
+        LinkSender outbound = hello.getDuplex() ? service.acceptingHalf(origin) : null;
+        send(LinkFrame.newBuilder().setHello(service.hello(origin, outbound)).build());
+        if (outbound != null) {
+            service.counters().duplexStreams.incrementAndGet();
+            outboundHalf = outbound.attach(responses, hello);
+            if (closed && outboundHalf != null) {
+                outboundHalf.streamEnded("the Link stream from " + origin + " ended");
+            }
+        }
+        requestMore(windowFrames);
+        LOG.log(System.Logger.Level.INFO, "link from " + origin + " (replica " + hello.getReplicaId() + ", lease epoch "
+                + hello.getLeaseEpoch() + (outboundHalf != null ? ", both ways" : "") + ") accepted; it resends after "
+                + ackedLinkSeq);
+    }
+
+    /**
+     * The peer's Hello on a stream this region dialled. On a duplex stream (both Hellos say so) the peer's envelopes
+     * come on it: the peer is admitted as on an accepting end (its lease epoch fenced, its log's incarnation and
+     * resend point taken) and this half acknowledges what is held. Otherwise only acknowledgements and heartbeats of
+     * this region's envelopes come, which the sender handles; this half only asks gRPC for them.
+     */
+    private void dialledHello(LinkFrame frame) {
+        if (!frame.hasHello()) {
+            service.counters().refusedProtocol.incrementAndGet();
+            refuse(Status.FAILED_PRECONDITION, "the first frame from " + dialled + " must be a Hello, got "
+                    + frame.getBodyCase());
+            return;
+        }
+        Hello hello = frame.getHello();
+        if (!hello.getOriginRegion().equals(dialled) || !hello.getDuplex()) {
+            // A wrong region is refused by the sender, which checks the Hello next; a peer that does not send on
+            // this stream (it dials its own) leaves this half nothing to receive.
+            passive = true;
+            requestMore(windowFrames);
+            return;
+        }
+        if (!admit(hello)) {
+            return;
+        }
+        service.opened(this);
+        service.counters().duplexStreams.incrementAndGet();
+        requestMore(windowFrames);
+        LOG.log(System.Logger.Level.INFO, "link to " + dialled + " (replica " + hello.getReplicaId()
+                + ", lease epoch " + hello.getLeaseEpoch() + ") carries its envelopes too; it resends after "
+                + ackedLinkSeq);
+    }
+
+    /** Fences the peer's lease epoch and takes its Hello's positions; false (the stream refused) if stale. */
+    private boolean admit(Hello hello) {
+        String origin = hello.getOriginRegion();
         if (!service.fence(origin).admit(hello.getLeaseEpoch())) {
             service.counters().refusedStaleEpoch.incrementAndGet();
             refuse(Status.FAILED_PRECONDITION, "lease epoch " + hello.getLeaseEpoch() + " of region " + origin
                     + " (replica " + hello.getReplicaId() + ") is below " + service.fence(origin).highestSeen()
                     + ", the highest seen: a newer bridge replica of " + origin + " holds its lease");
-            return;
+            return false;
         }
         peerRegion = origin;
         leaseEpoch = hello.getLeaseEpoch();
@@ -167,11 +262,7 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
             ackedLinkSeq = service.heldThrough(origin);
         }
         service.peerResendsFrom(origin, hello.getOldestLinkSeq());
-        MeshTableCodec.offerFrom(hello, origin, service.tables());
-        send(LinkFrame.newBuilder().setHello(service.hello(origin)).build());
-        requestMore(windowFrames);
-        LOG.log(System.Logger.Level.INFO, "link from " + origin + " (replica " + hello.getReplicaId() + ", lease epoch "
-                + hello.getLeaseEpoch() + ") accepted; it resends after " + ackedLinkSeq);
+        return true;
     }
 
     private void store(LinkFrame frame) {
@@ -272,7 +363,7 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
             return;
         }
         lastSentMs = service.nowMs();
-        responses.onNext(frame);
+        responses.send(frame);
     }
 
     private void refuse(Status status, String description) {
@@ -286,17 +377,24 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
             return;
         }
         closed = true;
-        try {
-            responses.onError(status.asRuntimeException());
-        } catch (IllegalStateException alreadyClosed) {
-            // The call ended from the other side meanwhile.
-        }
+        responses.fail(status);
         service.ended(this);
+        endOutboundHalf("the Link stream with " + peerRegion + " was closed here: " + status.getCode() + " "
+                + status.getDescription());
     }
 
-    private void ended() {
+    /** The stream ended from the other side (or, dialled, from the sender that owns it). */
+    void ended() {
         closed = true;
         service.ended(this);
+        endOutboundHalf("the Link stream with " + peerRegion + " ended");
+    }
+
+    private void endOutboundHalf(String why) {
+        SenderSession half = outboundHalf;
+        if (half != null) {
+            half.streamEnded(why);
+        }
     }
 
     @Override
@@ -309,8 +407,9 @@ final class ReceiverSession implements StreamObserver<LinkFrame> {
     public synchronized void onCompleted() {
         if (!closed) {
             closed = true;
-            responses.onCompleted();
+            responses.complete();
         }
         service.ended(this);
+        endOutboundHalf(peerRegion + " ended the Link stream");
     }
 }

@@ -59,6 +59,8 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
     private final Map<String, EpochFence> fences = new ConcurrentHashMap<>();
     private final Map<String, PeerStore> stores = new ConcurrentHashMap<>();
     private final Map<String, ReceiverSession> admitted = new ConcurrentHashMap<>();
+    /** This region's outbound half per peer that dials this region (one stream per pair, {@link LinkSender#acceptFrom}). */
+    private final Map<String, LinkSender> accepting = new ConcurrentHashMap<>();
     private final Set<ReceiverSession> open = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     /** Where the peers' channel stores run: a store blocks on the region's storage. */
@@ -100,6 +102,7 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
         ReceiverSession session = new ReceiverSession(this, (ServerCallStreamObserver<LinkFrame>) responses,
                 PeerIdentity.current().orElse(null), nowMs());
         open.add(session);
+        counters.streamsAccepted.incrementAndGet();
         return session;
     }
 
@@ -149,6 +152,12 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
         }
     }
 
+    /** The incarnation of {@code peerRegion}'s outbound log that {@link #heldThrough} counts in (0: none known). */
+    long heldIncarnation(String peerRegion) {
+        PeerStore store = stores.get(peerRegion);
+        return store == null ? 0 : store.incarnation();
+    }
+
     /** The highest {@code link_seq} of {@code peerRegion} received, held or not (0: none). */
     long receivedThrough(String peerRegion) {
         PeerStore store = stores.get(peerRegion);
@@ -191,12 +200,50 @@ public final class RegionBridgeService extends RegionBridgeGrpc.RegionBridgeImpl
         return nowMs.getAsLong();
     }
 
-    Hello hello(String peerRegion) {
-        // This stream carries no envelopes of ours (our own LinkSender dials the peer for those), so there is nothing
-        // to resend on it: oldest_link_seq 0.
+    /**
+     * The answer to {@code peerRegion}'s Hello. With this region's {@code outbound} half for the peer (one stream per
+     * pair) it is that half's Hello, saying where its log can resend from; without one this stream carries no
+     * envelopes of ours (our own LinkSender dials the peer for those), so there is nothing to resend on it:
+     * oldest_link_seq 0.
+     */
+    Hello hello(String peerRegion, LinkSender outbound) {
+        if (outbound != null) {
+            return outbound.hello();
+        }
         return MeshTableCodec.withTable(Hello.newBuilder().setOriginRegion(region).setReplicaId(replicaId)
                 .setLeaseEpoch(leaseEpoch.getAsLong()).setProtocolVersion(PROTOCOL_VERSION)
-                .setAckedLinkSeq(heldThrough(peerRegion)).setOldestLinkSeq(0), tables).build();
+                .setAckedLinkSeq(heldThrough(peerRegion)).setAckedLogIncarnation(heldIncarnation(peerRegion))
+                .setOldestLinkSeq(0), tables).build();
+    }
+
+    /** {@code half} sends this region's envelopes to its peer on the streams the peer dials here. */
+    void accepting(LinkSender half) {
+        LinkSender previous = accepting.put(half.peerRegion(), half);
+        if (previous != null && previous != half) {
+            LOG.log(System.Logger.Level.DEBUG, "outbound half for " + half.peerRegion() + " replaced");
+        }
+        // A stream the peer opened for both ways while this region had no half to send on carries one way only
+        // until it ends: end it, so that the peer dials again and this region's envelopes go out on the new one.
+        ReceiverSession current = admitted.get(half.peerRegion());
+        if (current != null && current.oneWayThoughOfferedBoth()) {
+            current.close(Status.UNAVAILABLE.withDescription("region " + region + " sends to " + half.peerRegion()
+                    + " on this stream from now on: dial again"));
+        }
+    }
+
+    /** {@code half} no longer does (closed). */
+    void notAccepting(LinkSender half) {
+        accepting.remove(half.peerRegion(), half);
+    }
+
+    /** This region's outbound half for streams {@code peerRegion} dials, if any. */
+    LinkSender acceptingHalf(String peerRegion) {
+        return accepting.get(peerRegion);
+    }
+
+    /** A receiving half on a stream this region dialled: ticked like an accepted one until it ends. */
+    void opened(ReceiverSession session) {
+        open.add(session);
     }
 
     /** How the Hellos of accepted links carry the mesh table; {@link TableExchange#NONE} unless set. */

@@ -17,11 +17,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The dialling end of one Link stream: Hello both ways, then this region's outbound log from the peer's
- * acknowledgement on. Everything that touches the stream's request side or the log runs on the {@link LinkSender}'s
- * thread; gRPC's callbacks only record what arrived (the peer's Hello, its highest ack, a failure) and wake that
- * thread. Sending stops while the stream is not ready (HTTP/2 flow control) or while {@code maxInFlight} entries are
- * unacknowledged, so a peer that stops reading never makes this side buffer more than that.
+ * This region's outbound half of one Link stream: Hello both ways, then this region's outbound log from the peer's
+ * acknowledgement on. Everything that touches the log runs on the {@link LinkSender}'s thread; gRPC's callbacks only
+ * record what arrived (the peer's Hello, its highest ack, a failure) and wake that thread. Sending stops while the
+ * stream is not ready (HTTP/2 flow control) or while {@code maxInFlight} entries are unacknowledged, so a peer that
+ * stops reading never makes this side buffer more than that.
+ *
+ * <p>One stream per pair of regions: on the dialling end ({@link #open}) of a duplex stream the peer's envelopes come
+ * back on the same stream, and every frame is handed to a {@link ReceiverSession} ({@link #inbound}) that stores them
+ * and acknowledges them; on the accepting end ({@link #openAttached}) the stream is the peer's call, and the
+ * accepting {@link ReceiverSession} hands this half the peer's acknowledgements. On a duplex stream the receiving
+ * half's acknowledgements are the heartbeats and its timer the silence deadline, so this half sends no heartbeat of
+ * its own (one without the fenced notices an ack must carry would let the peer commit what it was refused).
  */
 final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame> {
 
@@ -35,7 +42,13 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
     /** Channels the peer fenced, from its acks: this region is a stale home of them (bridge.proto, Ack.fenced). */
     private final java.util.concurrent.ConcurrentLinkedQueue<io.heliograph.bridge.v1.FencedChannel> peerFenced =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private volatile ClientCallStreamObserver<LinkFrame> requests;
+    private volatile LinkStream requests;
+    /** The receiving half on the dialling end of a duplex stream (null otherwise). */
+    private volatile ReceiverSession inbound;
+    /** The stream carries the peer's envelopes too: the receiving half heartbeats and watches for silence. */
+    private volatile boolean duplex;
+    /** On the accepting end (the peer dialled): the stream is the peer's to end, not this half's. */
+    private final boolean attached;
     private volatile Hello peerHello;
     private volatile Throwable failure;
     private volatile long lastReceivedMs;
@@ -65,46 +78,102 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
     private final Map<String, Serial> commitsDue = new java.util.LinkedHashMap<>();
     private long lastCommitMs;
 
+    /** The dialling end: {@link #open} dials. */
     SenderSession(LinkSender sender) {
         this.sender = sender;
+        this.attached = false;
         this.lastReceivedMs = sender.nowMs();
+    }
+
+    /** The accepting end of a duplex stream the peer dialled, whose Hello was {@code peerHello}. */
+    SenderSession(LinkSender sender, LinkStream stream, Hello peerHello) {
+        this.sender = sender;
+        this.attached = true;
+        this.duplex = true;
+        this.requests = stream;
+        this.peerHello = peerHello;
+        this.lastReceivedMs = sender.nowMs();
+        stream.whenReady(this::wake);
     }
 
     @Override
     public void beforeStart(ClientCallStreamObserver<LinkFrame> requestStream) {
-        this.requests = requestStream;
-        requestStream.setOnReadyHandler(this::wake);
+        RegionBridgeService receiving = sender.receivingService();
+        LinkStream stream = LinkStream.dialled(requestStream, receiving != null);
+        stream.whenReady(this::wake);
+        if (receiving != null) {
+            inbound = new ReceiverSession(receiving, stream, sender.peerRegion(), sender.nowMs());
+        }
+        this.requests = stream;
     }
 
     @Override
     public void onNext(LinkFrame frame) {
         lastReceivedMs = sender.nowMs();
+        ReceiverSession receiving = inbound;
         switch (frame.getBodyCase()) {
             case HELLO -> {
+                // The receiving half first: it fences the peer's lease epoch and takes its log's incarnation before
+                // this half resends from the Hello's acknowledgement.
+                if (receiving != null) {
+                    receiving.onNext(frame);
+                }
                 peerHello = frame.getHello();
                 sender.peerHello(peerHello);
             }
             case ACK -> {
-                // Before the position: the loop ends the fenced epochs here before it counts the ack.
-                peerFenced.addAll(frame.getAck().getFencedList());
-                peerAck.accumulateAndGet(frame.getAck().getLinkSeq(), Math::max);
+                peerAck(frame.getAck());
+                if (receiving != null) {
+                    receiving.onNext(frame);
+                }
             }
-            default -> LOG.log(System.Logger.Level.DEBUG, "frame " + frame.getBodyCase() + " from "
-                    + sender.peerRegion() + " not handled on the sending stream; ignored");
+            default -> {
+                if (receiving != null) {
+                    receiving.onNext(frame);
+                } else {
+                    LOG.log(System.Logger.Level.DEBUG, "frame " + frame.getBodyCase() + " from "
+                            + sender.peerRegion() + " not handled on the sending stream; ignored");
+                }
+            }
         }
+        wake();
+    }
+
+    /** The peer's cumulative acknowledgement of this region's envelopes, with the channels it fenced. */
+    void peerAck(Ack ack) {
+        // Before the position: the loop ends the fenced epochs here before it counts the ack.
+        peerFenced.addAll(ack.getFencedList());
+        peerAck.accumulateAndGet(ack.getLinkSeq(), Math::max);
         wake();
     }
 
     @Override
     public void onError(Throwable error) {
         failure = error;
+        endInbound();
         wake();
     }
 
     @Override
     public void onCompleted() {
         failure = new LinkException(sender.peerRegion() + " ended the Link stream");
+        endInbound();
         wake();
+    }
+
+    /** The stream ended or was closed by its receiving half ({@code why}): this half stops. */
+    void streamEnded(String why) {
+        if (failure == null) {
+            failure = new LinkException(why);
+        }
+        wake();
+    }
+
+    private void endInbound() {
+        ReceiverSession receiving = inbound;
+        if (receiving != null) {
+            receiving.ended();
+        }
     }
 
     void wake() {
@@ -122,7 +191,7 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
     /** Opens the stream and exchanges Hellos. @throws LinkException when refused, failed or silent */
     void open() throws InterruptedException {
         sender.channel().link(this);
-        requests.onNext(LinkFrame.newBuilder().setHello(sender.hello()).build());
+        requests.send(LinkFrame.newBuilder().setHello(sender.hello()).build());
         long deadline = sender.nowMs() + sender.timing().silenceTimeoutMs();
         while (peerHello == null) {
             throwIfFailed();
@@ -133,6 +202,7 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
             }
             wakeups.tryAcquire(left, TimeUnit.MILLISECONDS);
         }
+        throwIfFailed();
         Hello hello = peerHello;
         if (!hello.getOriginRegion().equals(sender.peerRegion())) {
             throw new LinkException("the Hello on the link to " + sender.peerRegion() + " names region '"
@@ -141,14 +211,29 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
         if (hello.getProtocolVersion() != RegionBridgeService.PROTOCOL_VERSION) {
             throw new LinkException(sender.peerRegion() + " speaks protocol version " + hello.getProtocolVersion());
         }
-        OutboundStatus status = acknowledge(hello.getAckedLinkSeq());
+        duplex = inbound != null && hello.getDuplex();
+        resumeFrom(hello);
+    }
+
+    /** The accepting end: the peer's Hello is in and answered; resend from its acknowledgement. */
+    void openAttached() {
+        resumeFrom(peerHello);
+    }
+
+    private void resumeFrom(Hello hello) {
+        // The dialler speaks first, so its acknowledgement may count in an earlier life of this log (this region
+        // lost it since): it is then no acknowledgement of this one, and everything held is sent.
+        long incarnation = hello.getAckedLogIncarnation();
+        long peerHolds = incarnation == 0 || incarnation == sender.log().status().incarnation()
+                ? hello.getAckedLinkSeq() : 0;
+        OutboundStatus status = acknowledge(peerHolds);
         // Resend from the peer's own word on what it holds; what the log trimmed before it is gone already.
-        sentThrough = hello.getAckedLinkSeq();
+        sentThrough = peerHolds;
         rememberedAfter = sentThrough;
-        sender.resumed(hello, status);
+        sender.resumed(hello, peerHolds, status);
         // This region's presence as it is now, before the log's resend, which replays any change made since.
         for (var change : sender.presenceSnapshot()) {
-            requests.onNext(LinkFrame.newBuilder().setPresence(change).build());
+            requests.send(LinkFrame.newBuilder().setPresence(change).build());
             sender.counters().presenceSnapshotEntries.incrementAndGet();
         }
     }
@@ -161,7 +246,7 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
         while (sender.wanted()) {
             throwIfFailed();
             long now = sender.nowMs();
-            if (now - lastReceivedMs > timing.silenceTimeoutMs()) {
+            if (!duplex && now - lastReceivedMs > timing.silenceTimeoutMs()) {
                 sender.counters().silentStreams.incrementAndGet();
                 throw new LinkException("nothing from " + sender.peerRegion() + " for " + (now - lastReceivedMs)
                         + " ms (silence deadline " + timing.silenceTimeoutMs() + " ms)");
@@ -203,7 +288,7 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
                         break;
                     }
                     LinkFrame frame = record.toLinkFrame();
-                    requests.onNext(frame);
+                    requests.send(frame);
                     if (frame.hasEnvelope()) {
                         unacknowledged.put(record.linkSeq(), new ChannelSerial(frame.getEnvelope().getChannel(),
                                 EnvelopeCodec.fromWire(frame.getEnvelope().getSerial())));
@@ -218,8 +303,8 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
             }
             if (sent > 0) {
                 lastSentMs = now;
-            } else if (now - lastSentMs >= timing.heartbeatMs() && requests.isReady()) {
-                requests.onNext(LinkFrame.newBuilder().setAck(Ack.newBuilder()
+            } else if (!duplex && now - lastSentMs >= timing.heartbeatMs() && requests.isReady()) {
+                requests.send(LinkFrame.newBuilder().setAck(Ack.newBuilder()
                         .setLinkSeq(sender.heldFromPeer())).build());
                 sender.counters().heartbeatsSent.incrementAndGet();
                 lastSentMs = now;
@@ -237,7 +322,9 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
                 wakeups.tryAcquire(Math.max(1, waitMs), TimeUnit.MILLISECONDS);
             }
         }
-        requests.onCompleted();
+        if (!attached) {
+            requests.complete();
+        }
     }
 
     private OutboundStatus acknowledge(long linkSeq) {
@@ -326,11 +413,15 @@ final class SenderSession implements ClientResponseObserver<LinkFrame, LinkFrame
         }
     }
 
-    /** Ends the stream from this side, if it is still open. */
+    /**
+     * Ends the stream from this side, if it is still open: both halves, so that the dialler reconnects and the two
+     * regions resume both ways from each other's Hello.
+     */
     void cancel(String why) {
-        ClientCallStreamObserver<LinkFrame> stream = requests;
+        LinkStream stream = requests;
         if (stream != null && failure == null) {
-            stream.cancel(why, null);
+            stream.fail(Status.CANCELLED.withDescription(why));
         }
+        endInbound();
     }
 }

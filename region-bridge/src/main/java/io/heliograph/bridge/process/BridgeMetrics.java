@@ -214,6 +214,10 @@ final class BridgeMetrics {
                 r.silentStreamsClosed());
         counter(out, "heliograph_bridge_inbound_superseded_streams_total", "inbound streams ended by a newer one",
                 r.streamsSuperseded());
+        counter(out, "heliograph_bridge_inbound_streams_total", "Link streams peers opened to this replica",
+                r.streamsAccepted());
+        counter(out, "heliograph_bridge_duplex_streams_total",
+                "Link streams admitted carrying both directions (one stream per pair of regions)", r.duplexStreams());
         header(out, "heliograph_bridge_presence_received_total", "counter",
                 "presence changes received from the peer (applied to this region's registry)");
         for (String peer : peers) {

@@ -156,6 +156,25 @@ final class LinkRegion implements AutoCloseable {
         return sender.start();
     }
 
+    /**
+     * One stream per pair, as the bridge process wires it: towards a peer this region dials ({@link LinkSender#dials})
+     * the sender dials (at {@code port} on 127.0.0.1, a proxy in front of the peer, or the peer itself: 0) and receives
+     * on the same stream; towards one that dials it, the sender sends on the stream the peer opens.
+     */
+    LinkSender pairWith(LinkRegion peer, int port) {
+        PeerChannel channel = port == 0 ? channelTo(peer) : channels.computeIfAbsent(peer.region,
+                p -> PeerChannel.builder().peerRegion(p).address("127.0.0.1", port).tls(tls).settings(SETTINGS)
+                        .build());
+        OutboundLog toPeer = outboundTo(peer.region, OutboundLimits.DEFAULTS);
+        LinkSender sender = new LinkSender(region, region + "-bridge-1", leaseEpoch::get, PeerReplicas.of(channel),
+                toPeer, () -> service.heldThrough(peer.region), timing, System::currentTimeMillis, (ch, serial) -> {
+                    commits.incrementAndGet();
+                    log.commit(ch, serial);
+                }, (c, end) -> log.fence(c, end.epoch() + 1, end));
+        senders.put(peer.region, sender);
+        return LinkSender.dials(region, peer.region) ? sender.bothWays(service).start() : sender.acceptFrom(service);
+    }
+
     /** Sequences {@code count} messages on {@code channel} under epoch 1 and appends them for every peer. */
     List<Serial> publish(String channel, int count) {
         return publish(channel, count, false);
