@@ -201,8 +201,9 @@ public final class LinkSender implements AutoCloseable {
         }
         // The table its Hello carries was offered to this region by the service that admitted it.
         SenderSession half = new SenderSession(this, stream, peerHello);
-        attachments.add(half);
+        // Read before handing the new half over: the agent may take it at once, and it is not to end itself.
         SenderSession current = session;
+        attachments.add(half);
         if (current != null) {
             current.streamEnded("superseded by a newer Link stream from " + peerRegion());
         }

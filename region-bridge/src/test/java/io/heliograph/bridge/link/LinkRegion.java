@@ -162,9 +162,16 @@ final class LinkRegion implements AutoCloseable {
      * on the same stream; towards one that dials it, the sender sends on the stream the peer opens.
      */
     LinkSender pairWith(LinkRegion peer, int port) {
-        PeerChannel channel = port == 0 ? channelTo(peer) : channels.computeIfAbsent(peer.region,
-                p -> PeerChannel.builder().peerRegion(p).address("127.0.0.1", port).tls(tls).settings(SETTINGS)
-                        .build());
+        PeerChannel channel = channelTo(peer);
+        if (port != 0) {
+            // Every call to the peer through the proxy, Backfill included.
+            channel = PeerChannel.builder().peerRegion(peer.region).address("127.0.0.1", port).tls(tls)
+                    .settings(SETTINGS).build();
+            PeerChannel direct = channels.put(peer.region, channel);
+            if (direct != null) {
+                direct.close();
+            }
+        }
         OutboundLog toPeer = outboundTo(peer.region, OutboundLimits.DEFAULTS);
         LinkSender sender = new LinkSender(region, region + "-bridge-1", leaseEpoch::get, PeerReplicas.of(channel),
                 toPeer, () -> service.heldThrough(peer.region), timing, System::currentTimeMillis, (ch, serial) -> {

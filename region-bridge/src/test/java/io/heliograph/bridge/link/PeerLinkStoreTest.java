@@ -54,6 +54,9 @@ class PeerLinkStoreTest extends LinkPairTest {
         List<Serial> slow = usEast.publish("room:slow", 1);
         List<Serial> fast = usEast.publish("room:fast", 20);
 
+        // The two channels are stored side by side, so the fast one may be done before the slow one's store has
+        // even begun: wait for both, then check that the slow one is still held.
+        await("the slow channel's store is under way", WAIT, () -> store.get().waiting("room:slow") == 1);
         await("the other channel is stored meanwhile", WAIT, () -> euWest.history("room:fast").size() == 20);
         assertEquals(fast, euWest.history("room:fast"));
         assertEquals(1, store.get().waiting("room:slow"), "the slow channel's store is still held");
