@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * The body of {@code GET /health}: UP (200) while the replica is joined to its region's cluster, DOWN (503)
- * otherwise; its lease role and epoch; per peer the link's state, the circuit breaker's, whether the outbound log
- * overflowed, and the last failure. A standby is UP: it is healthy, it just does not link.
+ * otherwise; its lease role and epoch; per peer the link's state, the circuit breaker's, whether this region dials
+ * the pair's one stream or accepts it, whether the outbound log overflowed, and the last failure. A standby is UP: it is healthy, it just does not link.
  */
 final class BridgeHealth {
 
@@ -49,6 +49,9 @@ final class BridgeHealth {
             json.append(quote(peer.getKey())).append(":{");
             field(json, "link", sender.map(s -> s.state().name()).orElse("STANDBY")).append(',');
             field(json, "circuit", sender.map(s -> s.circuitState().name()).orElse("NONE")).append(',');
+            // Which side of the pair's one stream this region is: the same whether or not it holds the lease.
+            field(json, "stream", LinkSender.dials(process.config().region(), peer.getKey()) ? "dials" : "accepts")
+                    .append(',');
             field(json, "url", sender.map(LinkSender::peerUrl)
                     .orElse(process.links().replicas(peer.getKey()).currentUrl())).append(',');
             json.append("\"overflowed\":").append(overflowed(peer.getValue())).append(',');

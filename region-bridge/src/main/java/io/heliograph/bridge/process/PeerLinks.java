@@ -80,9 +80,9 @@ final class PeerLinks {
                 LinkSender sender = new LinkSender(region, replicaId, leaseEpoch, peer.getValue(), logs.get(p),
                         () -> service.heldThrough(p), timing, nowMs, commitAcknowledged, endFencedEpoch)
                         .presenceSnapshot(presenceSnapshot).tableExchange(tables);
-                // One stream per pair of regions (LinkSender.bothWays / acceptFrom) is built but not wired yet:
-                // PeerLinkDuplexTest still fails (docs/progress.md). Until then each side dials its own stream.
-                return sender.start();
+                // One stream per pair of regions: the side that dials receives the peer's envelopes on it too;
+                // the other sends on the stream the peer dials.
+                return LinkSender.dials(region, p) ? sender.bothWays(service).start() : sender.acceptFrom(service);
             });
         }
     }

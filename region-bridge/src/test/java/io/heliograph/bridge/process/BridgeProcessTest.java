@@ -158,6 +158,10 @@ class BridgeProcessTest {
         assertTrue(body.contains("\"status\":\"UP\"") && body.contains("\"role\":\"holder\"")
                 && body.matches("(?s).*\"epoch\":[1-9].*") && body.contains("\"eu-west\":{\"link\":\"STREAMING\"")
                 && body.contains("\"circuit\":\"CLOSED\"") && body.contains("\"overflowed\":false"), body);
+        // eu-west sorts first, so it dials the one stream between the two and us-east sends on it.
+        assertTrue(body.contains("\"stream\":\"accepts\""), body);
+        String peerHealth = scrape(mesh.b.replicas[0].httpUrl() + "/health").body();
+        assertTrue(peerHealth.contains("\"stream\":\"dials\""), peerHealth);
         String standbyHealth = scrape(standby.httpUrl() + "/health").body();
         assertTrue(standbyHealth.contains("\"role\":\"standby\"") && standbyHealth.contains("\"epoch\":0")
                 && standbyHealth.contains("\"link\":\"STANDBY\""), standbyHealth);
