@@ -80,14 +80,14 @@ class LocalMeshBridgesIT {
         assertEquals("token " + token, lines.get(4));
         assertTrue(Files.isRegularFile(tls.resolve("ca.pem")) && Files.isRegularFile(tls.resolve("eu-west/key.pem")));
 
-        // Each holder streams to its peer, and it dials the peer through the proxy, TLS and all.
+        // Each holder streams to its peer on the pair's one stream: eu-west (sorting first) dials it through its
+        // proxy, TLS and all, and us-east sends on the stream it accepts.
         RegionBridgeProcess usEast = mesh.bridge("us-east-b1");
         RegionBridgeProcess euWest = mesh.bridge("eu-west-b1");
         TcpProxy usEastToEuWest = mesh.proxy("us-east", "eu-west-b1");
         TcpProxy euWestToUsEast = mesh.proxy("eu-west", "us-east-b1");
-        assertLinkedThrough(usEast, "eu-west", usEastToEuWest);
-        assertLinkedThrough(euWest, "us-east", euWestToUsEast);
-        assertTrue(usEastToEuWest.bytesToTarget() > 0 && usEastToEuWest.bytesFromTarget() > 0);
+        assertLinkedThrough(usEast, "eu-west", usEastToEuWest, "accepts");
+        assertLinkedThrough(euWest, "us-east", euWestToUsEast, "dials");
         assertTrue(euWestToUsEast.bytesToTarget() > 0 && euWestToUsEast.bytesFromTarget() > 0);
 
         // Edge nodes were given their peers: a global publish is answered once eu-west holds it.
@@ -96,12 +96,15 @@ class LocalMeshBridgesIT {
         assertEquals("global", publish(usEastEdge, token, "crossing", "m-1").path("durability").asText());
         assertEquals(List.of("m-1"), msgIds(euWestEdge, token, "crossing"));
 
-        // A cut link goes down and comes back once restored; publishes are global again.
-        usEastToEuWest.cut();
-        await(() -> !RegionBridgeProcess.STREAMING.equals(usEast.linkStates().get("eu-west")), WAIT,
-                "us-east's link to eu-west to notice the cut");
-        usEastToEuWest.restore();
+        // A cut of the stream's path takes the link down both ways, and it comes back once restored; publishes
+        // from us-east, which sends on the stream eu-west dials, are global again.
+        euWestToUsEast.cut();
+        await(() -> !RegionBridgeProcess.STREAMING.equals(usEast.linkStates().get("eu-west"))
+                        && !RegionBridgeProcess.STREAMING.equals(euWest.linkStates().get("us-east")), WAIT,
+                "both halves of the link to notice the cut");
+        euWestToUsEast.restore();
         usEast.awaitLinked(WAIT);
+        euWest.awaitLinked(WAIT);
         assertEquals("global", publish(usEastEdge, token, "crossing", "m-2").path("durability").asText());
         await(() -> msgIds(euWestEdge, token, "crossing").equals(List.of("m-1", "m-2")), WAIT, "m-2 in eu-west");
 
@@ -121,13 +124,14 @@ class LocalMeshBridgesIT {
         }
     }
 
-    private static void assertLinkedThrough(RegionBridgeProcess bridge, String peer, TcpProxy proxy) {
+    private static void assertLinkedThrough(RegionBridgeProcess bridge, String peer, TcpProxy proxy, String stream) {
         JsonNode health = bridge.health();
         assertEquals("UP", health.path("status").asText(), health.toString());
         assertEquals("holder", health.path("lease").path("role").asText(), health.toString());
         JsonNode link = health.path("peers").path(peer);
         assertEquals(RegionBridgeProcess.STREAMING, link.path("link").asText(), health.toString());
         assertEquals("https://127.0.0.1:" + proxy.port(), link.path("url").asText(), health.toString());
+        assertEquals(stream, link.path("stream").asText(), health.toString());
     }
 
     private static boolean canConnect(int port) {
