@@ -211,9 +211,12 @@ final class ChannelResume {
     private static AttachResult accepted(AttachedChannel ch, PendingRequest req, JsonNode reply) {
         Serial serial = reply.hasNonNull("serial") ? Serial.parse(reply.path("serial").asText(null)) : null;
         Serial from = req.fromSerial;
-        // A channel's latest serial is never behind one we asked to resume from unless its state was lost and
-        // started again; edges that do not say 410 for that yet still give it away.
-        boolean restartedBehind = from != null && (serial == null || serial.compareTo(from) < 0);
+        // An edge that answers a resume with neither 410 nor "resumed" gives a restarted channel away only by a
+        // latest serial behind the one asked for. One that says "resumed" is believed: in a mesh the home's visible
+        // latest serial may be behind one the client received in another region (that region holds it, and the
+        // home's commit waits for its acknowledgement), and the edge delivers what follows from the cursor.
+        boolean resumedByEdge = reply.path("resumed").asBoolean(false);
+        boolean restartedBehind = from != null && !resumedByEdge && (serial == null || serial.compareTo(from) < 0);
         boolean lost = reply.path("code").asInt(0) == ErrorCode.CONTINUITY_LOST.code() || restartedBehind;
         if (lost) {
             // Only messages after serial follow, and serial may be behind the cursor (the channel's state was lost
@@ -223,7 +226,7 @@ final class ChannelResume {
             // A plain attach starts at the channel's serial: a resume after a drop then covers the gap.
             ch.cursor.skipTo(serial);
         }
-        return new AttachResult(ch.name, serial, !lost && reply.path("resumed").asBoolean(false), lost);
+        return new AttachResult(ch.name, serial, !lost && resumedByEdge, lost);
     }
 
     private void retryAttachLater(Connection conn, AttachedChannel ch) {

@@ -498,12 +498,12 @@ class RecoveryTest {
     }
 
     /**
-     * Today's edge answers a resume from beyond a restarted channel's latest serial with a plain {@code attached}
-     * (no 410) carrying that lower serial. A channel's latest serial is never behind one the client delivered unless
-     * its state was lost, so the client treats it as continuity lost on its own.
+     * An edge that answers a resume from beyond a restarted channel's latest serial with a plain {@code attached}
+     * (neither 410 nor {@code resumed}) carrying that lower serial gives the restart away by the serial alone: the
+     * client treats it as continuity lost on its own.
      */
     @Test
-    void resumeAnsweredWithALatestSerialBehindTheCursorIsContinuityLostEvenWithout410() throws Exception {
+    void resumeAnsweredNotResumedWithALatestSerialBehindTheCursorIsContinuityLostEvenWithout410() throws Exception {
         HeliographClient client = client(builder());
         List<String> lost = new CopyOnWriteArrayList<>();
         client.onContinuityLost(lost::add);
@@ -516,13 +516,41 @@ class RecoveryTest {
         FakeEdge.Session b = failOver(a);
         JsonNode chat = b.next("attach");
         JsonNode empty = b.next("attach");
-        b.attached(chat, "1:3", true);
-        b.attached(empty, null, true);
+        b.attached(chat, "1:3", false);
+        b.attached(empty, null, false);
         b.message("chat", "1:4", "{}");
         b.message("empty", "1:1", "{}");
         await(() -> delivered.size() == 2, "the restarted channels' next messages");
         assertEquals(List.of("chat@1:4", "empty@1:1"), delivered);
         await(() -> lost.equals(List.of("chat", "empty")), "continuity listener");
         assertEquals(2, client.continuityLosses());
+    }
+
+    /**
+     * A client that received 1:50 in one region resumes at the channel's home while 1:50 still waits there for the
+     * other region's acknowledgement (a link cut just after that region stored it): the home's visible latest serial
+     * is 1:49, and it answers {@code resumed}. That is no restart: the cursor stays, 1:50 (when committed) is a
+     * duplicate and 1:51 follows. DrainRestoreIT's subscribers lost continuity so, once in a while, before the fix.
+     */
+    @Test
+    void resumeAnsweredResumedWithTheHomesVisibleSerialBehindTheCursorKeepsTheCursor() throws Exception {
+        HeliographClient client = client(builder());
+        List<String> lost = new CopyOnWriteArrayList<>();
+        client.onContinuityLost(lost::add);
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        client.onMessage("chat", m -> delivered.add(m.serial().toString()));
+        FakeEdge.Session a = connect(client, HEARTBEAT_MS);
+        attach(client, a, "chat", "1:50");
+
+        FakeEdge.Session b = failOver(a);
+        JsonNode resume = b.next("attach");
+        assertEquals("1:50", resume.get("fromSerial").asText());
+        b.attached(resume, "1:49", true);
+        b.message("chat", "1:50", "{}");
+        b.message("chat", "1:51", "{}");
+        await(() -> delivered.equals(List.of("1:51")), "the message after the cursor, once");
+        assertEquals(List.of(), lost, "no continuity lost");
+        assertEquals(0, client.continuityLosses());
+        assertEquals(1, client.duplicatesDropped());
     }
 }
