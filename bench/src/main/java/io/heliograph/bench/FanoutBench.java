@@ -75,6 +75,23 @@ public final class FanoutBench implements Callable<Integer> {
     @Option(names = "--idle-connections", defaultValue = "10000", description = "Idle connections for the memory figure; 0 skips it (default: ${DEFAULT-VALUE}).")
     int idleConnections;
 
+    @Option(names = "--floor", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "After the edge steps, serve the same rates from two minimal servers (one write per "
+                    + "delivery, nothing else) and report their CPU per delivery beside the edge nodes' "
+                    + "(default: ${DEFAULT-VALUE}; --no-floor skips it).")
+    boolean floor;
+
+    @Option(names = "--idle-settle-seconds", defaultValue = "10",
+            description = "Wait after the last idle connection is in, before RSS and idle CPU are read: the storm's "
+                    + "after-effects (a GC, the JIT compiling the first heartbeat round) fall before it or into "
+                    + "the window (default: ${DEFAULT-VALUE}).")
+    int idleSettleSeconds;
+
+    @Option(names = "--idle-window-seconds", defaultValue = "30",
+            description = "Idle CPU is measured over this long; 30 s is two heartbeat periods of the bench nodes, so "
+                    + "every connection is pinged twice (default: ${DEFAULT-VALUE}).")
+    int idleWindowSeconds;
+
     @Option(names = "--payload-bytes", defaultValue = "100", description = "Size of each message's data (default: ${DEFAULT-VALUE}).")
     int payloadBytes;
 
@@ -283,9 +300,15 @@ public final class FanoutBench implements Callable<Integer> {
             log("stepping stopped: " + stopReason);
             closeAll(subs);
             closeAll(pubs);
+            List<KernelFloor.Step> floorSteps = List.of();
+            if (floor && !steps.isEmpty()) {
+                // The edge nodes stop first: only the floor servers and the load process share the cores then.
+                mesh.close();
+                floorSteps = measureFloor(steps);
+            }
 
             String report = new FanoutReport(nodeHeap, subscribers, publishers, payloadBytes, stepSeconds,
-                    drainSeconds, loadClient, controlFrames).render(machine, steps, idle, stopReason);
+                    drainSeconds, loadClient, controlFrames).render(machine, steps, idle, stopReason, floorSteps);
             Files.createDirectories(out.getParent());
             Files.writeString(out, report);
             System.out.println();
@@ -300,6 +323,31 @@ public final class FanoutBench implements Callable<Integer> {
                 nio.close();
             }
         }
+    }
+
+    /** The rates of the edge steps that ran, served again by two {@link FloorServer}s to the same subscribers. */
+    private List<KernelFloor.Step> measureFloor(List<StepResult> edgeSteps) throws Exception {
+        log("floor: the same rates from two minimal servers (ports " + (basePort + 400) + ".."
+                + (basePort + 401) + ")");
+        NioLoad floorClient = nio != null ? nio : new NioLoad(nioThreads);
+        List<KernelFloor.Step> out = new ArrayList<>();
+        try (KernelFloor kernelFloor = KernelFloor.start(2, basePort + 400,
+                Runtime.getRuntime().availableProcessors(), LocalMesh.home().resolve(".mesh/logs/bench"),
+                FanoutBench::log)) {
+            int in = kernelFloor.openSubscribers(floorClient, subscribers, Duration.ofSeconds(60));
+            log("  " + in + " floor subscribers connected");
+            kernelFloor.run(0, 20, Duration.ofSeconds(5), payloadBytes, Duration.ofSeconds(drainSeconds));
+            int step = 1_000;
+            for (StepResult edge : edgeSteps) {
+                out.add(kernelFloor.run(step++, edge.ratePerSecond(), Duration.ofSeconds(stepSeconds), payloadBytes,
+                        Duration.ofSeconds(drainSeconds)));
+            }
+        } finally {
+            if (floorClient != nio) {
+                floorClient.close();
+            }
+        }
+        return out;
     }
 
     /** Called on a socket's delivery thread for each message frame. */
@@ -393,8 +441,6 @@ public final class FanoutBench implements Callable<Integer> {
         }
     }
 
-    /** Seconds of idle CPU measured: two heartbeat periods of the bench nodes, so every connection is pinged twice. */
-    private static final int IDLE_WINDOW_SECONDS = 30;
 
     private IdleResult measureIdle(List<EdgeProcess> nodes, String token, long openFiles) throws Exception {
         log("idle: letting the fresh nodes settle");
@@ -416,20 +462,20 @@ public final class FanoutBench implements Callable<Integer> {
                 this::openBench, CompletableFuture::completedFuture);
         long openMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openStart);
         awaitConnections(nodes, idle.size(), Duration.ofSeconds(20));
-        Thread.sleep(10_000); // the storm's after-effects (writers lingering, JIT, a GC) end before RSS and idle CPU
+        Thread.sleep(TimeUnit.SECONDS.toMillis(idleSettleSeconds)); // nothing to await: the storm's after-effects
         long after = serverRssKib(nodes);
         log("idle: " + idle.size() + " open in " + openMillis + " ms, RSS after " + after / 1024 + " MiB; per node "
-                + connectionsPerNode(nodes) + "; measuring idle CPU for " + IDLE_WINDOW_SECONDS + " s");
+                + connectionsPerNode(nodes) + "; measuring idle CPU for " + idleWindowSeconds + " s");
         long ticksBefore = serverTicks(nodes);
         long windowStart = System.nanoTime();
-        Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_WINDOW_SECONDS));
+        Thread.sleep(TimeUnit.SECONDS.toMillis(idleWindowSeconds));
         double seconds = (System.nanoTime() - windowStart) / 1e9;
         double cpuSeconds = (double) (serverTicks(nodes) - ticksBefore) / clockTicks;
         double idleCpuPercent = 100 * cpuSeconds / (seconds * Runtime.getRuntime().availableProcessors());
         closeAll(idle);
         String note = idle.size() < idleConnections ? "only " + idle.size() + " of " + idleConnections + " opened" : null;
         return new IdleResult(idleConnections, idle.size(), before, after, openMillis, idleCpuPercent,
-                IDLE_WINDOW_SECONDS, openFiles, note);
+                idleSettleSeconds, idleWindowSeconds, openFiles, note);
     }
 
     /**

@@ -43,9 +43,15 @@ final class FanoutReport {
 
     String render(MachineDescription machine, List<FanoutBench.StepResult> steps, IdleResult idle,
                   String stopReason) {
+        return render(machine, steps, idle, stopReason, List.of());
+    }
+
+    /** @param floor the same rates served by minimal servers ({@link KernelFloor}); empty when not run */
+    String render(MachineDescription machine, List<FanoutBench.StepResult> steps, IdleResult idle,
+                  String stopReason, List<KernelFloor.Step> floor) {
         StringBuilder md = new StringBuilder();
         md.append("### Fan-out run of ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append("\n\n");
-        headline(md, steps, idle);
+        headline(md, steps, idle, floor);
         md.append("| Machine | |\n|---|---|\n").append(machine.markdown()).append('\n');
         md.append(String.format(Locale.ROOT, "Setup: 2 edge nodes (separate JVMs, -Xmx%s) and this load process on "
                         + "the same machine; %d subscribers on one channel spread over both nodes, %d publishers, "
@@ -69,14 +75,17 @@ final class FanoutReport {
             if (idle.opened() > 0) {
                 md.append(String.format(Locale.ROOT, "Idle connections, on freshly started nodes: %,d opened (%,d "
                                 + "requested) in %,d ms; server RSS (both nodes) %,d KiB before, %,d KiB after; server "
-                                + "CPU over %d s idle %.1f %% of the machine.%n",
+                                + "CPU over %d s idle, from %d s after the last one was in, %.1f %% of the machine.%n",
                         idle.opened(), idle.requested(), idle.openMillis(), idle.rssBeforeKib(), idle.rssAfterKib(),
-                        idle.idleWindowSeconds(), idle.idleCpuPercent()));
+                        idle.idleWindowSeconds(), idle.idleSettleSeconds(), idle.idleCpuPercent()));
             }
             if (idle.note() != null) {
                 md.append("Idle-connection note: ").append(idle.note()).append(".\n");
             }
             md.append("Open-files limit of the load process: ").append(idle.openFilesLimit()).append(".\n");
+        }
+        if (!floor.isEmpty()) {
+            floorSection(md, steps, floor);
         }
         if (!controlFrames.isEmpty()) {
             md.append("\nOther frames seen by the load process: ").append(new TreeMap<>(
@@ -87,7 +96,8 @@ final class FanoutReport {
     }
 
     /** The figures issue 7 sets targets for, one line each. */
-    private static void headline(StringBuilder md, List<FanoutBench.StepResult> steps, IdleResult idle) {
+    private static void headline(StringBuilder md, List<FanoutBench.StepResult> steps, IdleResult idle,
+                                 List<KernelFloor.Step> floor) {
         md.append("| Headline | |\n|---|---|\n");
         List<FanoutBench.StepResult> inRange = steps.stream()
                 .filter(r -> r.deliveriesPerSecond() >= TARGET_RANGE_LOW * 0.95
@@ -99,6 +109,12 @@ final class FanoutReport {
                                 r.cpuSecondsPerMillion(), r.deliveriesPerSecond()))
                         .collect(Collectors.joining(", ")))
                 .append(" |\n");
+        if (!floor.isEmpty()) {
+            md.append("| Floor: a minimal server's CPU µs per delivery (one write each, same run) | ")
+                    .append(floor.stream().map(f -> String.format(Locale.ROOT, "%.1f at %,.0f/s",
+                            f.cpuMicrosPerDelivery(), f.deliveriesPerSecond())).collect(Collectors.joining(", ")))
+                    .append(" |\n");
+        }
         FanoutBench.StepResult best = bestStep(steps);
         md.append("| Highest rate with p99 ≤ 50 ms, nothing lost | ")
                 .append(best == null ? "none"
@@ -114,6 +130,32 @@ final class FanoutReport {
                     + "%% of the machine |%n", idle.opened(), idle.idleCpuPercent()));
         }
         md.append('\n');
+    }
+
+    /**
+     * The floor beside the edge steps at the same publish rates: what two minimal servers ({@link FloorServer}) spend
+     * per delivery for the same subscribers, and what the edge nodes spend beyond it.
+     */
+    private void floorSection(StringBuilder md, List<FanoutBench.StepResult> steps, List<KernelFloor.Step> floor) {
+        md.append(String.format(Locale.ROOT, "%nFloor, same run: two minimal server processes (`FloorServer`: upgrade, "
+                + "then one non-blocking write per subscriber per message from a writer thread per core; no queue, "
+                + "no JSON, no sequencing) serving the same %d subscribers on the same load client, after the edge "
+                + "nodes stopped. What they spend is what one write per delivery costs on this machine.%n%n",
+                subscribers));
+        md.append("| publish msg/s | delivered/s | complete | p50 ms | p99 ms | floor CPU µs per delivery "
+                + "| edge CPU µs per delivery | edge beyond the floor | floor partial writes |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (KernelFloor.Step f : floor) {
+            FanoutBench.StepResult edge = steps.stream().filter(r -> r.ratePerSecond() == f.ratePerSecond())
+                    .findFirst().orElse(null);
+            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %.2f%% | %.1f | %.1f | %.2f | %s | %s | %d |%n",
+                    f.ratePerSecond(), f.deliveriesPerSecond(), f.completeness() * 100, f.p50Ms(), f.p99Ms(),
+                    f.cpuMicrosPerDelivery(),
+                    edge == null ? "—" : String.format(Locale.ROOT, "%.2f", edge.cpuSecondsPerMillion()),
+                    edge == null ? "—" : String.format(Locale.ROOT, "%.2f",
+                            edge.cpuSecondsPerMillion() - f.cpuMicrosPerDelivery()),
+                    f.partialWrites()));
+        }
     }
 
     /** The step with the highest delivery rate that kept p99 within 50 ms with every delivery made. */

@@ -7,13 +7,15 @@ package io.heliograph.bench;
  * heartbeats included.
  *
  * @param openMillis      time to open every connection, from the first handshake to the last {@code connected}
- * @param idleCpuPercent  CPU of both nodes, in percent of the whole machine, over {@code idleWindowSeconds}
+ * @param idleCpuPercent  CPU of both nodes, in percent of the whole machine, over {@code idleWindowSeconds} that
+ *                        began {@code idleSettleSeconds} after the last connection was in
  */
 record IdleResult(int requested, int opened, long rssBeforeKib, long rssAfterKib, long openMillis,
-                  double idleCpuPercent, int idleWindowSeconds, long openFilesLimit, String note) {
+                  double idleCpuPercent, int idleSettleSeconds, int idleWindowSeconds, long openFilesLimit,
+                  String note) {
 
     static IdleResult skipped(int requested, long openFilesLimit, String note) {
-        return new IdleResult(requested, 0, 0, 0, 0, Double.NaN, 0, openFilesLimit, note);
+        return new IdleResult(requested, 0, 0, 0, 0, Double.NaN, 0, 0, openFilesLimit, note);
     }
 
     double kibPerConnection() {

@@ -32,7 +32,7 @@ class FanoutReportTest {
     void theHeadlineNamesCpuPerDeliveryInTheTargetRangeAndTheIdleFigures() {
         var low = step(5, 40, 100_000, 3);       // 10,000/s: outside the 20,000–80,000 range
         var inRange = step(10, 40, 200_000, 4);  // 20,000/s, 20 µs per delivery
-        IdleResult idle = new IdleResult(10_000, 10_000, 1_000_000, 1_120_000, 5_000, 1.5, 15, 20_000, null);
+        IdleResult idle = new IdleResult(10_000, 10_000, 1_000_000, 1_120_000, 5_000, 1.5, 10, 15, 20_000, null);
         MachineDescription machine = new MachineDescription(2, "test cpu", 24L << 20, "Linux", "Java 25");
         String md = new FanoutReport("1g", 2000, 4, 100, 10, 5, "nio", Map.of())
                 .render(machine, List.of(low, inRange), idle, "all steps ran");
