@@ -75,6 +75,12 @@ public final class FanoutBench implements Callable<Integer> {
     @Option(names = "--idle-connections", defaultValue = "10000", description = "Idle connections for the memory figure; 0 skips it (default: ${DEFAULT-VALUE}).")
     int idleConnections;
 
+    @Option(names = "--warmup-seconds", defaultValue = "15",
+            description = "Unrecorded fan-out at 20 msg/s before the steps (and before the floor's): the JIT compiles "
+                    + "the delivery path here instead of inside the first steps' CPU figures (default: "
+                    + "${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
     @Option(names = "--floor", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "After the edge steps, serve the same rates from two minimal servers (one write per "
                     + "delivery, nothing else) and report their CPU per delivery beside the edge nodes' "
@@ -260,8 +266,8 @@ public final class FanoutBench implements Callable<Integer> {
             List<LoadSocket> pubs = openAll(nodes, publishers, token, sink, Duration.ofSeconds(30),
                     this::openJdk, CompletableFuture::completedFuture);
 
-            log("warm-up: 5 s at 20 msg/s (not recorded)");
-            runStep(0, 20, Duration.ofSeconds(5), pubs, subs.size(), nodes);
+            log("warm-up: " + warmupSeconds + " s at 20 msg/s (not recorded)");
+            runStep(0, 20, Duration.ofSeconds(warmupSeconds), pubs, subs.size(), nodes);
 
             int stepNo = 1;
             for (int rate : rates) {
@@ -336,7 +342,7 @@ public final class FanoutBench implements Callable<Integer> {
                 FanoutBench::log)) {
             int in = kernelFloor.openSubscribers(floorClient, subscribers, Duration.ofSeconds(60));
             log("  " + in + " floor subscribers connected");
-            kernelFloor.run(0, 20, Duration.ofSeconds(5), payloadBytes, Duration.ofSeconds(drainSeconds));
+            kernelFloor.run(0, 20, Duration.ofSeconds(warmupSeconds), payloadBytes, Duration.ofSeconds(drainSeconds));
             int step = 1_000;
             for (StepResult edge : edgeSteps) {
                 out.add(kernelFloor.run(step++, edge.ratePerSecond(), Duration.ofSeconds(stepSeconds), payloadBytes,
