@@ -75,6 +75,11 @@ public final class FanoutBench implements Callable<Integer> {
     @Option(names = "--idle-connections", defaultValue = "10000", description = "Idle connections for the memory figure; 0 skips it (default: ${DEFAULT-VALUE}).")
     int idleConnections;
 
+    @Option(names = "--node-flags", split = " ",
+            description = "Extra edge-node flags, space-separated, after the bench's own, e.g. "
+                    + "--node-flags=--warmup-connections=0 (later flags win).")
+    List<String> extraNodeFlags = new ArrayList<>();
+
     @Option(names = "--warmup-seconds", defaultValue = "15",
             description = "Unrecorded fan-out at 20 msg/s before the steps (and before the floor's): the JIT compiles "
                     + "the delivery path here instead of inside the first steps' CPU figures (default: "
@@ -197,8 +202,7 @@ public final class FanoutBench implements Callable<Integer> {
         LocalMesh mesh = LocalMesh.builder().plan(plan).secret(secret)
                 .logDir(LocalMesh.home().resolve(".mesh/logs/bench"))
                 .jvmOptions(nodeJvmOptions())
-                .extraFlags(List.of("--limits.rate-per-second=1000000", "--limits.rate-burst=1000000",
-                        "--limits.max-connections=1000000", "--heartbeat-ms=15000"))
+                .extraFlags(nodeFlags())
                 .build();
         Runtime.getRuntime().addShutdownHook(new Thread(mesh::close, "bench-mesh-stop"));
         for (int i = 0; i < loadClients; i++) {
@@ -354,6 +358,13 @@ public final class FanoutBench implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    private List<String> nodeFlags() {
+        List<String> flags = new ArrayList<>(List.of("--limits.rate-per-second=1000000",
+                "--limits.rate-burst=1000000", "--limits.max-connections=1000000", "--heartbeat-ms=15000"));
+        flags.addAll(extraNodeFlags);
+        return flags;
     }
 
     /** Called on a socket's delivery thread for each message frame. */

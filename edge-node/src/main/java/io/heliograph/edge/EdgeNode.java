@@ -44,6 +44,7 @@ import io.heliograph.edge.mesh.PauseFence;
 import io.heliograph.edge.observe.EdgeHealth;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.edge.transport.ConnectionRegistry;
+import io.heliograph.edge.transport.ConnectionRehearsal;
 import io.heliograph.edge.transport.EdgeWebSocket;
 import io.heliograph.edge.transport.FrameHandler;
 import io.heliograph.edge.transport.HttpApi;
@@ -71,6 +72,7 @@ public final class EdgeNode implements AutoCloseable {
     private static final long GAP_WAIT_MS = 150;
     /** How often the coordinator trims aged history of every channel. */
     private static final long EXPIRY_SWEEP_MS = 60_000;
+    private final int rehearsedConnections;
     private static final Object SERVER_BUILD_LOCK = new Object();
     /** How often a node with global publishes waiting reads each peer's acknowledged position. */
     private static final long ACK_POLL_MS = 2;
@@ -212,6 +214,9 @@ public final class EdgeNode implements AutoCloseable {
         }
         // Before the first client: compile the connection path, so a storm of clients meets compiled code.
         JitWarmup.run(tokens, config.warmupIterations(), java.time.Duration.ofSeconds(10));
+        // Then what needs sockets: real connections to a private listener.
+        this.rehearsedConnections = ConnectionRehearsal.run(tokens, hub, operations, frames, config, nowMs, timer,
+                config.warmupConnections(), java.time.Duration.ofSeconds(10));
         // WebSocket clients are served by our own event loops on a port of their own (WsServer says why).
         this.wsServer = WsServer.start(config.host(), config.wsPort(), 0, EdgeWebSocket.factory(tokens, frames,
                 connections, metrics, config, nowMs, draining::get), () -> metrics.inputRefused("handshake_timeout"));
@@ -286,6 +291,11 @@ public final class EdgeNode implements AutoCloseable {
 
     private static HistoryLimits limits(EdgeConfig config) {
         return new HistoryLimits(config.history().maxMessages(), config.history().maxAgeMs(), config.dedupWindowMs());
+    }
+
+    /** Connections rehearsed at start on a private listener ({@link ConnectionRehearsal}). */
+    public int rehearsedConnections() {
+        return rehearsedConnections;
     }
 
     /** The HTTP API's port. */

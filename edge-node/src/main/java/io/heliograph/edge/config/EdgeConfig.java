@@ -27,6 +27,7 @@ public record EdgeConfig(
         long heartbeatMs,
         long shutdownGraceMs,
         int warmupIterations,
+        int warmupConnections,
         Replication replication,
         long pauseFenceMs) {
 

@@ -134,6 +134,7 @@ public final class EdgeConfigLoader {
                 longIn(c, "heartbeat-ms", 100, 3_600_000),
                 longIn(c, "shutdown-grace-ms", 0, 600_000),
                 intIn(c, "warmup-iterations", 0, 10_000_000),
+                intIn(c, "warmup-connections", 0, 100_000),
                 replication(c, region),
                 longIn(c, "pause-fence-ms", 0, 3_600_000));
     }

@@ -66,6 +66,15 @@ public final class ConnectionRegistry {
         return connections.size();
     }
 
+    /** Every connection still open (a node's own rehearsal uses it to act as the fan-out and the heartbeat do). */
+    void forEachOpen(java.util.function.Consumer<Connection> action) {
+        for (Connection c : connections.values()) {
+            if (c.state() == Connection.State.OPEN) {
+                action.accept(c);
+            }
+        }
+    }
+
     void opened(Connection connection) {
         connections.put(connection.connectionId(), connection);
         connection.whenCloseRequested(closing::add);

@@ -67,7 +67,7 @@ final class MeshFixture {
     static LocalMesh startMesh(MeshPlan plan, String secret, String adminToken, Path tls, String logName,
                                List<String> edgeFlags) {
         Path root = repositoryRoot();
-        List<String> flags = new ArrayList<>(List.of("--warmup-iterations=0"));
+        List<String> flags = new ArrayList<>(List.of("--warmup-iterations=0", "--warmup-connections=0"));
         flags.addAll(edgeFlags);
         LocalMesh mesh = LocalMesh.builder().plan(plan).secret(secret).adminToken(adminToken).home(root)
                 .logDir(root.resolve("edge-node/target/" + logName)).tlsDir(tls)

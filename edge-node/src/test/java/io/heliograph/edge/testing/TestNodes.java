@@ -45,7 +45,7 @@ public final class TestNodes {
                 "--hazelcast.members=" + String.join(",", hzMembers.stream().map(p -> "127.0.0.1:" + p).toList()),
                 "--jwt-secret=" + SECRET, "--shutdown-grace-ms=2000",
                 // Tests start many nodes; the JIT warm-up is for storms of clients (JitWarmupTest covers it).
-                "--warmup-iterations=0"));
+                "--warmup-iterations=0", "--warmup-connections=0"));
         for (String e : extra) {
             args.add("--" + e);
         }
@@ -70,7 +70,7 @@ public final class TestNodes {
      * Extra flags are {@code key=value}, without dashes, and come last.
      */
     public static EdgeProcess.Builder nodeProcess(String region, String nodeId, String... extra) {
-        List<String> flags = new ArrayList<>(List.of("--warmup-iterations=0"));
+        List<String> flags = new ArrayList<>(List.of("--warmup-iterations=0", "--warmup-connections=0"));
         for (String e : extra) {
             flags.add("--" + e);
         }
