@@ -43,4 +43,19 @@ class FanoutReportTest {
         assertTrue(md.contains("1.5 % of the machine"), md);
         assertTrue(md.indexOf("| Headline |") < md.indexOf("| Machine |"), "headline first");
     }
+
+    @Test
+    void theFloorStandsBesideTheEdgeStepsAndOnlyStepsItKeptUpWithReachTheHeadline() {
+        var edge = step(10, 40, 200_000, 4);      // 20 µs per delivery
+        var fast = step(300, 90, 6_000_000, 12);  // 2 µs per delivery
+        // 200,000 deliveries in 1.6 CPU-s: 8 µs each; then a rate the floor fell behind at.
+        var floorKeptUp = new KernelFloor.Step(10, 200_000, 200_000, 20_000, 9, 19, 1.6, 0);
+        var floorBehind = new KernelFloor.Step(300, 6_000_000, 1_500_000, 150_000, 4000, 9000, 10, 0);
+        MachineDescription machine = new MachineDescription(2, "test cpu", 24L << 20, "Linux", "Java 25");
+        String md = new FanoutReport("1g", 2000, 4, 100, 10, 5, "nio", Map.of())
+                .render(machine, List.of(edge, fast), null, "all steps ran", List.of(floorKeptUp, floorBehind));
+        assertTrue(md.contains("steps it kept up with) | 8.0 at 20,000/s |"), md);
+        assertTrue(md.contains("| 10 | 20,000 | 100.00% | 9.0 | 19.0 | 8.00 | 20.00 | 12.00 | 0 |"), md);
+        assertTrue(md.contains("| 300 | 150,000 | 25.00% |"), md);
+    }
 }
