@@ -10,10 +10,10 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 
+import io.heliograph.edge.api.EdgeOperations;
 import io.heliograph.edge.config.EdgeConfig;
 import io.heliograph.edge.delivery.DeliveryHub;
 import io.heliograph.edge.delivery.OutboundFrame;
-import io.heliograph.edge.api.EdgeOperations;
 import io.heliograph.edge.observe.EdgeMetrics;
 import io.heliograph.protocol.auth.Tokens;
 
@@ -54,9 +54,10 @@ public final class ConnectionRehearsal {
         ConnectionRegistry registry = new ConnectionRegistry(hub, operations, metrics, config.heartbeatMs(), nowMs,
                 timer);
         int done = 0;
-        WsServer server = WsServer.start("127.0.0.1", 0, 0,
-                EdgeWebSocket.factory(tokens, frames, registry, metrics, config, nowMs, () -> false), () -> { });
+        WsServer server = null;
         try {
+            server = WsServer.start("127.0.0.1", 0, 0,
+                    EdgeWebSocket.factory(tokens, frames, registry, metrics, config, nowMs, () -> false), () -> { });
             String[] minted = new String[TOKENS];
             for (int i = 0; i < TOKENS; i++) {
                 minted[i] = tokens.mintAll("rehearsal-" + i, Duration.ofMinutes(10));
@@ -71,7 +72,9 @@ public final class ConnectionRehearsal {
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "connection rehearsal stopped after " + done + ": " + e);
         } finally {
-            server.close();
+            if (server != null) {
+                server.close();
+            }
             metrics.close();
         }
         // The rehearsal's garbage would otherwise leave the heap grown (and resident) for the node's whole life.
