@@ -213,10 +213,15 @@ public final class EdgeNode implements AutoCloseable {
                     .build();
         }
         // Before the first client: compile the connection path, so a storm of clients meets compiled code.
-        JitWarmup.run(tokens, config.warmupIterations(), java.time.Duration.ofSeconds(10));
+        int rounds = JitWarmup.run(tokens, config.warmupIterations(), java.time.Duration.ofSeconds(10));
         // Then what needs sockets: real connections to a private listener.
         this.rehearsedConnections = ConnectionRehearsal.run(tokens, hub, operations, frames, config, nowMs, timer,
                 config.warmupConnections(), java.time.Duration.ofSeconds(10));
+        if (rounds > 0 || rehearsedConnections > 0) {
+            // One collection for both warm-ups: their garbage would otherwise leave the heap grown (and resident)
+            // for the node's whole life.
+            System.gc();
+        }
         // WebSocket clients are served by our own event loops on a port of their own (WsServer says why).
         this.wsServer = WsServer.start(config.host(), config.wsPort(), 0, EdgeWebSocket.factory(tokens, frames,
                 connections, metrics, config, nowMs, draining::get), () -> metrics.inputRefused("handshake_timeout"));

@@ -77,8 +77,6 @@ public final class ConnectionRehearsal {
             }
             metrics.close();
         }
-        // The rehearsal's garbage would otherwise leave the heap grown (and resident) for the node's whole life.
-        System.gc();
         LOG.log(System.Logger.Level.INFO, "connection rehearsal: " + done + " connections in "
                 + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
         return done;

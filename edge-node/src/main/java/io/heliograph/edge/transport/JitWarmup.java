@@ -72,8 +72,6 @@ public final class JitWarmup {
             done++;
         }
         checksum += sink.checksum;
-        // The rounds' garbage would otherwise leave the heap grown (and resident) for the node's whole life.
-        System.gc();
         LOG.log(System.Logger.Level.INFO, "JIT warm-up: " + done + " rounds in "
                 + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms (checksum " + checksum + ")");
         return done;
