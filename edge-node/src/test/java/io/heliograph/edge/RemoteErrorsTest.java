@@ -45,6 +45,7 @@ class RemoteErrorsTest {
                 TestNodes.config("us-east", "two", p2, List.of(p1, p2), cluster).memberSettings()));
         try {
             TestNodes.await("two members", Duration.ofSeconds(60), () -> one.getCluster().getMembers().size() == 2);
+            io.heliograph.region.testing.RegionTesting.awaitPartitionsSafe(Duration.ofSeconds(60), one, two);
             String remoteKey = null;
             for (int i = 0; remoteKey == null; i++) {
                 String key = "k" + i;

@@ -32,6 +32,7 @@ class HazelcastChannelLogTest extends ChannelLogContract {
                 RegionTesting.member("two", p2, List.of(p1, p2), cluster)));
         RegionTesting.await("two members", java.time.Duration.ofSeconds(60),
                 () -> one.getCluster().getMembers().size() == 2);
+        RegionTesting.awaitPartitionsSafe(java.time.Duration.ofSeconds(60), one, two);
         log = new HazelcastChannelLog(one, LIMITS, System::currentTimeMillis);
     }
 

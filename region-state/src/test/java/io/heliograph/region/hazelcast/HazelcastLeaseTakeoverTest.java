@@ -54,6 +54,7 @@ class HazelcastLeaseTakeoverTest {
         }
         RegionTesting.await(size + " members", Duration.ofSeconds(60),
                 () -> members.getFirst().getCluster().getMembers().size() == size);
+        RegionTesting.awaitPartitionsSafe(Duration.ofSeconds(60), members.toArray(HazelcastInstance[]::new));
     }
 
     private LeaseKeeper keeper(HazelcastInstance member, String name, RecordingListener listener) {

@@ -36,6 +36,7 @@ class HazelcastMeshTableStoreTest {
         second = Hazelcast.newHazelcastInstance(RegionMember.config(
                 RegionTesting.member("second", p2, List.of(p1, p2), cluster)));
         RegionTesting.await("two members", Duration.ofSeconds(60), () -> first.getCluster().getMembers().size() == 2);
+        RegionTesting.awaitPartitionsSafe(Duration.ofSeconds(60), first, second);
     }
 
     @AfterAll

@@ -62,6 +62,35 @@ public final class RegionTesting {
                 members.stream().map(p -> HOST + ":" + p).toList(), PRESENCE_TIMEOUT_MS);
     }
 
+    /**
+     * Waits until every partition of the cluster has an owner, every member owns some, and each member says the
+     * cluster is safe (no migration running, every backup in sync). A fresh cluster answers calls before that: a
+     * write that lands while its partition is still moving can wait past the region's 2 s backup timeout and be
+     * answered "indeterminate" (503 in a node), which a contract test would report as a failure of the structure it
+     * tests (seen in CI on a loaded machine, about 3 s into a new two-member cluster).
+     */
+    public static void awaitPartitionsSafe(Duration timeout, com.hazelcast.core.HazelcastInstance... members) {
+        await(members.length + " members holding partitions, backups in sync", timeout, () -> {
+            java.util.Set<java.util.UUID> owners = new java.util.HashSet<>();
+            for (com.hazelcast.partition.Partition partition : members[0].getPartitionService().getPartitions()) {
+                com.hazelcast.cluster.Member owner = partition.getOwner(); // also starts the first assignment
+                if (owner == null) {
+                    return false;
+                }
+                owners.add(owner.getUuid());
+            }
+            if (owners.size() < Math.min(members.length, members[0].getPartitionService().getPartitions().size())) {
+                return false;
+            }
+            for (com.hazelcast.core.HazelcastInstance member : members) {
+                if (!member.getPartitionService().isLocalMemberSafe() || !member.getPartitionService().isClusterSafe()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

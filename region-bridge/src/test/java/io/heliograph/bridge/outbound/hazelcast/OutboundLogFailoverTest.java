@@ -57,6 +57,7 @@ class OutboundLogFailoverTest {
         }
         RegionTesting.await("three members", WAIT,
                 () -> members.stream().allMatch(m -> m.getCluster().getMembers().size() == 3));
+        RegionTesting.awaitPartitionsSafe(WAIT, members.toArray(HazelcastInstance[]::new));
     }
 
     @AfterEach

@@ -41,6 +41,7 @@ class OutboundLogHazelcastTest extends OutboundLogContract {
         one = Hazelcast.newHazelcastInstance(memberConfig("one", p1, List.of(p1, p2), cluster));
         two = Hazelcast.newHazelcastInstance(memberConfig("two", p2, List.of(p1, p2), cluster));
         RegionTesting.await("two members", Duration.ofSeconds(60), () -> one.getCluster().getMembers().size() == 2);
+        RegionTesting.awaitPartitionsSafe(Duration.ofSeconds(60), one, two);
     }
 
     static Config memberConfig(String nodeId, int port, List<Integer> members, String cluster) {
